@@ -1,0 +1,84 @@
+# One build for everything: freestanding i386 programs for GNU Mach, host
+# unit tests of the portable code, boot ISOs and disk images.
+#   make            build programs, host tools and tests
+#   make check      host unit tests and every boot scenario
+#   make run        boot the default configuration, console on stdin/stdout
+BUILD   ?= build
+CONFIG  ?= default
+KERNEL  := $(BUILD)/kernel/boot/gnumach-1.8-486.gz
+STAMP   := $(BUILD)/.deps-ok
+
+# --- target: static 32-bit ELF, no host libc --------------------------------
+TCC     := gcc -m32
+TCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -fno-pic \
+           -fno-stack-protector -fno-asynchronous-unwind-tables -march=i686 -mno-sse \
+           -Iinclude -MMD -MP
+TLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
+RT_SRC  := $(wildcard lib/mach/*.c lib/mach/*.S lib/c/*.c lib/server/*.c lib/chain/*.c)
+RT_OBJ  := $(patsubst %,$(BUILD)/t/%.o,$(filter-out lib/c/crt0.S,$(RT_SRC)))
+CRT0    := $(BUILD)/t/lib/c/crt0.S.o
+LIBRT   := $(BUILD)/librt.a
+
+# programs: every directory with a main program under servers/ and tests/boot/progs
+PROG_DIRS := $(wildcard servers/*) 
+PROGS   := $(notdir $(PROG_DIRS)) $(basename $(notdir $(wildcard tests/boot/progs/*.c)))
+BINS    := $(addprefix $(BUILD)/bin/,$(PROGS))
+
+# --- host: portable code under test ------------------------------------------
+HCC     := gcc
+HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
+           -include tests/unit/rename.h -fsanitize=address,undefined -fno-omit-frame-pointer
+PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
+            lib/mach/msgcheck.c lib/mach/errors.c
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS))
+
+.PHONY: all deps check unit boot run clean
+all: $(BINS) $(UNIT_BINS)
+
+deps: $(STAMP)
+$(STAMP): tools/deps.sh
+	bash tools/deps.sh $(BUILD)
+	@touch $@
+
+$(BUILD)/t/%.c.o: %.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(TCC) $(TCFLAGS) -c $< -o $@
+$(BUILD)/t/%.S.o: %.S | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(TCC) $(TCFLAGS) -c $< -o $@
+
+$(LIBRT): $(RT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+.SECONDARY:
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $$(addprefix $(BUILD)/t/,$$(addsuffix .o,$$(wildcard servers/$$*/*.c) $$(wildcard tests/boot/progs/$$*.c))) \
+                $(CRT0) $(LIBRT)
+	@mkdir -p $(dir $@)
+	$(TCC) $(TLDFLAGS) -o $@ $(CRT0) $(filter-out $(CRT0) $(LIBRT),$^) $(LIBRT) -lgcc
+
+$(BUILD)/host/oracle.o: tests/unit/oracle.c
+	@mkdir -p $(dir $@)
+	$(HCC) -O1 -g -fsanitize=address,undefined -c $< -o $@
+$(BUILD)/host/test_%: tests/unit/test_%.c $(PORTABLE) tests/unit/host_rt.c tests/unit/unit.h \
+                      tests/unit/rename.h $(BUILD)/host/oracle.o
+	$(HCC) $(HCFLAGS) -o $@ $< tests/unit/host_rt.c $(PORTABLE) $(BUILD)/host/oracle.o -lpthread
+
+unit: $(UNIT_BINS)
+	@bash tools/check.sh --unit $(UNIT_BINS)
+
+boot: $(BINS) | $(STAMP)
+	@bash tools/check.sh --boot $(BUILD) tests/boot/*.scenario
+
+check: all
+	@bash tools/check.sh --unit $(UNIT_BINS) --boot $(BUILD) tests/boot/*.scenario
+
+run: $(BINS) | $(STAMP)
+	@python3 tools/boottest.py --build $(BUILD) --run boot/$(CONFIG).cfg
+
+clean:
+	rm -rf $(BUILD)/t $(BUILD)/bin $(BUILD)/host $(BUILD)/iso $(BUILD)/librt.a
+
+-include $(shell find $(BUILD)/t -name '*.d' 2>/dev/null)

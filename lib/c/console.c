@@ -1,0 +1,50 @@
+/* Output to the console device: the kernel's "console", or the send right
+ * to it that the stage above handed down through the chain protocol. */
+#include "rt/rt.h"
+#include "mach/mach.h"
+
+mach_port_t rt_console;
+const char *rt_progname = "?";
+
+void console_write(const char *s, size_t n)
+{
+	while (rt_console != MACH_PORT_NULL && n > 0) {
+		vm_size_t chunk = n < 128 ? n : 128, done;
+		if (device_write_inband(rt_console, 0, 0, s, chunk, &done) != KERN_SUCCESS || done == 0)
+			return;
+		s += done;
+		n -= done;
+	}
+}
+
+int vprintf(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	console_write(buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
+	return n;
+}
+
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void say(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n = snprintf(buf, sizeof buf - 1, "%s: ", rt_progname);
+	if (n > (int)sizeof buf - 2)
+		n = sizeof buf - 2;
+	va_start(ap, fmt);
+	int m = vsnprintf(buf + n, sizeof buf - 1 - n, fmt, ap);
+	va_end(ap);
+	n += m < (int)(sizeof buf - 1 - n) ? m : (int)(sizeof buf - 2 - n);
+	buf[n++] = '\n';
+	console_write(buf, n);
+}

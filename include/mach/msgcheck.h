@@ -8,8 +8,8 @@
 /* One argument of a request as it must arrive. */
 struct msg_field {
 	uint8_t  name;   /* type name as received (PORT_SEND, not COPY_SEND) */
-	uint8_t  bits;   /* size of one element */
-	uint8_t  flags;
+	uint16_t bits;   /* size of one element */
+	uint16_t flags;
 	uint32_t count;  /* exact number of elements, or the most with MSGF_VAR */
 };
 #define MSGF_OOL     0x01  /* out of line: the body holds the address */
@@ -21,7 +21,8 @@ struct msg_field {
 #define MSGF_INT16          { MACH_MSG_TYPE_INTEGER_16, 16, 0, 1 }
 #define MSGF_SEND           { MACH_MSG_TYPE_PORT_SEND, 32, 0, 1 }
 #define MSGF_SEND_OR_NULL   { MACH_MSG_TYPE_PORT_SEND, 32, MSGF_NULL_OK, 1 }
-#define MSGF_STRING(n)      { MACH_MSG_TYPE_STRING_C, 8, MSGF_LONG, (n) }
+/* a fixed string_t of N bytes travels as one element of 8*N bits, long form */
+#define MSGF_STRING(n)      { MACH_MSG_TYPE_STRING_C, 8 * (n), MSGF_LONG, 1 }
 #define MSGF_CHARS(max)     { MACH_MSG_TYPE_CHAR, 8, MSGF_VAR, (max) }
 #define MSGF_OOL_BYTES(max) { MACH_MSG_TYPE_INTEGER_8, 8, MSGF_OOL | MSGF_VAR, (max) }
 

@@ -1,0 +1,68 @@
+/* One stage of the boot chain: how it finds its console and the stage
+ * above, parses its options, hands its port to the next stage, reports up,
+ * and names a next stage that stays silent. */
+#ifndef CHAIN_CHAIN_H
+#define CHAIN_CHAIN_H
+
+#include "rt/options.h"
+#include "server/server.h"
+#include "chain/proto.h"
+
+/* Option slots every stage shares; a server's own options use the others. */
+enum {
+	SLOT_HOST_PRIV, SLOT_DEVICE_MASTER, SLOT_NEXT_TASK, SLOT_STALL_TIMEOUT,
+	SLOT_CHAIN_FIRST_FREE
+};
+
+/* The options every stage accepts.  A server's table starts with these and
+ * adds its own, including its seed-specific name for the next task
+ * (--disk-server-task, --fs-server-task, --exec-server-task) in SLOT_NEXT_TASK. */
+#define CHAIN_OPTIONS \
+	{ "host-priv-port", OPT_PORT, SLOT_HOST_PRIV, "the host privilege port (${host-port})" }, \
+	{ "device-master-port", OPT_PORT, SLOT_DEVICE_MASTER, "the kernel's device master port (${device-port})" }, \
+	{ "next-task", OPT_TASK, SLOT_NEXT_TASK, "the task to hand this stage's port to and resume" }, \
+	{ "stall-timeout", OPT_NUM, SLOT_STALL_TIMEOUT, "seconds to wait for the next stage's report before naming it (default 5)" }
+
+struct chain {
+	const char *name;             /* this stage, as it prints itself */
+	mach_port_t parent;           /* the stage above (our bootstrap port), or null */
+	mach_port_t host_priv;        /* only where the boot script gave it */
+	mach_port_t device_master;
+	mach_port_t next_task;
+	unsigned stall_ms;
+	struct opt_result opts;
+	/* run before a halt request is passed up (flush, sync); may be NULL */
+	void (*shutdown)(struct chain *c);
+	/* what the next stage said of itself */
+	volatile int next_status;     /* -1 nothing yet, else CHAIN_READY / CHAIN_FAILED */
+	char next_name[CHAIN_NAME_MAX];
+};
+
+/* Starts the stage named by argv[0]: finds the stage above, opens the console (through the
+ * stage above, or the device master given on the command line) before
+ * parsing anything, then parses the options in SPEC.  On bad arguments it
+ * prints them, reports the failure up and exits.  */
+void chain_start(struct chain *c, int argc, char **argv,
+                 const struct opt_spec *spec, size_t nspec);
+
+/* Prints "NAME: failed: <what>: <error name>", reports it up and exits. */
+void chain_fail(struct chain *c, const char *what, kern_return_t err) __attribute__((noreturn));
+
+/* Hands PORT (a receive right of ours) to the next task as its bootstrap
+ * port and resumes it; prints one line; starts the stall watch.  Without a
+ * next task it does nothing and returns 0. */
+kern_return_t chain_handoff(struct chain *c, mach_port_t port);
+
+/* Tells the stage above that this one serves. */
+void chain_ready(struct chain *c);
+
+/* The chain interface, for a server's port: get-console, report, path, halt. */
+extern const struct interface chain_interface;
+
+/* Client calls on the port of the stage above. */
+kern_return_t chain_get_console(mach_port_t up, mach_port_t *console);
+kern_return_t chain_report(mach_port_t up, int status, const char *name, const char *text);
+kern_return_t chain_path(mach_port_t up, char *path, size_t size);
+kern_return_t chain_halt(mach_port_t up);
+
+#endif

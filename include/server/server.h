@@ -1,0 +1,80 @@
+/* The server library: ports that carry objects, interfaces of routines with
+ * the request layout each expects, a demultiplexer that checks every request
+ * against that layout before a handler sees it, and a multi-threaded receive
+ * loop.  Malformed or unknown requests get an error reply (MIG_BAD_ARGUMENTS,
+ * MIG_BAD_ID) and whatever rights and memory they carried are given back. */
+#ifndef SERVER_SERVER_H
+#define SERVER_SERVER_H
+
+#include "mach/msgcheck.h"
+
+#define SERVER_MAX_ARGS 12
+
+struct port_info;
+
+/* A request being served.  The handler reads ARGS (checked against the
+ * routine's layout) and, when it returns KERN_SUCCESS, fills OUT after the
+ * mig_reply_header_t and sets REPLY_SIZE (and REPLY_COMPLEX when the reply
+ * carries rights or out-of-line memory). */
+struct request {
+	mach_msg_header_t *in;
+	struct msg_arg args[SERVER_MAX_ARGS];
+	struct port_info *port;
+	mach_msg_header_t *out;
+	mach_msg_size_t out_max;
+	mach_msg_size_t reply_size;
+	int reply_complex;
+};
+
+/* Returned by a handler that answers later, or never (simple routines). */
+#define SERVER_NO_REPLY MIG_NO_REPLY
+
+struct routine {
+	mach_msg_id_t id;
+	const struct msg_field *req;
+	unsigned nreq;
+	kern_return_t (*handler)(struct request *rq);
+	int simple;                    /* a simpleroutine: the sender wants no reply */
+};
+
+struct interface {
+	const char *name;
+	const struct routine *routines;
+	unsigned nroutines;
+};
+
+/* A receive right the server answers on and the object behind it. */
+struct port_info {
+	mach_port_t name;
+	const struct interface *const *ifaces;   /* NULL-terminated */
+	void *obj;
+	/* called on a no-senders notification for this port (may be NULL) */
+	void (*no_senders)(struct port_info *pi);
+};
+
+/* Demultiplexes one request IN for the object PI into the reply buffer OUT
+ * (OUT_MAX bytes).  Returns 1 when OUT holds a reply to send, 0 when there
+ * is none.  Portable: no Mach call is made here; RELEASE gives back what a
+ * rejected request carried. */
+int server_demux(struct port_info *pi, mach_msg_header_t *in, mach_msg_header_t *out,
+                 mach_msg_size_t out_max, void (*release)(mach_msg_header_t *m));
+
+/* Whether S is a NUL-terminated string within MAX bytes. */
+int msg_string_ok(const char *s, size_t max);
+
+#ifndef RT_HOST
+/* The Mach side (lib/server/loop.c). */
+struct server;
+struct server *server_create(void);
+/* Makes a new receive right for OBJ served with IFACES, in the port set. */
+struct port_info *server_add_port(struct server *s, const struct interface *const *ifaces, void *obj);
+/* Asks the kernel to tell us when the last send right to PI goes away. */
+kern_return_t server_request_no_senders(struct port_info *pi);
+/* Calls FN(NAME, ARG) once the send right NAME we hold turns into a dead name. */
+kern_return_t server_watch_dead_name(struct server *s, mach_port_t name,
+                                     void (*fn)(mach_port_t name, void *arg), void *arg);
+/* Serves for ever on NTHREADS threads (the calling one included). */
+void server_run(struct server *s, int nthreads) __attribute__((noreturn));
+#endif
+
+#endif

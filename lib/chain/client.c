@@ -1,0 +1,52 @@
+/* Client side of the chain protocol (include/chain/proto.h). */
+#include "chain/chain.h"
+#include "mach/rpc_util.h"
+#include "rt/rt.h"
+
+static mach_msg_type_long_t string_type(size_t bytes)
+{
+	return MSGT_LONG(MACH_MSG_TYPE_STRING_C, 8 * bytes, 1);
+}
+
+kern_return_t chain_get_console(mach_port_t up, mach_port_t *console)
+{
+	union { chain_get_console_request_t in; chain_get_console_reply_t out; } m;
+	rpc_head(&m.in.head, up, ID_CHAIN_GET_CONSOLE, 0);
+	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_port, 2, NULL);
+	*console = r ? MACH_PORT_NULL : m.out.a.v;
+	return r;
+}
+
+kern_return_t chain_report(mach_port_t up, int status, const char *name, const char *text)
+{
+	union { chain_report_request_t in; mig_reply_header_t out; } m;
+	memset(&m, 0, sizeof m);
+	rpc_head(&m.in.head, up, ID_CHAIN_REPORT, 0);
+	m.in.status = w_int(status);
+	m.in.name_type = string_type(CHAIN_NAME_MAX);
+	strlcpy(m.in.name, name, CHAIN_NAME_MAX);
+	m.in.text_type = string_type(CHAIN_TEXT_MAX);
+	strlcpy(m.in.text, text, CHAIN_TEXT_MAX);
+	return mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL);
+}
+
+kern_return_t chain_path(mach_port_t up, char *path, size_t size)
+{
+	union { chain_path_request_t in; chain_path_reply_t out; } m;
+	static const struct msg_field reply[2] = { MSGF_INT32, MSGF_STRING(CHAIN_TEXT_MAX) };
+	rpc_head(&m.in.head, up, ID_CHAIN_PATH, 0);
+	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2, NULL);
+	if (r)
+		return r;
+	if (!msg_string_ok(m.out.path, CHAIN_TEXT_MAX))
+		return MIG_TYPE_ERROR;
+	strlcpy(path, m.out.path, size);
+	return KERN_SUCCESS;
+}
+
+kern_return_t chain_halt(mach_port_t up)
+{
+	union { chain_halt_request_t in; mig_reply_header_t out; } m;
+	rpc_head(&m.in.head, up, ID_CHAIN_HALT, 0);
+	return mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL);
+}

@@ -1,0 +1,232 @@
+/* The Mach side of the server library: a port set, the table from port
+ * names to objects, notifications and the multi-threaded receive loop. */
+#include "server/server.h"
+#include "mach/mach.h"
+#include "rt/rt.h"
+#include "rt/lock.h"
+#include "rt/thread.h"
+
+#define MSG_BUF 8192        /* a larger request is received into the heap */
+
+struct dead_watch {
+	mach_port_t name;
+	void (*fn)(mach_port_t name, void *arg);
+	void *arg;
+};
+
+struct server {
+	mach_port_t set;
+	mach_port_t notify;              /* dead-name notifications arrive here */
+	mutex_t lock;
+	struct port_info **ports;        /* open hash on the port name */
+	unsigned nports, cap;
+	struct dead_watch *watches;
+	unsigned nwatches;
+};
+
+static unsigned slot_of(const struct server *s, mach_port_t name)
+{
+	return (name * 2654435761u) & (s->cap - 1);
+}
+
+static int table_insert(struct server *s, struct port_info *pi)
+{
+	if ((s->nports + 1) * 2 > s->cap) {
+		unsigned oldcap = s->cap;
+		struct port_info **old = s->ports;
+		unsigned cap = oldcap ? oldcap * 2 : 64;
+		struct port_info **t = calloc(cap, sizeof *t);
+		if (!t)
+			return -1;
+		s->ports = t;
+		s->cap = cap;
+		for (unsigned i = 0; i < oldcap; i++)
+			if (old[i]) {
+				unsigned k = slot_of(s, old[i]->name);
+				while (t[k])
+					k = (k + 1) & (cap - 1);
+				t[k] = old[i];
+			}
+		free(old);
+	}
+	unsigned k = slot_of(s, pi->name);
+	while (s->ports[k])
+		k = (k + 1) & (s->cap - 1);
+	s->ports[k] = pi;
+	s->nports++;
+	return 0;
+}
+
+static struct port_info *table_find(struct server *s, mach_port_t name)
+{
+	mutex_lock(&s->lock);
+	struct port_info *pi = NULL;
+	if (s->cap)
+		for (unsigned k = slot_of(s, name); s->ports[k]; k = (k + 1) & (s->cap - 1))
+			if (s->ports[k]->name == name) {
+				pi = s->ports[k];
+				break;
+			}
+	mutex_unlock(&s->lock);
+	return pi;
+}
+
+struct server *server_create(void)
+{
+	struct server *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_PORT_SET, &s->set)
+	    || mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &s->notify)
+	    || mach_port_move_member(mach_task_self(), s->notify, s->set)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct port_info *server_add_port(struct server *s, const struct interface *const *ifaces, void *obj)
+{
+	struct port_info *pi = calloc(1, sizeof *pi);
+	if (!pi)
+		return NULL;
+	pi->ifaces = ifaces;
+	pi->obj = obj;
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &pi->name))
+		goto fail;
+	if (mach_port_move_member(mach_task_self(), pi->name, s->set))
+		goto fail_port;
+	mutex_lock(&s->lock);
+	int r = table_insert(s, pi);
+	mutex_unlock(&s->lock);
+	if (r == 0)
+		return pi;
+fail_port:
+	mach_port_mod_refs(mach_task_self(), pi->name, MACH_PORT_RIGHT_RECEIVE, -1);
+fail:
+	free(pi);
+	return NULL;
+}
+
+kern_return_t server_request_no_senders(struct port_info *pi)
+{
+	mach_port_t prev;
+	kern_return_t r = mach_port_request_notification(mach_task_self(), pi->name,
+	        MACH_NOTIFY_NO_SENDERS, 1, pi->name, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	if (r == KERN_SUCCESS && prev != MACH_PORT_NULL)
+		mach_port_deallocate(mach_task_self(), prev);
+	return r;
+}
+
+kern_return_t server_watch_dead_name(struct server *s, mach_port_t name,
+                                     void (*fn)(mach_port_t name, void *arg), void *arg)
+{
+	mutex_lock(&s->lock);
+	struct dead_watch *w = realloc(s->watches, (s->nwatches + 1) * sizeof *w);
+	if (w) {
+		s->watches = w;
+		s->watches[s->nwatches++] = (struct dead_watch){ name, fn, arg };
+	}
+	mutex_unlock(&s->lock);
+	if (!w)
+		return KERN_RESOURCE_SHORTAGE;
+	mach_port_t prev;
+	kern_return_t r = mach_port_request_notification(mach_task_self(), name,
+	        MACH_NOTIFY_DEAD_NAME, 1, s->notify, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	if (r == KERN_SUCCESS && prev != MACH_PORT_NULL)
+		mach_port_deallocate(mach_task_self(), prev);
+	return r;
+}
+
+/* A dead-name notification: header and the name (PORT_NAME). */
+static void dead_name(struct server *s, mach_msg_header_t *m)
+{
+	static const struct msg_field layout[1] = { { MACH_MSG_TYPE_PORT_NAME, 32, 0, 1 } };
+	struct msg_arg a[1];
+	if (m->msgh_id != MACH_NOTIFY_DEAD_NAME || msg_parse(m, layout, 1, a) != 0) {
+		mach_msg_destroy(m);
+		return;
+	}
+	mach_port_t name = *(const mach_port_t *)a[0].data;
+	struct dead_watch w = { 0, 0, 0 };
+	mutex_lock(&s->lock);
+	for (unsigned i = 0; i < s->nwatches; i++)
+		if (s->watches[i].name == name) {
+			w = s->watches[i];
+			s->watches[i] = s->watches[--s->nwatches];
+			break;
+		}
+	mutex_unlock(&s->lock);
+	/* the notification added a reference to the dead name: drop it; the
+	 * reference the watcher held is its own to drop, in the callback */
+	mach_port_deallocate(mach_task_self(), name);
+	if (w.fn)
+		w.fn(name, w.arg);
+}
+
+/* A no-senders notification on an object's own port: header and mscount. */
+static int no_senders(struct port_info *pi, mach_msg_header_t *m)
+{
+	if (m->msgh_id != MACH_NOTIFY_NO_SENDERS || m->msgh_size != 32
+	    || MACH_PORT_VALID(m->msgh_remote_port))
+		return 0;
+	if (pi->no_senders)
+		pi->no_senders(pi);
+	return 1;
+}
+
+static void serve(void *arg)
+{
+	struct server *s = arg;
+	mach_msg_header_t *in = malloc(MSG_BUF), *out = malloc(MSG_BUF);
+	if (!in || !out)
+		panic("no memory for message buffers");
+	for (;;) {
+		mach_msg_header_t *m = in;
+		kern_return_t r = mach_msg(m, MACH_RCV_MSG | MACH_RCV_LARGE, 0, MSG_BUF, s->set, 0, 0);
+		if (r == MACH_RCV_TOO_LARGE) {
+			/* the kernel left it queued and told us its size */
+			mach_msg_size_t size = m->msgh_size;
+			m = malloc(size);
+			if (!m)
+				panic("no memory for a %u-byte request", (unsigned)size);
+			r = mach_msg(m, MACH_RCV_MSG | MACH_RCV_LARGE, 0, size, s->set, 0, 0);
+		}
+		if (r != MACH_MSG_SUCCESS) {
+			say("receive failed: %s", mach_error_name(r));
+			if (m != in)
+				free(m);
+			continue;
+		}
+		int send = 0;
+		if (m->msgh_local_port == s->notify) {
+			dead_name(s, m);
+		} else {
+			struct port_info *pi = table_find(s, m->msgh_local_port);
+			if (!pi)
+				mach_msg_destroy(m);
+			else if (!no_senders(pi, m))
+				send = server_demux(pi, m, out, MSG_BUF, mach_msg_destroy);
+		}
+		if (send) {
+			r = mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0,
+			             MACH_PORT_NULL, 0, 0);
+			if (r != MACH_MSG_SUCCESS && r != MACH_SEND_INVALID_DEST)
+				mach_msg_destroy(out);
+		}
+		if (m != in)
+			free(m);
+	}
+}
+
+void server_run(struct server *s, int nthreads)
+{
+	for (int i = 1; i < nthreads; i++) {
+		int r = thread_spawn(serve, s);
+		if (r)
+			say("could not start server thread %d: %s", i, mach_error_name(r));
+	}
+	serve(s);
+	for (;;)
+		;
+}

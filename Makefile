@@ -29,12 +29,13 @@ HCC     := gcc
 HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
            -include tests/unit/rename.h -fsanitize=address,undefined -fno-omit-frame-pointer
 PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
-            lib/mach/msgcheck.c lib/mach/errors.c
+            lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
-UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS))
+UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/bootchain/run.sh
+BOOTCHAIN  := $(BUILD)/host/bootchain
 
 .PHONY: all deps check unit boot run clean
-all: $(BINS) $(UNIT_BINS)
+all: $(BINS) $(filter $(BUILD)/%,$(UNIT_BINS)) $(BOOTCHAIN)
 
 deps: $(STAMP)
 $(STAMP): tools/deps.sh
@@ -63,19 +64,26 @@ $(BUILD)/host/oracle.o: tests/unit/oracle.c
 	@mkdir -p $(dir $@)
 	$(HCC) -O1 -g -fsanitize=address,undefined -c $< -o $@
 $(BUILD)/host/test_%: tests/unit/test_%.c $(PORTABLE) tests/unit/host_rt.c tests/unit/unit.h \
-                      tests/unit/rename.h $(BUILD)/host/oracle.o
+                      tests/unit/rename.h $(BUILD)/host/oracle.o $(wildcard include/*/*.h)
 	$(HCC) $(HCFLAGS) -o $@ $< tests/unit/host_rt.c $(PORTABLE) $(BUILD)/host/oracle.o -lpthread
 
-unit: $(UNIT_BINS)
+# bootchain: the host tool that checks boot configurations (tools/bootchain)
+$(BOOTCHAIN): $(wildcard tools/bootchain/*.[ch]) lib/c/options.c lib/c/number.c \
+              $(wildcard tests/boot/progs/*_options.h servers/*/options.h) include/chain/options.h
+	@mkdir -p $(dir $@)
+	$(HCC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST -o $@ \
+	    $(filter %.c,$^)
+
+unit: all
 	@bash tools/check.sh --unit $(UNIT_BINS)
 
-boot: $(BINS) | $(STAMP)
+boot: $(BINS) $(BOOTCHAIN) | $(STAMP)
 	@bash tools/check.sh --boot $(BUILD) tests/boot/*.scenario
 
 check: all
 	@bash tools/check.sh --unit $(UNIT_BINS) --boot $(BUILD) tests/boot/*.scenario
 
-run: $(BINS) | $(STAMP)
+run: $(BINS) $(BOOTCHAIN) | $(STAMP)
 	@python3 tools/boottest.py --build $(BUILD) --run boot/$(CONFIG).cfg
 
 clean:

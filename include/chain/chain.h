@@ -4,24 +4,9 @@
 #ifndef CHAIN_CHAIN_H
 #define CHAIN_CHAIN_H
 
-#include "rt/options.h"
+#include "chain/options.h"
 #include "server/server.h"
 #include "chain/proto.h"
-
-/* Option slots every stage shares; a server's own options use the others. */
-enum {
-	SLOT_HOST_PRIV, SLOT_DEVICE_MASTER, SLOT_NEXT_TASK, SLOT_STALL_TIMEOUT,
-	SLOT_CHAIN_FIRST_FREE
-};
-
-/* The options every stage accepts.  A server's table starts with these and
- * adds its own, including its seed-specific name for the next task
- * (--disk-server-task, --fs-server-task, --exec-server-task) in SLOT_NEXT_TASK. */
-#define CHAIN_OPTIONS \
-	{ "host-priv-port", OPT_PORT, SLOT_HOST_PRIV, "the host privilege port (${host-port})" }, \
-	{ "device-master-port", OPT_PORT, SLOT_DEVICE_MASTER, "the kernel's device master port (${device-port})" }, \
-	{ "next-task", OPT_TASK, SLOT_NEXT_TASK, "the task to hand this stage's port to and resume" }, \
-	{ "stall-timeout", OPT_NUM, SLOT_STALL_TIMEOUT, "seconds to wait for the next stage's report before naming it (default 5)" }
 
 struct chain {
 	const char *name;             /* this stage, as it prints itself */

@@ -24,7 +24,9 @@ static inline msg_word_t w_port(mach_port_t p, unsigned disp) { return (msg_word
 static inline msg_dword_t w_u64(rpc_u64 v) { return (msg_dword_t){ MSGT_INLINE(MACH_MSG_TYPE_INTEGER_64, 64, 1), v }; }
 static inline msg_ool_t w_ool(const void *data, vm_size_t size)
 {
-	return (msg_ool_t){ MSGT_LONG(MACH_MSG_TYPE_INTEGER_8, 8, size), (vm_offset_t)(uintptr_t)data };
+	msg_ool_t o = { MSGT_LONG(MACH_MSG_TYPE_INTEGER_8, 8, size), (vm_offset_t)(uintptr_t)data };
+	o.type.msgtl_header.msgt_inline = 0;   /* MSGT_LONG is inline; this data is out of line */
+	return o;
 }
 
 /* A routine taking a flavor and an integer array (thread_set_state,

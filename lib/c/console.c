@@ -6,7 +6,8 @@
 mach_port_t rt_console;
 const char *rt_progname = "?";
 
-void console_write(const char *s, size_t n)
+/* Writes as is, in pieces the inband call takes. */
+static void write_raw(const char *s, size_t n)
 {
 	while (rt_console != MACH_PORT_NULL && n > 0) {
 		vm_size_t chunk = n < 128 ? n : 128, done;
@@ -15,6 +16,24 @@ void console_write(const char *s, size_t n)
 		s += done;
 		n -= done;
 	}
+}
+
+/* The kernel's console does no output processing: a serial terminal in raw
+ * mode needs "\r\n" to start a line at its left edge. */
+void console_write(const char *s, size_t n)
+{
+	char buf[128];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k + 2 > sizeof buf) {
+			write_raw(buf, k);
+			k = 0;
+		}
+		if (s[i] == '\n')
+			buf[k++] = '\r';
+		buf[k++] = s[i];
+	}
+	write_raw(buf, k);
 }
 
 int vprintf(const char *fmt, va_list ap)

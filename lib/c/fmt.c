@@ -78,7 +78,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				lng = sizeof(size_t) > sizeof(int) ? 2 : 0;
 			fmt++;
 		}
-		char digits[24];
+		char digits[64];
 		const char *prefix = "";
 		unsigned long long u;
 		unsigned base = 10;

@@ -49,7 +49,7 @@ int opt_parse(const struct opt_spec *spec, size_t nspec, int argc, char **argv,
 		} else {
 			uint32_t v;
 			if (parse_u32(eq + 1, &v) < 0) {
-				snprintf(err, errlen, "option '--%s': '%s' is not a number", s->name, eq + 1);
+				snprintf(err, errlen, "option '--%s': '%s' is not a number (decimal or 0x hex, 32 bits)", s->name, eq + 1);
 				return -1;
 			}
 			if ((s->kind == OPT_PORT || s->kind == OPT_TASK) && (v == 0 || v == 0xffffffffu)) {

@@ -140,10 +140,10 @@ kern_return_t task_set_name(mach_port_t task, const char *name)
 
 kern_return_t task_set_essential(mach_port_t task, boolean_t essential)
 {
-	union { req1_t in; mig_reply_header_t out; } m;
-	rpc_head(&m.in.head, task, ID_TASK_SET_ESSENTIAL, 0);
-	m.in.a = w_bool(essential);
-	return CALL(m, rpc_reply_ret);
+	req1_t m;                      /* a simpleroutine: no reply comes */
+	rpc_head(&m.head, task, ID_TASK_SET_ESSENTIAL, 0);
+	m.a = w_bool(essential);
+	return mach_send(&m.head, sizeof m);
 }
 
 kern_return_t vm_allocate(mach_port_t task, vm_offset_t *addr, vm_size_t size, boolean_t anywhere)

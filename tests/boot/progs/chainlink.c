@@ -2,24 +2,16 @@
  * as modules and chained like the seed's servers, each serving the chain
  * protocol on the port it hands to the next.  argv[0] names the stage. */
 #include "chain/chain.h"
+#include "chainlink_options.h"
 #include "mach/mach.h"
 #include "rt/rt.h"
-
-enum { SLOT_ASK_PATH = SLOT_CHAIN_FIRST_FREE, SLOT_HALT, SLOT_NO_REPORT };
-
-static const struct opt_spec options[] = {
-	CHAIN_OPTIONS,
-	{ "ask-path", OPT_FLAG, SLOT_ASK_PATH, "ask the chain for the path up to its first stage" },
-	{ "halt", OPT_FLAG, SLOT_HALT, "then ask the chain to end the machine" },
-	{ "no-report", OPT_FLAG, SLOT_NO_REPORT, "never report to the stage above (a test of the stall watch)" },
-};
 
 static const struct interface *const ifaces[] = { &chain_interface, NULL };
 
 int main(int argc, char **argv)
 {
 	struct chain c;
-	chain_start(&c, argc, argv, options, sizeof options / sizeof options[0]);
+	chain_start(&c, argc, argv, chainlink_options, OPTIONS_COUNT(chainlink_options));
 	say("started; %s", c.parent ? "my bootstrap port is the stage above"
 	                            : "no bootstrap port: first stage");
 	struct server *s = server_create();

@@ -3,7 +3,7 @@
 #include "rt/rt.h"
 #include "rt/lock.h"
 #include "rt/thread.h"
-#include "rt/options.h"
+#include "hello_options.h"
 #include "mach/mach.h"
 
 static mutex_t lock;
@@ -21,15 +21,11 @@ static void worker(void *arg)
 
 int main(int argc, char **argv)
 {
-	static const struct opt_spec spec[] = {
-		{ "host-priv-port", OPT_PORT, 0, "" },
-		{ "device-master-port", OPT_PORT, 1, "" },
-	};
 	struct opt_result o;
 	char err[128];
-	if (opt_parse(spec, 2, argc, argv, &o, err, sizeof err) < 0)
+	if (opt_parse(hello_options, OPTIONS_COUNT(hello_options), argc, argv, &o, err, sizeof err) < 0)
 		exit(1);
-	kern_return_t r = device_open(o.num[1], D_READ | D_WRITE, "console", &rt_console);
+	kern_return_t r = device_open(o.num[SLOT_DEVICE_MASTER], D_READ | D_WRITE, "console", &rt_console);
 	if (r)
 		exit(2);
 	say("hello from %s, %d arguments", argv[0], argc);
@@ -44,6 +40,6 @@ int main(int argc, char **argv)
 		cond_wait(&cond, &lock);
 	mutex_unlock(&lock);
 	say("joined");
-	host_reboot(o.num[0], 0);
+	host_reboot(o.num[SLOT_HOST_PRIV], 0);
 	return 0;
 }

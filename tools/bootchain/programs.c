@@ -1,0 +1,22 @@
+/* The registry of option tables: add a line when adding a program. */
+#include <string.h>
+#include "programs.h"
+#include "../../tests/boot/progs/chainlink_options.h"
+#include "../../tests/boot/progs/badclient_options.h"
+#include "../../tests/boot/progs/hello_options.h"
+
+#define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options) }
+
+static const struct program programs[] = {
+	PROGRAM(chainlink),
+	PROGRAM(badclient),
+	PROGRAM(hello),
+};
+
+const struct program *program_find(const char *name)
+{
+	for (size_t i = 0; i < OPTIONS_COUNT(programs); i++)
+		if (strcmp(programs[i].name, name) == 0)
+			return &programs[i];
+	return NULL;
+}

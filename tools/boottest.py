@@ -1,0 +1,784 @@
+#!/usr/bin/env python3
+"""Boot scenarios for GNU Mach under QEMU, and `make run`.
+
+  boottest.py --build BUILD SCENARIO...   run boot scenarios, end with "N passed, M failed"
+  boottest.py --build BUILD --run CFG     boot CFG with the serial console on stdin/stdout
+  boottest.py --build BUILD --iso CFG     only make the ISO for CFG and print its path
+
+A boot configuration (*.cfg) is the body of a GRUB menuentry: `#` comments,
+one `multiboot` line and `module` lines.  A path /P in it is taken from
+BUILD/P, or else from BUILD/kernel/P (so /bin/hello is BUILD/bin/hello and
+/boot/gnumach-1.8-486.gz is BUILD/kernel/boot/gnumach-1.8-486.gz).  The harness
+adds the serial-console header, and the ISO (kept under BUILD/iso/, named by a
+hash of its contents so an unchanged configuration is not rebuilt) holds the
+grub.cfg and exactly the files that the configuration names.
+
+A scenario (*.scenario) is one directive per line, `#` starts a comment line:
+
+  config PATH            the boot configuration (required); a relative PATH is
+                         taken from the project root, else from the scenario's
+                         directory
+  qemu ARGS...           extra QEMU arguments, split like a shell does; $BUILD
+                         (or ${BUILD}) is the build directory (repeatable)
+  timeout SECONDS        time-out of each expectation without its own (60)
+  expect [SECONDS] TEXT  TEXT must appear on the console after the previous
+                         expectation's match, within SECONDS of that match (of
+                         QEMU's start for the first).  A leading number is
+                         always SECONDS: to expect "3 passed", write
+                         `expect 60 3 passed`.
+  send TEXT              type TEXT and a newline on the console, once the
+                         expectations before it have matched
+  fail TEXT              the scenario fails as soon as TEXT appears, at any time
+  exit [SECONDS]         after the last expectation QEMU must end by itself (the
+                         guest rebooted or halted; we run with -no-reboot) within
+                         SECONDS (default: the time-out); without `exit` the
+                         harness stops QEMU once everything has matched
+  expect-failure TEXT    a test of the harness: passes only if the run fails
+                         and the failure message contains TEXT
+  bootchain-rejects TEXT the configuration is broken on purpose: `bootchain
+                         check` must reject it with TEXT in its report (the
+                         scenario then boots it all the same)
+
+TEXT is a plain substring of the console text (carriage returns and terminal
+escape sequences removed), matched across line breaks as the text accumulates,
+so it need not be a whole line.  Written in double quotes, TEXT is a JSON
+string: "\\n# " keeps blanks and can match a line break; a quoted `send` text is
+sent as it is, without a newline.
+
+Always-on failure patterns: a GNU Mach kernel panic ("panic FILE:LINE: ..."),
+kernel trap or fault reports ("Kernel Invalid opcode trap", "Kernel page fault
+at ...", "kernel trap, type ...") and a program panic (": panic at ").
+
+Before it boots, every configuration goes through `bootchain check` (the host
+tool BUILD/host/bootchain, when it has been built): a scenario fails, and
+--run refuses to boot, when it rejects a configuration that the scenario does
+not name in `bootchain-rejects`.
+
+Each console is saved to BUILD/logs/NAME.log.  Environment: QEMU (the QEMU
+binary, default qemu-system-i386), QEMU_ARGS (extra arguments for --run),
+BOOTCHAIN (the bootchain tool; `none` skips the check).
+"""
+
+import argparse
+import codecs
+import ctypes
+import hashlib
+import json
+import os
+import re
+import select
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QEMU = os.environ.get("QEMU", "qemu-system-i386")
+QEMU_BASE = ["-m", "256", "-display", "none", "-monitor", "none",
+             "-serial", "stdio", "-no-reboot"]
+DEFAULT_TIMEOUT = 60.0
+OVERALL_MARGIN = 30.0      # added to the sum of the time-outs
+FAIL_GRACE = 1.0           # seconds of output still collected after a fail pattern
+TAIL_LINES = 25
+ISO_FORMAT = "1"           # bump when the ISO layout changes
+
+GRUB_HEADER = """\
+set timeout=0
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+"""
+
+ALWAYS_FAIL = [
+    ("a kernel panic", re.compile(r"(?<![\w-])panic (?:\(cpu \d+\): )?\S+:\d+: ")),
+    ("a kernel trap", re.compile(r"\bKernel [A-Za-z -]{0,40}?(?:trap|fault)\b")),
+    ("a kernel trap", re.compile(r"\bkernel (?:trap, type|page fault at)\b")),
+    ("a program panic", re.compile(r": panic at ")),
+]
+
+
+class Error(Exception):
+    """A problem with a configuration, a scenario or the tools: no boot."""
+
+
+class Interrupted(BaseException):
+    pass
+
+
+def rel(path):
+    """A path as the user would like to read it."""
+    r = os.path.relpath(path)
+    return path if r.startswith("../..") else r
+
+
+# --- boot configurations and ISOs ---------------------------------------------
+
+def parse_cfg(cfg, build):
+    """Returns (menuentry body lines, [(path in ISO, host file)])."""
+    try:
+        with open(cfg) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise Error(f"cannot read boot configuration {rel(cfg)}: {e.strerror}")
+    body, files, seen, multiboot = [], [], {}, 0
+    for no, line in enumerate(lines, 1):
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        where = f"{rel(cfg)}:{no}"
+        if words[0] not in ("multiboot", "module"):
+            raise Error(f"{where}: only `multiboot` and `module` lines are allowed, "
+                        f"not `{words[0]}`:\n    {line.strip()}")
+        if words[0] == "multiboot":
+            multiboot += 1
+            if multiboot > 1:
+                raise Error(f"{where}: a second `multiboot` line")
+        elif not multiboot:
+            raise Error(f"{where}: a `module` line before the `multiboot` line")
+        args = [w for w in words[1:] if not w.startswith("--")]  # GRUB's own options
+        if not args:
+            raise Error(f"{where}: `{words[0]}` without a file:\n    {line.strip()}")
+        path = args[0].strip("'\"")
+        if not path.startswith("/") or "/../" in path + "/" or path.endswith("/"):
+            raise Error(f"{where}: `{path}` is not an absolute file path:\n    {line.strip()}")
+        if path not in seen:
+            tried = [os.path.join(build, path[1:]), os.path.join(build, "kernel", path[1:])]
+            host = next((t for t in tried if os.path.isfile(t)), None)
+            if host is None:
+                hint = (f"make {rel(tried[0])}" if path.startswith("/bin/")
+                        else "make deps" if path.startswith("/boot/") else "")
+                raise Error(f"{where}: the file for {path} is missing: no {rel(tried[0])}"
+                            + (f" (nor {rel(tried[1])})" if path.startswith("/boot/") else "")
+                            + (f"; build it with `{hint}`" if hint else "")
+                            + f"\n    {line.strip()}")
+            seen[path] = host
+            files.append((path, host))
+        body.append(line.strip())
+    if not multiboot:
+        raise Error(f"{rel(cfg)}: no `multiboot` line")
+    return body, files
+
+
+def grub_cfg(name, body):
+    return GRUB_HEADER + f'menuentry "{name}" {{\n' + "".join(f" {l}\n" for l in body) + "}\n"
+
+
+def file_hash(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def make_iso(cfg, build, quiet=False):
+    """The ISO for boot configuration CFG: reused when its inputs are unchanged."""
+    name = re.sub(r"[^\w.-]", "_", os.path.splitext(os.path.basename(cfg))[0]) or "boot"
+    body, files = parse_cfg(cfg, build)
+    text = grub_cfg(name, body)
+    h = hashlib.sha256(f"{ISO_FORMAT}\0{text}\0".encode())
+    for path, host in files:
+        h.update(f"{path}\0{file_hash(host)}\0".encode())
+    digest = h.hexdigest()[:16]
+    isodir = os.path.join(build, "iso")
+    os.makedirs(isodir, exist_ok=True)
+    iso = os.path.abspath(os.path.join(isodir, f"{name}-{digest}.iso"))
+    if os.path.isfile(iso):
+        os.utime(iso)
+        return iso
+    if shutil.which("grub-mkrescue") is None:
+        raise Error("grub-mkrescue is not installed (run `make deps`)")
+    stage = tempfile.mkdtemp(prefix=f".{name}-", dir=isodir)
+    try:
+        os.makedirs(os.path.join(stage, "boot", "grub"))
+        with open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w") as f:
+            f.write(text)
+        for path, host in files:
+            dest = os.path.join(stage, path[1:])
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copyfile(host, dest)
+        tmp = os.path.join(stage, "out.iso")
+        if not quiet:
+            print(f"boottest: making {rel(iso)} from {rel(cfg)}", file=sys.stderr)
+        try:
+            r = subprocess.run(["grub-mkrescue", "-o", tmp, stage], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+        except subprocess.TimeoutExpired:
+            raise Error("grub-mkrescue did not finish within 300 s")
+        if r.returncode != 0 or not os.path.isfile(tmp):
+            out = r.stdout.decode(errors="replace").strip().splitlines()[-15:]
+            raise Error(f"grub-mkrescue failed (status {r.returncode}) for {rel(cfg)}:\n"
+                        + "\n".join("    " + l for l in out))
+        os.replace(tmp, iso)
+        with open(os.path.join(isodir, f"{name}.grub.cfg"), "w") as f:
+            f.write(text)      # the latest one, to read
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    # forget this configuration's older ISOs (not ones used in the last 10 minutes)
+    pat = re.compile(re.escape(name) + r"-[0-9a-f]{16}\.iso$")
+    for old in os.listdir(isodir):
+        p = os.path.join(isodir, old)
+        try:
+            if pat.match(old) and p != iso and time.time() - os.path.getmtime(p) > 600:
+                os.unlink(p)
+        except OSError:
+            pass
+    return iso
+
+
+def bootchain_check(cfg, build, want=None,
+                    hint="if that is the point, say `bootchain-rejects TEXT` in the scenario"):
+    """Runs `bootchain check` on CFG.  Without WANT it must accept CFG; with
+    WANT it must reject it with WANT in its report.  Returns a note when the
+    tool is not there (the check is skipped), else None."""
+    tool = os.environ.get("BOOTCHAIN")
+    if tool == "none":
+        return "bootchain check skipped (BOOTCHAIN=none)"
+    if not tool:
+        tool = os.path.join(build, "host", "bootchain")
+        if not os.access(tool, os.X_OK):
+            return f"bootchain check skipped: no {rel(tool)} (make {rel(tool)})"
+    cmd = [tool, "check", f"--bin={os.path.join(build, 'bin')}",
+           f"--kernel-dir={os.path.join(build, 'kernel')}", cfg]
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    try:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=120, env=env)
+    except OSError as e:
+        raise Error(f"cannot run {tool}: {e.strerror}")
+    except subprocess.TimeoutExpired:
+        raise Error(f"`bootchain check {rel(cfg)}` did not finish within 120 s")
+    out = r.stdout.decode(errors="replace").rstrip()
+    shown = "\n".join("    " + l for l in out.splitlines()[-20:])
+    if want is None:
+        if r.returncode != 0:
+            raise Error(f"bootchain check rejects {rel(cfg)} (status {r.returncode}); "
+                        f"{hint}:\n{shown}")
+    elif r.returncode != 1 or want not in out:
+        got = "accepts it" if r.returncode == 0 else f"says (status {r.returncode}):\n{shown}"
+        raise Error(f"bootchain check should reject {rel(cfg)} with {quote(want)}, but {got}")
+    return None
+
+
+# --- scenarios -----------------------------------------------------------------
+
+class Scenario:
+    def __init__(self, path):
+        self.path = path
+        self.name = os.path.basename(path)
+        if self.name.endswith(".scenario"):
+            self.name = self.name[: -len(".scenario")]
+        self.config = None
+        self.qemu = []
+        self.timeout = None
+        self.steps = []          # ("expect", text, seconds|None, k) / ("send", bytes)
+        self.fails = []
+        self.exit = False
+        self.exit_timeout = None
+        self.expect_failure = None
+        self.bootchain_rejects = None
+
+    @property
+    def expects(self):
+        return [s for s in self.steps if s[0] == "expect"]
+
+
+def text_arg(rest, where):
+    rest = rest.strip()
+    if len(rest) >= 2 and rest[0] == '"' and rest[-1] == '"':
+        try:
+            value = json.loads(rest)
+        except ValueError as e:
+            raise Error(f"{where}: bad quoted text {rest}: {e}")
+        return value, True
+    return rest, False
+
+
+def seconds_arg(word, where):
+    try:
+        v = float(word)
+    except ValueError:
+        raise Error(f"{where}: `{word}` is not a number of seconds")
+    if not v > 0:
+        raise Error(f"{where}: the time-out must be more than 0 s")
+    return v
+
+
+def parse_scenario(path, build):
+    sc = Scenario(path)
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise Error(f"cannot read scenario {rel(path)}: {e.strerror}")
+    for no, line in enumerate(lines, 1):
+        where = f"{rel(path)}:{no}"
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        word, _, rest = s.partition(" ")
+        rest = rest.strip()
+        if word == "config":
+            if sc.config or not rest:
+                raise Error(f"{where}: give one `config PATH`")
+            cands = [rest] if os.path.isabs(rest) else \
+                [os.path.join(ROOT, rest), os.path.join(os.path.dirname(path), rest)]
+            sc.config = next((c for c in cands if os.path.isfile(c)), None)
+            if sc.config is None:
+                raise Error(f"{where}: boot configuration {rest} not found")
+        elif word == "qemu":
+            try:
+                args = shlex.split(rest)
+            except ValueError as e:
+                raise Error(f"{where}: {e}")
+            b = os.path.abspath(build)
+            sc.qemu += [a.replace("${BUILD}", b).replace("$BUILD", b) for a in args]
+        elif word == "timeout":
+            if sc.timeout is not None:
+                raise Error(f"{where}: a second `timeout`")
+            sc.timeout = seconds_arg(rest, where)
+        elif word == "expect":
+            first, _, after = rest.partition(" ")
+            secs = None
+            if re.fullmatch(r"\d+(\.\d*)?", first) and after.strip():
+                secs, rest = seconds_arg(first, where), after
+            text, _ = text_arg(rest, where)
+            if not text:
+                raise Error(f"{where}: `expect` without text")
+            sc.steps.append(("expect", text, secs, len(sc.expects) + 1))
+        elif word == "send":
+            text, quoted = text_arg(rest, where)
+            sc.steps.append(("send", (text if quoted else text + "\n").encode()))
+        elif word == "fail":
+            text, _ = text_arg(rest, where)
+            if not text:
+                raise Error(f"{where}: `fail` without text")
+            sc.fails.append(text)
+        elif word == "exit":
+            if sc.exit:
+                raise Error(f"{where}: a second `exit`")
+            sc.exit = True
+            if rest:
+                sc.exit_timeout = seconds_arg(rest, where)
+        elif word == "expect-failure":
+            text, _ = text_arg(rest, where)
+            if sc.expect_failure is not None or not text:
+                raise Error(f"{where}: give one `expect-failure TEXT`")
+            sc.expect_failure = text
+        elif word == "bootchain-rejects":
+            text, _ = text_arg(rest, where)
+            if sc.bootchain_rejects is not None or not text:
+                raise Error(f"{where}: give one `bootchain-rejects TEXT`")
+            sc.bootchain_rejects = text
+        else:
+            raise Error(f"{where}: unknown directive `{word}`")
+    if sc.config is None:
+        raise Error(f"{rel(path)}: no `config` line")
+    if not sc.expects and not sc.exit:
+        raise Error(f"{rel(path)}: nothing to check (no `expect` and no `exit`)")
+    if sc.timeout is None:
+        sc.timeout = DEFAULT_TIMEOUT
+    sc.steps = [(s[0], s[1], s[2] or sc.timeout, s[3]) if s[0] == "expect" else s
+                for s in sc.steps]
+    if sc.exit and sc.exit_timeout is None:
+        sc.exit_timeout = sc.timeout
+    return sc
+
+
+# --- console text ----------------------------------------------------------------
+
+ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_]|$)")
+PARTIAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*\x1b?)?\Z")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+class Cleaner:
+    """Turns the raw serial bytes into plain text: UTF-8 (bad bytes replaced),
+    terminal escape sequences and control characters removed, CR LF and LF CR
+    made LF, a lone CR (a line redrawn) made LF.  Incremental: a sequence cut
+    by a read boundary is held back until the rest arrives."""
+
+    def __init__(self):
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.pending = ""
+        self.at_line_start = True
+
+    def feed(self, data, final=False):
+        s = self.pending + self.decoder.decode(data, final)
+        self.pending = ""
+        if not final:
+            m = PARTIAL_ESCAPE.search(s)
+            if m:
+                s, self.pending = s[: m.start()], s[m.start():]
+            if s.endswith("\r"):
+                s, self.pending = s[:-1], "\r" + self.pending
+        s = ESCAPE.sub("", s)
+        s = CONTROL.sub("", s)
+        s = re.sub(r"\r+\n", "\n", s)
+        out = []
+        for i, piece in enumerate(re.split(r"(\r+)", s)):
+            if i % 2:          # a run of lone CRs: a line break unless one just came
+                if not self.at_line_start:
+                    out.append("\n")
+                    self.at_line_start = True
+            elif piece:
+                out.append(piece)
+                self.at_line_start = piece.endswith("\n")
+        return "".join(out)
+
+
+def tail(text, n=TAIL_LINES):
+    lines = text.splitlines()[-n:]
+    if not lines:
+        return "    (no console output)"
+    return "\n".join("    " + l for l in lines)
+
+
+def quote(t):
+    return json.dumps(t, ensure_ascii=False)
+
+
+# --- running QEMU ------------------------------------------------------------------
+
+def _die_with_parent():
+    try:  # PR_SET_PDEATHSIG: QEMU goes when the harness is killed outright
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except Exception:
+        pass
+
+
+def stop(proc):
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+class Run:
+    """One boot of one scenario.  run() returns None on success, else the reason."""
+
+    def __init__(self, sc, iso, log):
+        self.sc, self.iso, self.log = sc, iso, log
+        self.text = ""
+        self.stderr = b""
+        self.proc = None
+
+    def run(self):
+        sc = self.sc
+        cmd = [QEMU, "-cdrom", self.iso] + QEMU_BASE + sc.qemu
+        with open(self.log, "w") as log:
+            log.write(f"# {' '.join(shlex.quote(c) for c in cmd)}\n")
+            log.flush()
+            self.logf = log
+            try:
+                self.proc = subprocess.Popen(
+                    cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, start_new_session=True,
+                    preexec_fn=_die_with_parent)
+            except OSError as e:
+                return f"cannot start {QEMU}: {e.strerror}"
+            try:
+                return self.loop()
+            finally:
+                stop(self.proc)
+                self.drain()
+                if self.stderr.strip():
+                    log.write("\n# --- QEMU's standard error ---\n"
+                              + self.stderr.decode(errors="replace"))
+
+    def drain(self):
+        """What is left in the pipes once QEMU has ended."""
+        for f in (self.proc.stdout, self.proc.stderr):
+            if f is None or f.closed:
+                continue
+            try:
+                os.set_blocking(f.fileno(), False)
+                data = f.read() or b""
+            except OSError:
+                data = b""
+            if f is self.proc.stdout:
+                self.add(data, final=True)
+            else:
+                self.stderr += data
+            f.close()
+
+    def add(self, data, final=False):
+        new = self.cleaner.feed(data, final)
+        if new:
+            self.text += new
+            self.logf.write(new)
+            self.logf.flush()
+
+    def check_fails(self, since):
+        start = max(0, since - 200)
+        window = self.text[start:]
+        hits = []
+        for t in self.sc.fails:
+            i = window.find(t)
+            if i >= 0:
+                hits.append((i, f"fail pattern {quote(t)}"))
+        for what, rx in ALWAYS_FAIL:
+            m = rx.search(window)
+            if m:
+                hits.append((m.start(), what))
+        if not hits:
+            return None
+        i, what = min(hits)
+        return what, start + i
+
+    def fail_reason(self, what, pos, when):
+        """The reason for a fail pattern at POS, with its whole line as it is now."""
+        line_start = self.text.rfind("\n", 0, pos) + 1
+        line_end = self.text.find("\n", pos)
+        line = self.text[line_start: line_end if line_end >= 0 else len(self.text)]
+        return f"{what} appeared at {when}: {quote(line.strip())}"
+
+    def loop(self):
+        sc, proc = self.sc, self.proc
+        self.cleaner = Cleaner()
+        t0 = time.monotonic()
+        expects = sc.expects
+        n = len(expects)
+        cap = sum(s[2] for s in expects) + (sc.exit_timeout or 0) + OVERALL_MARGIN
+        hard_end = t0 + cap
+        step = 0
+        cursor = 0                  # matches are searched from here on
+        mark, mark_what = t0, "QEMU's start"
+        checked = 0                 # fail patterns have been searched up to here
+        fail_seen = None            # (reason, time) once a fail pattern appeared
+        open_fds = {proc.stdout.fileno(): proc.stdout, proc.stderr.fileno(): proc.stderr}
+        last = None                 # the last expectation that matched
+
+        def at(t):
+            return f"{t - t0:.1f} s"
+
+        def failed():
+            (what, pos), when = fail_seen
+            return self.fail_reason(what, pos, at(when))
+
+        while True:
+            now = time.monotonic()
+            # fail patterns first: they win over an expectation in the same output
+            if fail_seen is None and len(self.text) > checked:
+                hit = self.check_fails(checked)
+                checked = len(self.text)
+                if hit:
+                    fail_seen = (hit, now)
+            if fail_seen and (now - fail_seen[1] >= FAIL_GRACE or not open_fds):
+                return failed()
+            if fail_seen is None:
+                # the steps that can go on now
+                while step < len(sc.steps):
+                    s = sc.steps[step]
+                    if s[0] == "send":
+                        try:
+                            proc.stdin.write(s[1])
+                            proc.stdin.flush()
+                        except OSError:
+                            pass        # QEMU has gone; the next wait says so
+                        step += 1
+                        continue
+                    _, text, secs, k = s
+                    i = self.text.find(text, cursor)
+                    if i < 0:
+                        break
+                    cursor = i + len(text)
+                    mark, mark_what = now, f"expectation {k}'s match (at {at(now)})"
+                    last = s
+                    step += 1
+                if step == len(sc.steps) and not sc.exit:
+                    return None
+            # what we are waiting for, and until when
+            if fail_seen:
+                deadline = fail_seen[1] + FAIL_GRACE
+            elif step < len(sc.steps):
+                _, text, secs, k = sc.steps[step]
+                deadline = mark + secs
+                waiting = f"expectation {k} of {n}, {quote(text)},"
+            else:
+                deadline = mark + sc.exit_timeout
+            deadline = min(deadline, hard_end)
+            if not open_fds:            # QEMU closed its output: it has ended
+                try:
+                    status = proc.wait(timeout=max(0.1, min(5.0, deadline - now)))
+                except subprocess.TimeoutExpired:
+                    status = None
+                if status is None:
+                    if now < deadline:
+                        time.sleep(0.1)
+                        continue
+                    return f"QEMU closed its output but did not end (at {at(now)})"
+                self.cleaner_flush()
+                if fail_seen is None:
+                    hit = self.check_fails(checked)
+                    if hit:
+                        fail_seen = (hit, now)
+                if fail_seen:
+                    return failed()
+                ended = f"QEMU ended (status {status}) at {at(now)}"
+                if step < len(sc.steps):
+                    # the last output may hold it: look once more
+                    _, text, secs, k = sc.steps[step]
+                    if self.text.find(text, cursor) < 0:
+                        return f"{ended}, before {waiting} was seen" + self.qemu_error()
+                    continue
+                if status != 0:
+                    return f"{ended}: QEMU failed" + self.qemu_error()
+                return None
+            if now >= deadline:
+                if fail_seen:
+                    return failed()
+                if deadline == hard_end:
+                    what = (f"waiting for {waiting[:-1]}" if step < len(sc.steps)
+                            else "waiting for QEMU to end")
+                    return f"the overall limit of {cap:.0f} s was reached, {what}"
+                if step < len(sc.steps):
+                    return f"{waiting} not seen within {secs:g} s of {mark_what}"
+                after = f", {quote(last[1])}" if last else ""
+                return (f"QEMU did not end within {sc.exit_timeout:g} s of "
+                        f"{'the last expectation' + after if last else 'its start'}"
+                        " (`exit`: the guest should have rebooted or halted)")
+            ready, _, _ = select.select(list(open_fds), [], [], max(0.0, deadline - now))
+            for fd in ready:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    open_fds.pop(fd).close()
+                elif open_fds[fd] is proc.stdout:
+                    self.add(data)
+                else:
+                    self.stderr += data
+
+    def cleaner_flush(self):
+        self.add(b"", final=True)
+
+    def qemu_error(self):
+        err = self.stderr.decode(errors="replace").strip()
+        if not err:
+            return ""
+        return "; QEMU said:\n" + "\n".join("    " + l for l in err.splitlines()[-10:])
+
+
+NOTED = set()
+
+
+def run_scenario(path, build, logdir):
+    """Prints PASS/FAIL for one scenario; returns True when it passed."""
+    t0 = time.monotonic()
+    name = os.path.basename(path)
+    if name.endswith(".scenario"):
+        name = name[: -len(".scenario")]
+    run = None
+    try:
+        sc = parse_scenario(path, build)
+        parse_cfg(sc.config, build)     # names a missing file before anything else
+        note = bootchain_check(sc.config, build, sc.bootchain_rejects)
+        if note and note not in NOTED:
+            NOTED.add(note)
+            print(f"boottest: {note}", file=sys.stderr)
+        iso = make_iso(sc.config, build, quiet=True)
+        run = Run(sc, iso, os.path.join(logdir, f"{name}.log"))
+        reason = run.run()
+    except Error as e:
+        sc, reason = None, str(e)
+    took = time.monotonic() - t0
+    console = run.text if run else None
+    logname = rel(os.path.join(logdir, f"{name}.log"))
+    if sc is not None and sc.expect_failure is not None:
+        want = sc.expect_failure
+        if reason is not None and want in reason and run is not None:
+            print(f"PASS {name} ({took:.1f} s; failed as expected: {reason.splitlines()[0]})")
+            return True
+        if reason is None:
+            reason = f"expected a failure mentioning {quote(want)}, but the scenario passed"
+        else:
+            reason = f"expected a failure mentioning {quote(want)}, but got: {reason}"
+    elif reason is None:
+        print(f"PASS {name} ({took:.1f} s)")
+        return True
+    print(f"FAIL {name}: {reason}")
+    if console is not None:
+        print(f"  last console lines ({logname}):")
+        print(tail(console))
+    sys.stdout.flush()
+    return False
+
+
+# --- main -----------------------------------------------------------------------------
+
+def on_signal(signum, frame):
+    raise Interrupted(signum)
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Boot scenarios for GNU Mach under QEMU (see the top of this file).")
+    ap.add_argument("--build", default="build", help="the build directory (default: build)")
+    ap.add_argument("--run", metavar="CFG", help="boot CFG with the console on stdin/stdout")
+    ap.add_argument("--iso", metavar="CFG", help="make the ISO for CFG and print its path")
+    ap.add_argument("scenarios", nargs="*", help="*.scenario files")
+    a = ap.parse_args()
+    build = a.build
+
+    if a.run or a.iso:
+        if a.scenarios or (a.run and a.iso):
+            ap.error("--run and --iso take one configuration and no scenarios")
+        try:
+            parse_cfg(a.run or a.iso, build)
+            if a.run:
+                note = bootchain_check(a.run, build, hint="to boot it all the same, "
+                                       "set BOOTCHAIN=none")
+                if note:
+                    print(f"boottest: {note}", file=sys.stderr)
+            iso = make_iso(a.run or a.iso, build)
+        except Error as e:
+            print(f"boottest: {e}", file=sys.stderr)
+            return 2
+        if a.iso:
+            print(iso)
+            return 0
+        b = os.path.abspath(build)
+        extra = [x.replace("${BUILD}", b).replace("$BUILD", b)
+                 for x in shlex.split(os.environ.get("QEMU_ARGS", ""))]
+        cmd = [QEMU, "-cdrom", iso] + QEMU_BASE + extra
+        print(f"boottest: booting {rel(a.run)}; the console is on stdin/stdout, "
+              "QEMU ends when the guest reboots or halts", file=sys.stderr)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        try:
+            os.execvp(cmd[0], cmd)
+        except OSError as e:
+            print(f"boottest: cannot start {cmd[0]}: {e.strerror}", file=sys.stderr)
+            return 2
+
+    if not a.scenarios:
+        ap.error("no scenarios given")
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    logdir = os.path.join(build, "logs")
+    os.makedirs(logdir, exist_ok=True)
+    passed = failed = 0
+    try:
+        for path in a.scenarios:
+            if run_scenario(path, build, logdir):
+                passed += 1
+            else:
+                failed += 1
+    except (KeyboardInterrupt, Interrupted):
+        print("\nboottest: interrupted (QEMU stopped)", flush=True)
+        print(f"{passed} passed, {failed + 1} failed", flush=True)
+        return 130
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

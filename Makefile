@@ -4,6 +4,8 @@
 #   make check      host unit tests and every boot scenario
 #   make run        boot the default configuration, console on stdin/stdout
 BUILD   ?= build
+# make V=1 shows the commands
+Q       := $(if $(V),,@)
 CONFIG  ?= default
 KERNEL  := $(BUILD)/kernel/boot/gnumach-1.8-486.gz
 STAMP   := $(BUILD)/.deps-ok
@@ -44,34 +46,39 @@ $(STAMP): tools/deps.sh
 
 $(BUILD)/t/%.c.o: %.c | $(STAMP)
 	@mkdir -p $(dir $@)
-	$(TCC) $(TCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(TCC) $(TCFLAGS) -c $< -o $@
 $(BUILD)/t/%.S.o: %.S | $(STAMP)
 	@mkdir -p $(dir $@)
-	$(TCC) $(TCFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(TCC) $(TCFLAGS) -c $< -o $@
 
 $(LIBRT): $(RT_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 .SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/bin/%: $$(addprefix $(BUILD)/t/,$$(addsuffix .o,$$(wildcard servers/$$*/*.c) $$(wildcard tests/boot/progs/$$*.c))) \
                 $(CRT0) $(LIBRT)
 	@mkdir -p $(dir $@)
-	$(TCC) $(TLDFLAGS) -o $@ $(CRT0) $(filter-out $(CRT0) $(LIBRT),$^) $(LIBRT) -lgcc
+	@echo "  LD      $@"
+	$(Q)$(TCC) $(TLDFLAGS) -o $@ $(CRT0) $(filter-out $(CRT0) $(LIBRT),$^) $(LIBRT) -lgcc
 
 $(BUILD)/host/oracle.o: tests/unit/oracle.c
 	@mkdir -p $(dir $@)
-	$(HCC) -O1 -g -fsanitize=address,undefined -c $< -o $@
+	$(Q)$(HCC) -O1 -g -fsanitize=address,undefined -c $< -o $@
 $(BUILD)/host/test_%: tests/unit/test_%.c $(PORTABLE) tests/unit/host_rt.c tests/unit/unit.h \
                       tests/unit/rename.h $(BUILD)/host/oracle.o $(wildcard include/*/*.h)
-	$(HCC) $(HCFLAGS) -o $@ $< tests/unit/host_rt.c $(PORTABLE) $(BUILD)/host/oracle.o -lpthread
+	@echo "  HOSTCC  $@"
+	$(Q)$(HCC) $(HCFLAGS) -o $@ $< tests/unit/host_rt.c $(PORTABLE) $(BUILD)/host/oracle.o -lpthread
 
 # bootchain: the host tool that checks boot configurations (tools/bootchain)
 $(BOOTCHAIN): $(wildcard tools/bootchain/*.[ch]) lib/c/options.c lib/c/number.c \
               $(wildcard tests/boot/progs/*_options.h servers/*/options.h) include/chain/options.h
 	@mkdir -p $(dir $@)
-	$(HCC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST -o $@ \
+	@echo "  HOSTCC  $@"
+	$(Q)$(HCC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST -o $@ \
 	    $(filter %.c,$^)
 
 unit: all

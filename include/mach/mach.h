@@ -74,6 +74,7 @@ kern_return_t vm_map(mach_port_t task, vm_offset_t *addr, vm_size_t size, vm_off
                      vm_prot_t cur, vm_prot_t max, int inherit);
 /* Reads SIZE bytes at ADDR of TASK into a fresh region of ours at *DATA. */
 kern_return_t vm_read(mach_port_t task, vm_offset_t addr, vm_size_t size, vm_offset_t *data, vm_size_t *count);
+/* The kernel takes whole pages: ADDR, DATA and SIZE page-aligned. */
 kern_return_t vm_write(mach_port_t task, vm_offset_t addr, const void *data, vm_size_t size);
 kern_return_t vm_allocate_contiguous(mach_port_t host_priv, mach_port_t task, vm_offset_t *vaddr,
                                      rpc_phys_addr_t *paddr, vm_size_t size, rpc_phys_addr_t pmin,
@@ -113,6 +114,7 @@ kern_return_t device_read_inband(mach_port_t dev, unsigned mode, natural_t recnu
                                  void *buf, vm_size_t *got);
 kern_return_t device_get_status(mach_port_t dev, int flavor, integer_t *status, natural_t *count);
 kern_return_t device_set_status(mach_port_t dev, int flavor, const integer_t *status, natural_t count);
+/* The pager's offset 0 is the device's OFFSET: vm_map it at offsets relative to that. */
 kern_return_t device_map(mach_port_t dev, vm_prot_t prot, vm_offset_t offset, vm_size_t size,
                          mach_port_t *pager, int unmap);
 kern_return_t device_intr_register(mach_port_t irqdev, int id, int flags, mach_port_t port, unsigned disp);

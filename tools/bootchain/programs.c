@@ -11,6 +11,7 @@ static const struct program programs[] = {
 	PROGRAM(chainlink),
 	PROGRAM(badclient),
 	PROGRAM(hello),
+	{ "kcalls", hello_options, OPTIONS_COUNT(hello_options) },
 };
 
 const struct program *program_find(const char *name)

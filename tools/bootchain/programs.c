@@ -4,6 +4,8 @@
 #include "../../tests/boot/progs/chainlink_options.h"
 #include "../../tests/boot/progs/badclient_options.h"
 #include "../../tests/boot/progs/hello_options.h"
+#include "../../servers/pci-arbiter/options.h"
+#include "../../tests/boot/progs/pcitest_options.h"
 
 #define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options) }
 
@@ -11,7 +13,9 @@ static const struct program programs[] = {
 	PROGRAM(chainlink),
 	PROGRAM(badclient),
 	PROGRAM(hello),
+	{ "pci-arbiter", pci_arbiter_options, OPTIONS_COUNT(pci_arbiter_options) },
 	{ "kcalls", hello_options, OPTIONS_COUNT(hello_options) },
+	PROGRAM(pcitest),
 };
 
 const struct program *program_find(const char *name)

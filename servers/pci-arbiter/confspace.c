@@ -1,0 +1,59 @@
+/* Configuration mechanism #1: write the address of a dword to 0xcf8, then
+ * read or write 0xcfc..0xcff.  The address register is shared state, so
+ * every access holds the lock. */
+#include "mach/mach.h"
+#include "rt/lock.h"
+#include "confspace.h"
+
+static mutex_t lock;
+
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %w1" : : "a"(v), "Nd"(port)); }
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %w1" : : "a"(v), "Nd"(port)); }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static void select_reg(struct pci_addr a, unsigned off)
+{
+	outl(0xcf8, 0x80000000u | (uint32_t)a.bus << 16 | (uint32_t)(a.dev & 31) << 11
+	            | (uint32_t)(a.fn & 7) << 8 | (off & 0xfc));
+}
+
+static uint32_t conf_read(void *ctx, struct pci_addr a, unsigned off, unsigned width)
+{
+	(void)ctx;
+	uint32_t v;
+	mutex_lock(&lock);
+	select_reg(a, off);
+	uint16_t port = (uint16_t)(0xcfc + (off & 3));
+	v = width == 1 ? inb(port) : width == 2 ? inw(port) : inl(port);
+	mutex_unlock(&lock);
+	return v;
+}
+
+static void conf_write(void *ctx, struct pci_addr a, unsigned off, unsigned width, uint32_t v)
+{
+	(void)ctx;
+	mutex_lock(&lock);
+	select_reg(a, off);
+	uint16_t port = (uint16_t)(0xcfc + (off & 3));
+	if (width == 1)
+		outb(port, (uint8_t)v);
+	else if (width == 2)
+		outw(port, (uint16_t)v);
+	else
+		outl(port, v);
+	mutex_unlock(&lock);
+}
+
+const struct pci_access confspace = { conf_read, conf_write, NULL };
+
+int confspace_open(mach_port_t device_master)
+{
+	mach_port_t perm;
+	kern_return_t r = i386_io_perm_create(device_master, 0xcf8, 0xcff, &perm);
+	if (r == KERN_SUCCESS)
+		r = i386_io_perm_modify(mach_task_self(), perm, 1);
+	return r;
+}

@@ -1,0 +1,81 @@
+/* pci-arbiter: the first server of the chain.  It takes the PCI
+ * configuration ports (only one task may hold them), enumerates every
+ * function, hands the next stage a port that sees only what --allow lets it
+ * see, and serves the PCI and chain protocols. */
+#include "mach/mach.h"
+#include "rt/rt.h"
+#include "arbiter.h"
+#include "confspace.h"
+#include "options.h"
+
+struct arbiter arb;
+
+static void list(const char *why, const struct pci_policy *only)
+{
+	char line[160];
+	for (unsigned i = 0; i < arb.nfuncs && i < ARB_MAX_FUNCS; i++) {
+		const struct pci_func *f = &arb.funcs[i];
+		if (only && !pci_policy_allows(only, f->vendor, f->device, f->class))
+			continue;
+		pci_format_func(f, line, sizeof line);
+		say("%s%s", why, line);
+		if (only)
+			continue;
+		for (unsigned b = 0; b < f->nbars; b++) {
+			pci_format_bar(&f->bars[b], 0, line, sizeof line);
+			say("%s", line);
+		}
+		if (f->rom.size) {
+			pci_format_bar(&f->rom, 1, line, sizeof line);
+			say("%s", line);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct chain *c = &arb.chain;
+	chain_start(c, argc, argv, pci_arbiter_options, OPTIONS_COUNT(pci_arbiter_options));
+	if (c->device_master == MACH_PORT_NULL)
+		chain_fail(c, "taking the PCI configuration ports: no --device-master-port",
+		           KERN_INVALID_ARGUMENT);
+
+	struct pci_policy policy;
+	char err[160];
+	const char *allow = c->opts.str[SLOT_ALLOW] ? c->opts.str[SLOT_ALLOW] : "class=0x01";
+	if (pci_policy_parse(allow, &policy, err, sizeof err) < 0) {
+		say("bad arguments: --allow: %s", err);
+		chain_fail(c, "parsing --allow", KERN_INVALID_ARGUMENT);
+	}
+
+	kern_return_t r = confspace_open(c->device_master);
+	if (r)
+		chain_fail(c, "taking the PCI configuration ports 0xcf8-0xcff", r);
+	unsigned found = pci_enumerate(&confspace, arb.funcs, ARB_MAX_FUNCS);
+	arb.nfuncs = found < ARB_MAX_FUNCS ? found : ARB_MAX_FUNCS;
+	if (found > ARB_MAX_FUNCS)
+		say("%u functions found, serving the first %u", found, ARB_MAX_FUNCS);
+	if (c->opts.num[SLOT_VERBOSE])
+		list("", NULL);
+
+	arb.server = server_create();
+	if (!arb.server)
+		chain_fail(c, "creating the port set", KERN_RESOURCE_SHORTAGE);
+	struct port_info *next = arbiter_port(&policy);
+	if (!next)
+		chain_fail(c, "creating the port for the next stage", KERN_RESOURCE_SHORTAGE);
+
+	unsigned usable = 0;
+	for (unsigned i = 0; i < arb.nfuncs; i++)
+		usable += pci_policy_allows(&policy, arb.funcs[i].vendor, arb.funcs[i].device, arb.funcs[i].class);
+	char shown[160];
+	pci_policy_format(&policy, shown, sizeof shown);
+	say("%u PCI functions; the next stage may use %u (%s)", arb.nfuncs, usable, shown);
+	list("  for the next stage: ", &policy);
+
+	r = chain_handoff(c, next->name);
+	if (r)
+		chain_fail(c, "handing over to the next stage", r);
+	chain_ready(c);
+	server_run(arb.server, 2);
+}

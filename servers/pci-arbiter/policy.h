@@ -1,0 +1,30 @@
+/* Which PCI functions a port may see: a list of rules fixed when the port is
+ * made.  Portable, host-tested. */
+#ifndef PCI_POLICY_H
+#define PCI_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCI_POLICY_RULES 8
+
+struct pci_rule {
+	uint32_t class, class_mask;   /* class_mask 0: any class */
+	uint32_t vendor, device;      /* 0xffffffff: any */
+};
+
+struct pci_policy {
+	struct pci_rule rules[PCI_POLICY_RULES];
+	unsigned n;
+};
+
+/* Parses "class=0x01,1af4:1001,8086:*,all" (comma-separated; class=0xCC,
+ * 0xCCSS or 0xCCSSPP matches the base class, base and subclass, or all
+ * three; VENDOR:DEVICE in hex with * for any device; all matches every
+ * function).  Returns 0, or -1 with the reason in ERR. */
+int pci_policy_parse(const char *s, struct pci_policy *p, char *err, size_t errlen);
+int pci_policy_allows(const struct pci_policy *p, uint16_t vendor, uint16_t device, uint32_t class);
+/* The policy as the same text form, for the console. */
+void pci_policy_format(const struct pci_policy *p, char *buf, size_t size);
+
+#endif

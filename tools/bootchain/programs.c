@@ -6,6 +6,8 @@
 #include "../../tests/boot/progs/hello_options.h"
 #include "../../servers/pci-arbiter/options.h"
 #include "../../tests/boot/progs/pcitest_options.h"
+#include "../../servers/diskdrv/options.h"
+#include "../../tests/boot/progs/disktest_options.h"
 
 #define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options) }
 
@@ -16,6 +18,8 @@ static const struct program programs[] = {
 	{ "pci-arbiter", pci_arbiter_options, OPTIONS_COUNT(pci_arbiter_options) },
 	{ "kcalls", hello_options, OPTIONS_COUNT(hello_options) },
 	PROGRAM(pcitest),
+	PROGRAM(diskdrv),
+	PROGRAM(disktest),
 };
 
 const struct program *program_find(const char *name)

@@ -1,0 +1,215 @@
+/* The Mach device protocol (include/mach/device_msgs.h), answered exactly as
+ * the kernel's device master and devices answer it: device_open by name
+ * (vd0, vd1, ... whole disks), then read, write (out of line or inband),
+ * get_status (DEV_GET_SIZE, DEV_GET_RECORDS), set_status (flush) and close. */
+#include "mach/mach.h"
+#include "mach/rpc_util.h"
+#include "mach/device_msgs.h"
+#include "rt/rt.h"
+#include "disk.h"
+
+#define DEV_FLUSH 0x464c5553       /* set_status flavor: "FLUS", write the cache out */
+#define MAX_IO    (64u << 20)      /* the most one read or write moves */
+
+static const natural_t *word(const struct request *rq, int i)
+{
+	return (const natural_t *)rq->args[i].data;
+}
+
+/* --- the master port ----------------------------------------------------- */
+
+/* "vd<N>" names disk N; anything else is no device of ours. */
+static struct vblk *disk_named(const char *name)
+{
+	for (unsigned i = 0; i < ndisks; i++)
+		if (strcmp(name, disks[i].name) == 0)
+			return &disks[i];
+	return NULL;
+}
+
+static kern_return_t do_open(struct request *rq)
+{
+	static const struct interface *const ifaces[] = { &device_interface, NULL };
+	const device_open_request_t *m = (const device_open_request_t *)rq->in;
+	if (!msg_string_ok(m->name, DEV_NAME_MAX))
+		return MIG_BAD_ARGUMENTS;
+	struct vblk *d = disk_named(m->name);
+	if (!d)
+		return D_NO_SUCH_DEVICE;
+	if ((m->mode.v & D_WRITE) && d->read_only)
+		return D_READ_ONLY;
+	struct opened *o = malloc(sizeof *o);
+	if (!o)
+		return D_NO_MEMORY;
+	*o = (struct opened){ d, 0, d->sectors, m->mode.v };
+	struct port_info *pi = server_add_port(disk_server, ifaces, o);
+	if (!pi) {
+		free(o);
+		return D_NO_MEMORY;
+	}
+	device_open_reply_t *rep = (device_open_reply_t *)rq->out;
+	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), pi->name };
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
+static const struct msg_field open_args[2] = { MSGF_INT32, MSGF_STRING(DEV_NAME_MAX) };
+static const struct routine master_routines[] = {
+	{ ID_DEVICE_OPEN, open_args, 2, do_open, 0 },
+};
+const struct interface device_master_interface = { "device-master", master_routines, 1 };
+
+/* --- opened devices ------------------------------------------------------ */
+
+/* Checks a transfer of BYTES at record RECNUM of O; returns the bytes to
+ * move, cut at the end of the device as the kernel's disks cut it, or sets
+ * *ERR.  Unlike the kernel (which answers success and no data), a transfer
+ * that starts at or past the end is refused.  Writes move whole records. */
+static size_t span(const struct opened *o, natural_t recnum, size_t bytes, int write, kern_return_t *err)
+{
+	*err = D_SUCCESS;
+	if (write && bytes % 512) {
+		*err = D_INVALID_SIZE;
+		return 0;
+	}
+	if (recnum >= o->count) {
+		*err = D_INVALID_RECNUM;
+		return 0;
+	}
+	uint64_t left = (o->count - recnum) * 512;
+	return bytes < left ? bytes : (size_t)left;
+}
+
+static kern_return_t do_close(struct request *rq)
+{
+	rq->reply_size = sizeof(mig_reply_header_t);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t do_read(struct request *rq)
+{
+	const struct opened *o = rq->port->obj;
+	kern_return_t err;
+	size_t n = span(o, *word(rq, 1), *word(rq, 2), 0, &err);
+	if (err)
+		return err;
+	if (n > MAX_IO)
+		return D_INVALID_SIZE;
+	/* whole records from the disk; the reply carries the N bytes asked for */
+	size_t whole = (n + 511) & ~(size_t)511;
+	vm_offset_t buf = 0;
+	if (whole && vm_allocate(mach_task_self(), &buf, whole, 1))
+		return D_NO_MEMORY;
+	err = whole ? vblk_io(o->disk, 0, o->start + *word(rq, 1), (void *)(uintptr_t)buf, whole) : D_SUCCESS;
+	if (err) {
+		vm_deallocate(mach_task_self(), buf, whole);
+		return err;
+	}
+	device_read_reply_t *rep = (device_read_reply_t *)rq->out;
+	rep->data = w_ool((void *)(uintptr_t)buf, (vm_size_t)n);
+	rep->data.type.msgtl_header.msgt_deallocate = 1;     /* the pages move to the client */
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t do_read_inband(struct request *rq)
+{
+	const struct opened *o = rq->port->obj;
+	kern_return_t err;
+	natural_t want = *word(rq, 2);
+	size_t n = span(o, *word(rq, 1), want > DEV_INBAND_MAX ? DEV_INBAND_MAX : want, 0, &err);
+	if (err)
+		return err;
+	char rec[512];
+	err = vblk_io(o->disk, 0, o->start + *word(rq, 1), rec, 512);
+	if (err)
+		return err;
+	device_read_inband_reply_t *rep = (device_read_inband_reply_t *)rq->out;
+	rep->data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, n);
+	memcpy(rep->data, rec, n);
+	rq->reply_size = offsetof(device_read_inband_reply_t, data) + MSG_ALIGN(n);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t write_common(struct request *rq, const void *data, size_t bytes)
+{
+	const struct opened *o = rq->port->obj;
+	if (!(o->mode & D_WRITE))
+		return D_INVALID_OPERATION;
+	kern_return_t err;
+	size_t n = span(o, *word(rq, 1), bytes, 1, &err);
+	if (err)
+		return err;
+	if (n > MAX_IO)
+		return D_INVALID_SIZE;
+	err = vblk_io(o->disk, 1, o->start + *word(rq, 1), (void *)data, n);
+	if (err)
+		return err;
+	device_write_reply_t *rep = (device_write_reply_t *)rq->out;
+	rep->a = w_int((natural_t)n);
+	rq->reply_size = sizeof *rep;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t do_write(struct request *rq)
+{
+	vm_offset_t addr = *(const vm_offset_t *)rq->args[2].data;   /* where the kernel put the data */
+	size_t bytes = rq->args[2].count;
+	kern_return_t r = write_common(rq, (const void *)(uintptr_t)addr, bytes);
+	if (r == KERN_SUCCESS && bytes)
+		vm_deallocate(mach_task_self(), addr, bytes);   /* on failure the demux gives it back */
+	return r;
+}
+
+static kern_return_t do_write_inband(struct request *rq)
+{
+	return write_common(rq, rq->args[2].data, rq->args[2].count);
+}
+
+static kern_return_t do_get_status(struct request *rq)
+{
+	const struct opened *o = rq->port->obj;
+	natural_t flavor = *word(rq, 0), max = *word(rq, 1);
+	device_get_status_reply_t *rep = (device_get_status_reply_t *)rq->out;
+	if ((flavor != DEV_GET_SIZE && flavor != DEV_GET_RECORDS) || max < 2)
+		return D_INVALID_OPERATION;
+	uint64_t bytes = o->count * 512;
+	rep->v[0] = flavor == DEV_GET_SIZE ? (integer_t)(bytes > 0xffffffffu ? 0xffffffffu : bytes)
+	                                   : (integer_t)o->count;
+	rep->v[1] = 512;
+	rep->type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, 2);
+	rq->reply_size = offsetof(device_get_status_reply_t, v) + 8;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t do_set_status(struct request *rq)
+{
+	const struct opened *o = rq->port->obj;
+	if (*word(rq, 0) != DEV_FLUSH)
+		return D_INVALID_OPERATION;
+	kern_return_t r = vblk_flush(o->disk);
+	if (r == D_SUCCESS)
+		rq->reply_size = sizeof(mig_reply_header_t);
+	return r;
+}
+
+static const struct msg_field no_args[1];
+static const struct msg_field rw_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_INT32 };
+static const struct msg_field write_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_OOL_DATA };
+static const struct msg_field write_inband_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_CHARS(DEV_INBAND_MAX) };
+static const struct msg_field status_args[2] = { MSGF_INT32, MSGF_INT32 };
+static const struct msg_field set_status_args[2] = {
+	MSGF_INT32, { MACH_MSG_TYPE_INTEGER_32, 32, MSGF_VAR, MSG_INT_ARRAY_MAX } };
+
+static const struct routine device_routines[] = {
+	{ ID_DEVICE_CLOSE, no_args, 0, do_close, 0 },
+	{ ID_DEVICE_READ, rw_args, 3, do_read, 0 },
+	{ ID_DEVICE_READ_INBAND, rw_args, 3, do_read_inband, 0 },
+	{ ID_DEVICE_WRITE, write_args, 3, do_write, 0 },
+	{ ID_DEVICE_WRITE_INBAND, write_inband_args, 3, do_write_inband, 0 },
+	{ ID_DEVICE_GET_STATUS, status_args, 2, do_get_status, 0 },
+	{ ID_DEVICE_SET_STATUS, set_status_args, 2, do_set_status, 0 },
+};
+const struct interface device_interface = { "device", device_routines, 7 };

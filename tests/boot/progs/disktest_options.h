@@ -1,0 +1,10 @@
+/* disktest's options (tests/boot/progs/disktest.c). */
+#include "chain/options.h"
+
+enum { SLOT_DISKS = SLOT_CHAIN_FIRST_FREE, SLOT_WRITE };
+
+static const struct opt_spec disktest_options[] = {
+	CHAIN_OPTIONS,
+	{ "disks", OPT_STR, SLOT_DISKS, "comma-separated device names to read whole (default vd0)" },
+	{ "write", OPT_STR, SLOT_WRITE, "DEVICE: write the test pattern at record 2048 of it, then read it back" },
+};

@@ -8,6 +8,7 @@
 #include "../../tests/boot/progs/pcitest_options.h"
 #include "../../servers/diskdrv/options.h"
 #include "../../tests/boot/progs/disktest_options.h"
+#include "../../tests/boot/progs/diskbench_options.h"
 
 #define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options) }
 
@@ -20,6 +21,7 @@ static const struct program programs[] = {
 	PROGRAM(pcitest),
 	PROGRAM(diskdrv),
 	PROGRAM(disktest),
+	PROGRAM(diskbench),
 };
 
 const struct program *program_find(const char *name)

@@ -5,6 +5,8 @@
 #include "mach/mach.h"
 #include "pci/client.h"
 #include "rt/rt.h"
+#include "rt/thread.h"
+#include "pciarb/arbiter.h"
 #include "disk.h"
 #include "options.h"
 
@@ -21,11 +23,39 @@ static void flush_all(struct chain *c)
 	(void)c;
 }
 
-static void find_disks(struct chain *c)
+/* Without an arbiter above, the arbiter's code runs here, on its own thread,
+ * and the driver talks to it through a port as it would to the real one. */
+static void serve_pci(void *arg)
+{
+	(void)arg;
+	server_run(arb.server, 1);
+}
+
+static mach_port_t own_pci(struct chain *c)
+{
+	if (c->device_master == MACH_PORT_NULL || c->host_priv == MACH_PORT_NULL)
+		chain_fail(c, "finding PCI: no bootstrap port, and no --device-master-port and "
+		           "--host-priv-port to do it myself", KERN_INVALID_ARGUMENT);
+	say("no bootstrap port: finding PCI myself");
+	const char *what;
+	kern_return_t r = pciarb_start(c->device_master, c->host_priv, &what);
+	if (r)
+		chain_fail(c, what, r);
+	struct pci_policy virtio;
+	char err[80];
+	pci_policy_parse("1af4:1001", &virtio, err, sizeof err);
+	struct port_info *pi = arbiter_port(&virtio);
+	if (!pi || mach_port_insert_right(mach_task_self(), pi->name, pi->name, MACH_MSG_TYPE_MAKE_SEND)
+	    || thread_spawn(serve_pci, NULL))
+		chain_fail(c, "serving PCI to myself", KERN_RESOURCE_SHORTAGE);
+	return pi->name;
+}
+
+static void find_disks(struct chain *c, mach_port_t pci)
 {
 	for (unsigned n = 0; n < MAX_DISKS; n++) {
 		mach_port_t fn;
-		kern_return_t r = pci_open_match(c->parent, 0x010000, 0xff0000, 0x1af4, 0x1001, n, &fn);
+		kern_return_t r = pci_open_match(pci, 0x010000, 0xff0000, 0x1af4, 0x1001, n, &fn);
 		if (r == D_NO_SUCH_DEVICE)
 			break;
 		if (r)
@@ -53,11 +83,12 @@ int main(int argc, char **argv)
 {
 	static struct chain c;
 	chain_start(&c, argc, argv, diskdrv_options, OPTIONS_COUNT(diskdrv_options));
-	if (c.parent == MACH_PORT_NULL)
-		chain_fail(&c, "finding PCI: no bootstrap port (no arbiter above), and standalone PCI access "
-		           "is not built yet", KERN_INVALID_ARGUMENT);
-	say("my bootstrap port is the PCI arbiter; asking it for virtio-blk functions");
-	find_disks(&c);
+	mach_port_t pci = c.parent;
+	if (pci != MACH_PORT_NULL)
+		say("my bootstrap port is the PCI arbiter; asking it for virtio-blk functions");
+	else
+		pci = own_pci(&c);
+	find_disks(&c, pci);
 	if (ndisks == 0)
 		say("no virtio-blk disk found; serving none");
 	c.shutdown = flush_all;

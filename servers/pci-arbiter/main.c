@@ -4,11 +4,9 @@
  * see, and serves the PCI and chain protocols. */
 #include "mach/mach.h"
 #include "rt/rt.h"
-#include "arbiter.h"
-#include "confspace.h"
+#include "pciarb/arbiter.h"
+#include "pciarb/confspace.h"
 #include "options.h"
-
-struct arbiter arb;
 
 static void list(const char *why, const struct pci_policy *only)
 {
@@ -48,19 +46,13 @@ int main(int argc, char **argv)
 		chain_fail(c, "parsing --allow", KERN_INVALID_ARGUMENT);
 	}
 
-	kern_return_t r = confspace_open(c->device_master);
+	const char *what;
+	kern_return_t r = pciarb_start(c->device_master, c->host_priv, &what);
 	if (r)
-		chain_fail(c, "taking the PCI configuration ports 0xcf8-0xcff", r);
-	unsigned found = pci_enumerate(&confspace, arb.funcs, ARB_MAX_FUNCS);
-	arb.nfuncs = found < ARB_MAX_FUNCS ? found : ARB_MAX_FUNCS;
-	if (found > ARB_MAX_FUNCS)
-		say("%u functions found, serving the first %u", found, ARB_MAX_FUNCS);
+		chain_fail(c, what, r);
 	if (c->opts.num[SLOT_VERBOSE])
 		list("", NULL);
 
-	arb.server = server_create();
-	if (!arb.server)
-		chain_fail(c, "creating the port set", KERN_RESOURCE_SHORTAGE);
 	struct port_info *next = arbiter_port(&policy);
 	if (!next)
 		chain_fail(c, "creating the port for the next stage", KERN_RESOURCE_SHORTAGE);

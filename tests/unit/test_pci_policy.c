@@ -1,7 +1,7 @@
-/* PCI visibility policies (servers/pci-arbiter/policy.c). */
+/* PCI visibility policies (lib/pciarb/policy.c). */
 #include <string.h>
 #include "unit.h"
-#include "pci-arbiter/policy.h"
+#include "pciarb/policy.h"
 
 static struct pci_policy parse_ok(const char *s)
 {

@@ -1,6 +1,6 @@
 /* PCI visibility policies (policy.h). */
 #include "rt/rt.h"
-#include "policy.h"
+#include "pciarb/policy.h"
 
 #define ANY 0xffffffffu
 

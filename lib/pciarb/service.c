@@ -4,8 +4,27 @@
 #include "mach/mach.h"
 #include "mach/rpc_util.h"
 #include "rt/rt.h"
-#include "arbiter.h"
-#include "confspace.h"
+#include "pciarb/arbiter.h"
+#include "pciarb/confspace.h"
+
+struct arbiter arb;
+
+kern_return_t pciarb_start(mach_port_t device_master, mach_port_t host_priv, const char **what)
+{
+	arb.chain.device_master = device_master;
+	arb.chain.host_priv = host_priv;
+	*what = "taking the PCI configuration ports 0xcf8-0xcff";
+	kern_return_t r = confspace_open(device_master);
+	if (r)
+		return r;
+	unsigned found = pci_enumerate(&confspace, arb.funcs, ARB_MAX_FUNCS);
+	arb.nfuncs = found < ARB_MAX_FUNCS ? found : ARB_MAX_FUNCS;
+	if (found > ARB_MAX_FUNCS)
+		say("%u functions found, serving the first %u", found, ARB_MAX_FUNCS);
+	*what = "creating the port set";
+	arb.server = server_create();
+	return arb.server ? KERN_SUCCESS : KERN_RESOURCE_SHORTAGE;
+}
 
 static int visible(const struct arb_view *v, const struct pci_func *f)
 {

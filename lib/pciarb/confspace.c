@@ -3,7 +3,7 @@
  * every access holds the lock. */
 #include "mach/mach.h"
 #include "rt/lock.h"
-#include "confspace.h"
+#include "pciarb/confspace.h"
 
 static mutex_t lock;
 

@@ -1,4 +1,6 @@
-/* The PCI arbiter's state, shared by main.c and service.c. */
+/* The PCI arbiter's state and service (lib/pciarb): the pci-arbiter server
+ * runs it as the first stage; diskdrv runs it in-process when no arbiter
+ * started it. */
 #ifndef ARBITER_H
 #define ARBITER_H
 
@@ -6,7 +8,7 @@
 #include "pci/pci.h"
 #include "pci/proto.h"
 #include "rt/lock.h"
-#include "policy.h"
+#include "pciarb/policy.h"
 
 #define ARB_MAX_FUNCS 64
 
@@ -32,5 +34,10 @@ extern const struct interface pci_function_interface;  /* on function ports */
 
 /* Makes an arbiter port with POLICY (chain interface beside it). */
 struct port_info *arbiter_port(const struct pci_policy *policy);
+
+/* Takes the configuration ports with DEVICE_MASTER and enumerates every
+ * function into arb (HOST_PRIV is kept for DMA memory); makes arb.server.
+ * Returns 0 or an error, naming the failed step in *WHAT. */
+kern_return_t pciarb_start(mach_port_t device_master, mach_port_t host_priv, const char **what);
 
 #endif

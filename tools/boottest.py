@@ -38,6 +38,33 @@ A scenario (*.scenario) is one directive per line, `#` starts a comment line:
   bootchain-rejects TEXT the configuration is broken on purpose: `bootchain
                          check` must reject it with TEXT in its report (the
                          scenario then boots it all the same)
+  pci-compare PREFIX     the guest lists its PCI functions on console lines that
+                         begin with PREFIX (e.g. `pcitest:`), one line for each
+                         function and one for each of its BARs, then a count:
+                           PREFIX fn BB:DD.F VVVV:DDDD class CCCCCC irq N pin N
+                           PREFIX bar BB:DD.F INDEX KIND[ pref] 0xBASE 0xSIZE
+                           PREFIX N functions listed
+                         (hex as shown; KIND io, mem32 or mem64; pin 0 for none,
+                         1 for A...).  QEMU gets a QMP socket; once the first
+                         expectation matched, the harness asks it `query-pci`
+                         (the BIOS has assigned the BARs by then, and they do
+                         not change; so the first expectation must match a line
+                         printed before the listing, while the guest still
+                         runs); once every expectation matched (the last
+                         should be the `N functions listed` line), before
+                         waiting for `exit`, it compares: the same functions on
+                         every bus (behind PCI bridges too), each with the same
+                         vendor:device, class (with the prog-if when QEMU gives
+                         one; QEMU 7.2 does not: class and subclass only),
+                         interrupt pin, interrupt line (when the pin is not 0)
+                         and BARs (index, io or memory, 64-bit, prefetchable,
+                         base and size; the expansion ROM is left out; a BAR
+                         that QEMU reports unassigned, at address -1, is
+                         compared by type and size only).  The failure lists
+                         every difference; on success "pci-compare: N functions
+                         and M BARs match QEMU" follows the PASS line.  QEMU's
+                         answer is saved to BUILD/logs/NAME.qemu-pci.json, and
+                         its `info pci` text is added at the end of the log
 
 TEXT is a plain substring of the console text (carriage returns and terminal
 escape sequences removed), matched across line breaks as the text accumulates,
@@ -70,6 +97,7 @@ import select
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -280,6 +308,7 @@ class Scenario:
         self.exit_timeout = None
         self.expect_failure = None
         self.bootchain_rejects = None
+        self.pci_compare = None  # the prefix of the guest's PCI listing
 
     @property
     def expects(self):
@@ -373,12 +402,20 @@ def parse_scenario(path, build):
             if sc.bootchain_rejects is not None or not text:
                 raise Error(f"{where}: give one `bootchain-rejects TEXT`")
             sc.bootchain_rejects = text
+        elif word == "pci-compare":
+            text, _ = text_arg(rest, where)
+            if sc.pci_compare is not None or not text.strip():
+                raise Error(f"{where}: give one `pci-compare PREFIX`")
+            sc.pci_compare = text
         else:
             raise Error(f"{where}: unknown directive `{word}`")
     if sc.config is None:
         raise Error(f"{rel(path)}: no `config` line")
     if not sc.expects and not sc.exit:
         raise Error(f"{rel(path)}: nothing to check (no `expect` and no `exit`)")
+    if sc.pci_compare is not None and not sc.expects:
+        raise Error(f"{rel(path)}: `pci-compare` needs `expect` lines (QEMU is asked "
+                    "once the first matched, compared once the last matched)")
     if sc.timeout is None:
         sc.timeout = DEFAULT_TIMEOUT
     sc.steps = [(s[0], s[1], s[2] or sc.timeout, s[3]) if s[0] == "expect" else s
@@ -441,6 +478,251 @@ def quote(t):
     return json.dumps(t, ensure_ascii=False)
 
 
+# --- pci-compare: the guest's PCI list against QEMU's query-pci -------------------
+
+PCI_FN_RE = re.compile(r"fn ([0-9a-f]{2}):([0-9a-f]{2})\.([0-7]) ([0-9a-f]{4}):([0-9a-f]{4}) "
+                       r"class ([0-9a-f]{6}) irq (\d+) pin (\d+)", re.I)
+PCI_BAR_RE = re.compile(r"bar ([0-9a-f]{2}):([0-9a-f]{2})\.([0-7]) (\d+) (io|mem32|mem64)( pref)? "
+                        r"0x([0-9a-f]+) 0x([0-9a-f]+)", re.I)
+PCI_COUNT_RE = re.compile(r"(\d+) functions? listed")
+PCI_ROM_BAR = 6
+QMP_TIMEOUT = 10.0
+
+
+def pci_addr(a):
+    return "%02x:%02x.%x" % a
+
+
+def guest_bar_text(b):
+    return f"{b['kind']}{' pref' if b['pref'] else ''} {b['base']:#x} size {b['size']:#x}"
+
+
+def qemu_bar_text(b):
+    kind = "io" if b["io"] else "memory"
+    if b["mem64"]:
+        kind += " 64-bit"
+    if b["pref"]:
+        kind += " prefetchable"
+    where = "unassigned" if b["address"] is None else f"{b['address']:#x}"
+    return f"{kind} {where} size {b['size']:#x}"
+
+
+def parse_guest_pci(text, prefix):
+    """The guest's listing: the console lines that begin with PREFIX and read
+    `fn BB:DD.F VVVV:DDDD class CCCCCC irq N pin N`, `bar BB:DD.F I KIND[ pref]
+    0xBASE 0xSIZE` or `N functions listed`.  Returns (functions by (bus, dev,
+    fn), the N of the last `N functions listed` line or None, problems)."""
+    funcs, problems, count = {}, [], None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith(prefix):
+            continue
+        rest = line[len(prefix):].strip()
+        m = PCI_COUNT_RE.fullmatch(rest)
+        if m:
+            count = int(m.group(1))
+            continue
+        word = rest.split(" ", 1)[0]
+        if word not in ("fn", "bar"):
+            continue                    # some other message of the program
+        if word == "fn":
+            m = PCI_FN_RE.fullmatch(rest)
+            if not m:
+                problems.append(f"a guest line not understood: {quote(line)}")
+                continue
+            addr = tuple(int(g, 16) for g in m.groups()[:3])
+            if addr in funcs:
+                problems.append(f"{pci_addr(addr)}: listed twice by the guest")
+                continue
+            funcs[addr] = {"vendor": int(m.group(4), 16), "device": int(m.group(5), 16),
+                           "class": int(m.group(6), 16), "irq": int(m.group(7)),
+                           "pin": int(m.group(8)), "bars": {}}
+        else:
+            m = PCI_BAR_RE.fullmatch(rest)
+            if not m:
+                problems.append(f"a guest line not understood: {quote(line)}")
+                continue
+            addr = tuple(int(g, 16) for g in m.groups()[:3])
+            f = funcs.get(addr)
+            if f is None:
+                problems.append(f"{pci_addr(addr)}: a guest `bar` line before (or without) "
+                                f"its `fn` line: {quote(line)}")
+                continue
+            index = int(m.group(4))
+            if index in f["bars"]:
+                problems.append(f"{pci_addr(addr)}: BAR{index} listed twice by the guest")
+                continue
+            f["bars"][index] = {"kind": m.group(5).lower(), "pref": bool(m.group(6)),
+                                "base": int(m.group(7), 16), "size": int(m.group(8), 16)}
+    return funcs, count, problems
+
+
+def parse_query_pci(answer):
+    """QEMU's query-pci answer (the whole {"return": [...]} or its list): the
+    functions of every bus, those behind PCI bridges included, by (bus, slot,
+    function).  Each has vendor, device, class (class << 8 | subclass),
+    prog_if (None when QEMU does not give it), pin, irq (None when not given)
+    and bars by index: io, mem64, pref, address (None when unassigned), size.
+    The expansion ROM (BAR 6) is left out."""
+    buses = answer.get("return", answer) if isinstance(answer, dict) else answer
+    if not isinstance(buses, list):
+        raise Error(f"query-pci: not a list of buses: {json.dumps(answer)[:200]}")
+    funcs = {}
+
+    def add(devices):
+        for d in devices:
+            addr = (d["bus"], d["slot"], d["function"])
+            ci = d.get("class_info", {})
+            prog_if = ci.get("prog_if", d.get("prog_if"))
+            bars = {}
+            for r in d.get("regions", []):
+                if r["bar"] == PCI_ROM_BAR:
+                    continue
+                a = r.get("address")
+                if a is None or a < 0 or a >= (1 << 64) - 1:
+                    a = None           # -1: not assigned
+                bars[r["bar"]] = {"io": r.get("type") == "io",
+                                  "mem64": bool(r.get("mem_type_64", False)),
+                                  "pref": bool(r.get("prefetch", False)),
+                                  "address": a, "size": r["size"]}
+            funcs[addr] = {"vendor": d["id"]["vendor"], "device": d["id"]["device"],
+                           "class": ci.get("class"), "prog_if": prog_if,
+                           "pin": d.get("irq_pin"), "irq": d.get("irq"), "bars": bars}
+            bridge = d.get("pci_bridge")
+            if bridge:
+                add(bridge.get("devices", []))
+
+    try:
+        for bus in buses:
+            add(bus.get("devices", []))
+    except (KeyError, TypeError, AttributeError) as e:
+        raise Error(f"query-pci: an answer of an unexpected shape ({type(e).__name__} {e})")
+    return funcs
+
+
+def compare_pci(guest, qemu):
+    """Returns (mismatches, functions compared, BARs compared)."""
+    out = []
+    nbars = 0
+    for addr in sorted(set(guest) | set(qemu)):
+        a, g, q = pci_addr(addr), guest.get(addr), qemu.get(addr)
+        if q is None:
+            out.append(f"{a}: listed by the guest ({g['vendor']:04x}:{g['device']:04x}) "
+                       "but not in QEMU's query-pci")
+            continue
+        if g is None:
+            out.append(f"{a}: in QEMU's query-pci ({q['vendor']:04x}:{q['device']:04x} class "
+                       f"{q['class']:04x}) but not listed by the guest")
+            continue
+        if (g["vendor"], g["device"]) != (q["vendor"], q["device"]):
+            out.append(f"{a}: guest {g['vendor']:04x}:{g['device']:04x}, "
+                       f"QEMU {q['vendor']:04x}:{q['device']:04x}")
+        if q["class"] is not None:
+            if q["prog_if"] is not None:
+                want = q["class"] << 8 | q["prog_if"]
+                if g["class"] != want:
+                    out.append(f"{a}: class guest {g['class']:06x}, QEMU {want:06x}")
+            elif g["class"] >> 8 != q["class"]:
+                out.append(f"{a}: class guest {g['class']:06x}, QEMU {q['class']:04x} "
+                           "(QEMU gives no prog-if: class and subclass compared)")
+        if q["pin"] is not None and g["pin"] != q["pin"]:
+            out.append(f"{a}: interrupt pin guest {g['pin']}, QEMU {q['pin']}")
+        if q["irq"] is not None and g["pin"] and g["irq"] != q["irq"]:
+            out.append(f"{a}: interrupt line guest {g['irq']}, QEMU {q['irq']}")
+        for i in sorted(set(g["bars"]) | set(q["bars"])):
+            gb, qb = g["bars"].get(i), q["bars"].get(i)
+            if gb is None:
+                out.append(f"{a}: BAR{i} guest none, QEMU {qemu_bar_text(qb)}")
+                continue
+            if qb is None:
+                out.append(f"{a}: BAR{i} guest {guest_bar_text(gb)}, QEMU none")
+                continue
+            nbars += 1
+            same = (gb["kind"] == ("io" if qb["io"] else "mem64" if qb["mem64"] else "mem32")
+                    and gb["pref"] == qb["pref"] and gb["size"] == qb["size"]
+                    and (qb["address"] is None or gb["base"] == qb["address"]))
+            if not same:
+                out.append(f"{a}: BAR{i} guest {guest_bar_text(gb)}, QEMU {qemu_bar_text(qb)}")
+    return out, len(set(guest) & set(qemu)), nbars
+
+
+def pci_compare(text, prefix, answer):
+    """Compares the guest's listing in TEXT with QEMU's query-pci ANSWER.
+    Returns (mismatches, summary)."""
+    guest, count, problems = parse_guest_pci(text, prefix)
+    qemu = parse_query_pci(answer)
+    if not guest:
+        problems.append(f"the guest listed no functions (no {quote(prefix + ' fn ...')} lines)")
+    if count is not None and count != len(guest):
+        problems.append(f"the guest says {count} functions listed but printed "
+                        f"{len(guest)} `fn` lines")
+    diffs, nfuncs, nbars = compare_pci(guest, qemu)
+    return problems + diffs, f"pci-compare: {nfuncs} functions and {nbars} BARs match QEMU"
+
+
+class Qmp:
+    """A QMP client on QEMU's unix socket: the greeting and qmp_capabilities on
+    connection, then one command at a time (events are skipped)."""
+
+    def __init__(self, path, proc, timeout=QMP_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        self.buf = b""
+        while True:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.sock.connect(path)
+                break
+            except OSError as e:
+                self.sock.close()
+                if proc.poll() is not None:
+                    raise Error("QEMU ended before its QMP socket could be reached")
+                if time.monotonic() >= deadline:
+                    raise Error(f"cannot connect to QEMU's QMP socket {path}: {e.strerror}")
+                time.sleep(0.05)
+        self.read(deadline)                     # the greeting
+        self.execute("qmp_capabilities")
+
+    def read(self, deadline):
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Error("no answer from QEMU's QMP socket within "
+                            f"{QMP_TIMEOUT:g} s")
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(65536)
+            except OSError as e:
+                raise Error(f"QMP: {e.strerror or 'timed out'}")
+            if not data:
+                raise Error("QEMU closed its QMP socket (has it ended?)")
+            self.buf += data
+        line, _, self.buf = self.buf.partition(b"\n")
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise Error(f"QMP: not JSON: {line[:200]!r}")
+
+    def execute(self, command, arguments=None):
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        deadline = time.monotonic() + QMP_TIMEOUT
+        try:
+            self.sock.settimeout(QMP_TIMEOUT)
+            self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        except OSError as e:
+            raise Error(f"QMP: cannot send {command}: {e.strerror or 'timed out'}")
+        while True:
+            m = self.read(deadline)
+            if "error" in m:
+                raise Error(f"QMP: {command}: {m['error'].get('desc', m['error'])}")
+            if "return" in m:
+                return m
+
+    def close(self):
+        self.sock.close()
+
+
 # --- running QEMU ------------------------------------------------------------------
 
 def _die_with_parent():
@@ -467,29 +749,117 @@ class Run:
         self.text = ""
         self.stderr = b""
         self.proc = None
+        self.notes = []          # lines printed under the PASS line
+        # pci-compare
+        self.qmp = None
+        self.qmp_error = None
+        self.pci_asked = self.pci_done = False
+        self.pci_answer = None   # QEMU's query-pci answer
+        self.pci_info = None     # the text of `info pci`
+        self.pci_json = (log[:-len(".log")] if log.endswith(".log") else log) + ".qemu-pci.json"
 
     def run(self):
         sc = self.sc
-        cmd = [QEMU, "-cdrom", self.iso] + QEMU_BASE + sc.qemu
-        with open(self.log, "w") as log:
-            log.write(f"# {' '.join(shlex.quote(c) for c in cmd)}\n")
-            log.flush()
-            self.logf = log
+        cmd = [QEMU, "-cdrom", self.iso] + QEMU_BASE
+        qmpdir = None
+        if sc.pci_compare is not None:
+            # a unix socket path is limited to 107 bytes: not under BUILD
+            qmpdir = tempfile.mkdtemp(prefix="boottest-qmp-")
+            qmp_path = os.path.join(qmpdir, "qmp.sock")
+            cmd += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
             try:
-                self.proc = subprocess.Popen(
-                    cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE, start_new_session=True,
-                    preexec_fn=_die_with_parent)
-            except OSError as e:
-                return f"cannot start {QEMU}: {e.strerror}"
-            try:
-                return self.loop()
-            finally:
-                stop(self.proc)
-                self.drain()
-                if self.stderr.strip():
-                    log.write("\n# --- QEMU's standard error ---\n"
-                              + self.stderr.decode(errors="replace"))
+                os.unlink(self.pci_json)        # not last run's
+            except OSError:
+                pass
+        cmd += sc.qemu
+        try:
+            with open(self.log, "w") as log:
+                log.write(f"# {' '.join(shlex.quote(c) for c in cmd)}\n")
+                log.flush()
+                self.logf = log
+                try:
+                    self.proc = subprocess.Popen(
+                        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, start_new_session=True,
+                        preexec_fn=_die_with_parent)
+                except OSError as e:
+                    return f"cannot start {QEMU}: {e.strerror}"
+                try:
+                    if qmpdir:
+                        try:
+                            self.qmp = Qmp(qmp_path, self.proc)
+                        except Error as e:
+                            self.qmp_error = str(e)
+                    return self.loop()
+                finally:
+                    stop(self.proc)
+                    if self.qmp:
+                        self.qmp.close()
+                    self.drain()
+                    if self.stderr.strip():
+                        log.write("\n# --- QEMU's standard error ---\n"
+                                  + self.stderr.decode(errors="replace"))
+                    if self.pci_info is not None:
+                        log.write("\n# --- QEMU's `info pci` (human-monitor-command through "
+                                  "QMP; the query-pci answer is in "
+                                  f"{os.path.basename(self.pci_json)}) ---\n" + self.pci_info)
+        finally:
+            if qmpdir:
+                shutil.rmtree(qmpdir, ignore_errors=True)
+
+    def pci_query(self):
+        """Asks QEMU (once the first expectation matched) for query-pci, saved
+        to NAME.qemu-pci.json, and for `info pci`, for the log."""
+        if self.qmp is None:
+            return
+        try:
+            self.pci_answer = self.qmp.execute("query-pci")
+        except Error as e:
+            self.qmp_error = f"query-pci failed: {e}"
+            if self.ended(within=2.0):
+                self.qmp_error += (" (QEMU had ended, or was ending, when the first expectation "
+                                   "matched: the scenario should first expect a line that the "
+                                   "guest prints well before it halts)")
+            return
+        try:
+            with open(self.pci_json, "w") as f:
+                json.dump(self.pci_answer, f, indent=1)
+                f.write("\n")
+        except OSError as e:
+            self.notes.append(f"pci-compare: cannot save {rel(self.pci_json)}: {e.strerror}")
+        try:
+            info = self.qmp.execute("human-monitor-command", {"command-line": "info pci"})
+            self.pci_info = str(info["return"])
+        except Error as e:
+            self.pci_info = f"(info pci failed: {e})\n"
+
+    def ended(self, within):
+        try:
+            self.proc.wait(timeout=within)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def pci_check(self, upto):
+        """Once every expectation matched: the guest's listing (the console up
+        to the end of the line of the last match) against query-pci.  Returns
+        None when they agree, else the reason."""
+        if self.pci_answer is None:
+            return ("pci-compare: no answer from QEMU's query-pci: "
+                    + (self.qmp_error or "QEMU was not asked"))
+        end = self.text.find("\n", upto)
+        text = self.text[: end if end >= 0 else len(self.text)]
+        try:
+            diffs, summary = pci_compare(text, self.sc.pci_compare, self.pci_answer)
+        except Error as e:
+            return f"pci-compare: {e}"
+        if diffs:
+            n = len(diffs)
+            return (f"pci-compare: the guest's PCI list differs from QEMU's query-pci "
+                    f"({n} difference{'s' if n != 1 else ''}; QEMU's answer is in "
+                    f"{rel(self.pci_json)}):\n" + "\n".join("    " + d for d in diffs))
+        self.notes.append(summary)
+        return None
 
     def drain(self):
         """What is left in the pipes once QEMU has ended."""
@@ -591,6 +961,14 @@ class Run:
                     mark, mark_what = now, f"expectation {k}'s match (at {at(now)})"
                     last = s
                     step += 1
+                    if sc.pci_compare is not None and not self.pci_asked:
+                        self.pci_asked = True       # the BIOS has set the BARs by now
+                        self.pci_query()
+                if step == len(sc.steps) and sc.pci_compare is not None and not self.pci_done:
+                    self.pci_done = True
+                    reason = self.pci_check(cursor)
+                    if reason:
+                        return reason
                 if step == len(sc.steps) and not sc.exit:
                     return None
             # what we are waiting for, and until when
@@ -695,6 +1073,8 @@ def run_scenario(path, build, logdir):
         want = sc.expect_failure
         if reason is not None and want in reason and run is not None:
             print(f"PASS {name} ({took:.1f} s; failed as expected: {reason.splitlines()[0]})")
+            for note in run.notes:
+                print(f"  {note}")
             return True
         if reason is None:
             reason = f"expected a failure mentioning {quote(want)}, but the scenario passed"
@@ -702,6 +1082,8 @@ def run_scenario(path, build, logdir):
             reason = f"expected a failure mentioning {quote(want)}, but got: {reason}"
     elif reason is None:
         print(f"PASS {name} ({took:.1f} s)")
+        for note in run.notes:
+            print(f"  {note}")
         return True
     print(f"FAIL {name}: {reason}")
     if console is not None:

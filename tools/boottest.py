@@ -38,6 +38,14 @@ A scenario (*.scenario) is one directive per line, `#` starts a comment line:
   bootchain-rejects TEXT the configuration is broken on purpose: `bootchain
                          check` must reject it with TEXT in its report (the
                          scenario then boots it all the same)
+  host [NAME=]COMMAND    run COMMAND with bash in the project root before QEMU
+                         starts ($BUILD is the build directory); the scenario
+                         fails if it fails.  With NAME=, its output (stripped)
+                         replaces ${NAME} in later expect, send and qemu lines,
+                         and in `after` commands (as an environment variable)
+  after COMMAND          run COMMAND once the run has passed (to check what the
+                         guest left on a disk image); the scenario fails if it
+                         fails, and its output is shown
   pci-compare PREFIX     the guest lists its PCI functions on console lines that
                          begin with PREFIX (e.g. `pcitest:`), one line for each
                          function and one for each of its BARs, then a count:
@@ -105,7 +113,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
-QEMU_BASE = ["-m", "256", "-display", "none", "-monitor", "none",
+# -boot order=d: the CD first, or the BIOS boots a test disk with a boot signature
+QEMU_BASE = ["-m", "256", "-boot", "order=d", "-display", "none", "-monitor", "none",
              "-serial", "stdio", "-no-reboot"]
 DEFAULT_TIMEOUT = 60.0
 OVERALL_MARGIN = 30.0      # added to the sum of the time-outs
@@ -309,6 +318,8 @@ class Scenario:
         self.expect_failure = None
         self.bootchain_rejects = None
         self.pci_compare = None  # the prefix of the guest's PCI listing
+        self.host = []           # (NAME or None, command, where): run before QEMU
+        self.after = []          # (command, where): run after a passing run
 
     @property
     def expects(self):
@@ -402,6 +413,15 @@ def parse_scenario(path, build):
             if sc.bootchain_rejects is not None or not text:
                 raise Error(f"{where}: give one `bootchain-rejects TEXT`")
             sc.bootchain_rejects = text
+        elif word == "host":
+            m = re.fullmatch(r"([A-Z_][A-Z0-9_]*)=(.+)", rest)
+            if not rest:
+                raise Error(f"{where}: `host` without a command")
+            sc.host.append((m.group(1), m.group(2), where) if m else (None, rest, where))
+        elif word == "after":
+            if not rest:
+                raise Error(f"{where}: `after` without a command")
+            sc.after.append((rest, where))
         elif word == "pci-compare":
             text, _ = text_arg(rest, where)
             if sc.pci_compare is not None or not text.strip():
@@ -1047,6 +1067,37 @@ class Run:
 NOTED = set()
 
 
+def host_command(cmd, where, build, env):
+    """Runs CMD with bash in the project root; returns its output, stripped."""
+    e = dict(os.environ, BUILD=os.path.abspath(build), **env)
+    p = subprocess.run(["bash", "-c", cmd], cwd=ROOT, env=e, capture_output=True, text=True,
+                       timeout=600)
+    if p.returncode != 0:
+        out = (p.stdout + p.stderr).strip().splitlines()[-10:]
+        raise Error(f"{where}: host command failed (status {p.returncode}): {cmd}"
+                    + "".join(f"\n    {l}" for l in out))
+    return p.stdout.strip()
+
+
+def run_host(sc, build):
+    """Runs the scenario's `host` commands, then puts their values (${NAME})
+    into its expectations, sends and QEMU arguments."""
+    env = {}
+    for name, cmd, where in sc.host:
+        out = host_command(cmd, where, build, env)
+        if name:
+            env[name] = out
+
+    def sub(t):
+        for k, v in env.items():
+            t = t.replace("${" + k + "}", v)
+        return t
+    sc.qemu = [sub(a) for a in sc.qemu]
+    sc.steps = [(st[0], sub(st[1])) + tuple(st[2:]) if st[0] == "expect"
+                else (st[0], sub(st[1].decode()).encode()) for st in sc.steps]
+    return env
+
+
 def run_scenario(path, build, logdir):
     """Prints PASS/FAIL for one scenario; returns True when it passed."""
     t0 = time.monotonic()
@@ -1061,9 +1112,13 @@ def run_scenario(path, build, logdir):
         if note and note not in NOTED:
             NOTED.add(note)
             print(f"boottest: {note}", file=sys.stderr)
+        env = run_host(sc, build)
         iso = make_iso(sc.config, build, quiet=True)
         run = Run(sc, iso, os.path.join(logdir, f"{name}.log"))
         reason = run.run()
+        if reason is None:
+            for cmd, where in sc.after:
+                host_command(cmd, where, build, env)
     except Error as e:
         sc, reason = None, str(e)
     took = time.monotonic() - t0

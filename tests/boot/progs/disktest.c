@@ -119,6 +119,22 @@ int main(int argc, char **argv)
 	}
 	mach_port_t dev;
 	expect("open an unknown device", device_open(master, D_READ, "vd9s9", &dev), D_NO_SUCH_DEVICE);
+	if (c.parent && device_open(master, D_READ, "vd0", &dev) == 0) {
+		/* malformed requests to the disk server, then a good one */
+		union { device_read_request_t in; char buf[256]; } m;
+		rpc_head(&m.in.head, dev, ID_DEVICE_READ, 0);
+		m.in.a = w_int(0);
+		m.in.b = w_i16(0);
+		m.in.c = w_int(512);
+		expect("device_read with a 16-bit record number", mach_rpc(&m.in.head, sizeof m.in, sizeof m,
+		       rpc_reply_ret, 1, NULL), MIG_BAD_ARGUMENTS);
+		rpc_head(&m.in.head, dev, ID_DEVICE_READ, 0);
+		expect("device_read cut short", mach_rpc(&m.in.head, sizeof m.in - 8, sizeof m,
+		       rpc_reply_ret, 1, NULL), MIG_BAD_ARGUMENTS);
+		vm_offset_t data;
+		vm_size_t got;
+		expect("a good read afterwards", device_read(dev, 0, 0, 512, &data, &got), KERN_SUCCESS);
+	}
 	if (c.opts.str[SLOT_WRITE])
 		write_pattern(master, c.opts.str[SLOT_WRITE]);
 	say("done, %d wrong", wrong);

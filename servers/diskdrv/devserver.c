@@ -1,6 +1,6 @@
 /* The Mach device protocol (include/mach/device_msgs.h), answered exactly as
  * the kernel's device master and devices answer it: device_open by name
- * (vd0, vd1, ... whole disks), then read, write (out of line or inband),
+ * (vd0, vd1, ... whole disks; vd0s1, ... their partitions), then read, write (out of line or inband),
  * get_status (DEV_GET_SIZE, DEV_GET_RECORDS), set_status (flush) and close. */
 #include "mach/mach.h"
 #include "mach/rpc_util.h"
@@ -18,13 +18,32 @@ static const natural_t *word(const struct request *rq, int i)
 
 /* --- the master port ----------------------------------------------------- */
 
-/* "vd<N>" names disk N; anything else is no device of ours. */
-static struct vblk *disk_named(const char *name)
+/* "vdN" is disk N whole, "vdNsK" its partition K: fills O's disk and
+ * extent.  Anything else is no device of ours. */
+static int device_named(const char *name, struct opened *o)
 {
-	for (unsigned i = 0; i < ndisks; i++)
-		if (strcmp(name, disks[i].name) == 0)
-			return &disks[i];
-	return NULL;
+	for (unsigned i = 0; i < ndisks; i++) {
+		size_t len = strlen(disks[i].name);
+		if (strncmp(name, disks[i].name, len) != 0)
+			continue;
+		o->disk = &disks[i];
+		if (name[len] == 0) {
+			o->start = 0;
+			o->count = disks[i].sectors;
+			return 1;
+		}
+		uint32_t k;
+		if (name[len] != 's' || parse_u32(name + len + 1, &k) < 0 || name[len + 1] == '0')
+			return 0;
+		for (unsigned p = 0; p < tables[i].n; p++)
+			if (tables[i].parts[p].number == k) {
+				o->start = tables[i].parts[p].start;
+				o->count = tables[i].parts[p].count;
+				return 1;
+			}
+		return 0;
+	}
+	return 0;
 }
 
 static kern_return_t do_open(struct request *rq)
@@ -33,15 +52,16 @@ static kern_return_t do_open(struct request *rq)
 	const device_open_request_t *m = (const device_open_request_t *)rq->in;
 	if (!msg_string_ok(m->name, DEV_NAME_MAX))
 		return MIG_BAD_ARGUMENTS;
-	struct vblk *d = disk_named(m->name);
-	if (!d)
+	struct opened found;
+	if (!device_named(m->name, &found))
 		return D_NO_SUCH_DEVICE;
-	if ((m->mode.v & D_WRITE) && d->read_only)
+	if ((m->mode.v & D_WRITE) && found.disk->read_only)
 		return D_READ_ONLY;
 	struct opened *o = malloc(sizeof *o);
 	if (!o)
 		return D_NO_MEMORY;
-	*o = (struct opened){ d, 0, d->sectors, m->mode.v };
+	*o = found;
+	o->mode = m->mode.v;
 	struct port_info *pi = server_add_port(disk_server, ifaces, o);
 	if (!pi) {
 		free(o);

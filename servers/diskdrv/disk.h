@@ -3,6 +3,7 @@
 #define DISK_H
 
 #include "chain/chain.h"
+#include "disk/part.h"
 #include "virtio_blk.h"
 
 #define MAX_DISKS 8
@@ -15,6 +16,7 @@ struct opened {
 };
 
 extern struct vblk disks[MAX_DISKS];
+extern struct part_table tables[MAX_DISKS];   /* each disk's partitions */
 extern unsigned ndisks;
 extern struct server *disk_server;
 

@@ -11,6 +11,7 @@
 #include "options.h"
 
 struct vblk disks[MAX_DISKS];
+struct part_table tables[MAX_DISKS];
 unsigned ndisks;
 struct server *disk_server;
 
@@ -51,6 +52,35 @@ static mach_port_t own_pci(struct chain *c)
 	return pi->name;
 }
 
+static int read_sectors(void *ctx, uint64_t lba, unsigned count, void *buf)
+{
+	struct vblk *d = ctx;
+	return lba + count <= d->sectors && vblk_io(d, 0, lba, buf, (size_t)count * 512) == D_SUCCESS ? 0 : -1;
+}
+
+/* Reads disk I's partition table and says what it found. */
+static void find_partitions(unsigned i)
+{
+	struct part_table *t = &tables[i];
+	if (part_read_table(read_sectors, &disks[i], disks[i].sectors, t) == PART_NONE) {
+		say("%s: no partition table (%s): whole-disk access only", disks[i].name, t->why);
+		return;
+	}
+	char line[160];
+	int k = snprintf(line, sizeof line, "%s: %s,", disks[i].name, t->scheme == PART_MBR ? "MBR" : "GPT");
+	for (unsigned p = 0; p < t->n && k < (int)sizeof line; p++) {
+		if (k > 100) {
+			say("%s", line);
+			k = snprintf(line, sizeof line, "%s:", disks[i].name);
+		}
+		k += snprintf(line + k, sizeof line - k, " %ss%u (%llu+%llu)", disks[i].name, t->parts[p].number,
+		              (unsigned long long)t->parts[p].start, (unsigned long long)t->parts[p].count);
+	}
+	say("%s", line);
+	if (t->why[0])
+		say("%s: %s", disks[i].name, t->why);
+}
+
 static void find_disks(struct chain *c, mach_port_t pci)
 {
 	for (unsigned n = 0; n < MAX_DISKS; n++) {
@@ -75,6 +105,7 @@ static void find_disks(struct chain *c, mach_port_t pci)
 		    info.dev, info.fn, (unsigned long long)d->sectors, (unsigned long long)(d->sectors >> 11),
 		    d->read_only ? "read-only" : "read-write", d->can_flush ? ", flush" : "",
 		    d->polling ? "polled" : "interrupts");
+		find_partitions(ndisks);
 		ndisks++;
 	}
 }

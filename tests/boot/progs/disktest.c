@@ -137,6 +137,9 @@ int main(int argc, char **argv)
 	}
 	if (c.opts.str[SLOT_WRITE])
 		write_pattern(master, c.opts.str[SLOT_WRITE]);
+	if (c.opts.str[SLOT_READ_ONLY])
+		expect("open a read-only disk for writing", device_open(master, D_READ | D_WRITE,
+		       c.opts.str[SLOT_READ_ONLY], &dev), D_READ_ONLY);
 	say("done, %d wrong", wrong);
 	kern_return_t r = c.parent ? chain_halt(c.parent)
 	                : c.host_priv ? host_reboot(c.host_priv, 0) : KERN_NO_ACCESS;

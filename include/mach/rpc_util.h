@@ -29,6 +29,10 @@ static inline msg_ool_t w_ool(const void *data, vm_size_t size)
 	return o;
 }
 
+/* A routine taking a flavor and the most it may return, and returning an
+ * integer array (task_info, thread_get_state, device_get_status). */
+kern_return_t rpc_get_ints(mach_port_t dest, mach_msg_id_t id, int flavor,
+                           integer_t *out, natural_t *count);
 /* A routine taking a flavor and an integer array (thread_set_state,
  * device_set_status). */
 kern_return_t rpc_set_ints(mach_port_t dest, mach_msg_id_t id, int flavor,

@@ -26,6 +26,12 @@ struct request {
 	int reply_complex;
 };
 
+/* Argument I of a request, checked to be one 32-bit word. */
+static inline natural_t rq_word(const struct request *rq, int i)
+{
+	return *(const natural_t *)rq->args[i].data;
+}
+
 /* Returned by a handler that answers later, or never (simple routines). */
 #define SERVER_NO_REPLY MIG_NO_REPLY
 

@@ -97,22 +97,7 @@ kern_return_t device_read_inband(mach_port_t dev, unsigned mode, natural_t recnu
 
 kern_return_t device_get_status(mach_port_t dev, int flavor, integer_t *status, natural_t *count)
 {
-	union { device_get_status_request_t in; device_get_status_reply_t out; } m;
-	struct msg_arg args[2];
-	static const struct msg_field reply[2] = {
-		MSGF_INT32, { MACH_MSG_TYPE_INTEGER_32, 32, MSGF_VAR, MSG_INT_ARRAY_MAX } };
-	rpc_head(&m.in.head, dev, ID_DEVICE_GET_STATUS, 0);
-	m.in.a = w_int(flavor);
-	m.in.b = w_int(*count < MSG_INT_ARRAY_MAX ? *count : MSG_INT_ARRAY_MAX);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2, args);
-	if (r)
-		return r;
-	if (args[1].count > *count)
-		return MIG_ARRAY_TOO_LARGE;
-	for (natural_t i = 0; i < args[1].count; i++)
-		status[i] = m.out.v[i];
-	*count = args[1].count;
-	return KERN_SUCCESS;
+	return rpc_get_ints(dev, ID_DEVICE_GET_STATUS, flavor, status, count);
 }
 
 kern_return_t device_set_status(mach_port_t dev, int flavor, const integer_t *status, natural_t count)

@@ -51,9 +51,10 @@ kern_return_t thread_create(mach_port_t task, mach_port_t *thread)
 	return call0_port(task, ID_THREAD_CREATE, thread);
 }
 
-/* task_info, thread_get_state: flavor and the most we take in; an array back. */
-static kern_return_t get_ints(mach_port_t dest, mach_msg_id_t id, int flavor,
-                              integer_t *out, natural_t *count)
+/* task_info, thread_get_state, device_get_status: a flavor and the most we
+ * take in; an array of integers back. */
+kern_return_t rpc_get_ints(mach_port_t dest, mach_msg_id_t id, int flavor,
+                           integer_t *out, natural_t *count)
 {
 	union { req2_t in; rep_ints_t out; } m;
 	struct msg_arg args[2];
@@ -75,12 +76,12 @@ static kern_return_t get_ints(mach_port_t dest, mach_msg_id_t id, int flavor,
 
 kern_return_t task_info(mach_port_t task, int flavor, integer_t *info, natural_t *count)
 {
-	return get_ints(task, ID_TASK_INFO, flavor, info, count);
+	return rpc_get_ints(task, ID_TASK_INFO, flavor, info, count);
 }
 
 kern_return_t thread_get_state(mach_port_t thread, int flavor, natural_t *state, natural_t *count)
 {
-	return get_ints(thread, ID_THREAD_GET_STATE, flavor, (integer_t *)state, count);
+	return rpc_get_ints(thread, ID_THREAD_GET_STATE, flavor, (integer_t *)state, count);
 }
 
 /* thread_set_state, device_set_status: a flavor and an array of integers. */

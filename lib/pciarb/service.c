@@ -60,11 +60,6 @@ static void wire_func(struct pci_wire_func *w, const struct pci_func *f)
 	wire_bar(&w->rom, &f->rom);
 }
 
-static const natural_t *word(const struct request *rq, int i)
-{
-	return (const natural_t *)rq->args[i].data;
-}
-
 /* --- arbiter ports ------------------------------------------------------- */
 
 static kern_return_t do_list(struct request *rq)
@@ -106,7 +101,7 @@ static kern_return_t reply_function(struct request *rq, unsigned i)
 static kern_return_t do_open(struct request *rq)
 {
 	const struct arb_view *v = rq->port->obj;
-	natural_t bus = *word(rq, 0), dev = *word(rq, 1), fn = *word(rq, 2);
+	natural_t bus = rq_word(rq, 0), dev = rq_word(rq, 1), fn = rq_word(rq, 2);
 	for (unsigned i = 0; i < arb.nfuncs; i++) {
 		const struct pci_func *f = &arb.funcs[i];
 		if (f->addr.bus == bus && f->addr.dev == dev && f->addr.fn == fn)
@@ -118,8 +113,8 @@ static kern_return_t do_open(struct request *rq)
 static kern_return_t do_open_match(struct request *rq)
 {
 	const struct arb_view *v = rq->port->obj;
-	natural_t class = *word(rq, 0), mask = *word(rq, 1), vendor = *word(rq, 2),
-	          device = *word(rq, 3), n = *word(rq, 4);
+	natural_t class = rq_word(rq, 0), mask = rq_word(rq, 1), vendor = rq_word(rq, 2),
+	          device = rq_word(rq, 3), n = rq_word(rq, 4);
 	for (unsigned i = 0; i < arb.nfuncs; i++) {
 		const struct pci_func *f = &arb.funcs[i];
 		if (visible(v, f) && (f->class & mask) == (class & mask)
@@ -164,7 +159,7 @@ static int conf_range_ok(natural_t off, natural_t width)
 static kern_return_t do_conf_read(struct request *rq)
 {
 	const struct pci_func *f = rq->port->obj;
-	natural_t off = *word(rq, 0), width = *word(rq, 1);
+	natural_t off = rq_word(rq, 0), width = rq_word(rq, 1);
 	if (!conf_range_ok(off, width))
 		return KERN_INVALID_ADDRESS;
 	pci_conf_read_reply_t *rep = (pci_conf_read_reply_t *)rq->out;
@@ -176,7 +171,7 @@ static kern_return_t do_conf_read(struct request *rq)
 static kern_return_t do_conf_write(struct request *rq)
 {
 	const struct pci_func *f = rq->port->obj;
-	natural_t off = *word(rq, 0), width = *word(rq, 1), value = *word(rq, 2);
+	natural_t off = rq_word(rq, 0), width = rq_word(rq, 1), value = rq_word(rq, 2);
 	if (!conf_range_ok(off, width))
 		return KERN_INVALID_ADDRESS;
 	if (pci_write_protected(f, off, width))
@@ -216,7 +211,7 @@ static kern_return_t reply_port(struct request *rq, mach_port_t right)
 
 static kern_return_t do_io_perm(struct request *rq)
 {
-	const struct pci_bar *b = bar_of(rq->port->obj, *word(rq, 0));
+	const struct pci_bar *b = bar_of(rq->port->obj, rq_word(rq, 0));
 	if (!b || !(b->flags & PCI_BAR_IO) || b->base + b->size > 0x10000)
 		return KERN_INVALID_ARGUMENT;
 	mach_port_t perm;
@@ -237,7 +232,7 @@ static kern_return_t open_once(mach_port_t *dev, const char *name)
 
 static kern_return_t do_map_bar(struct request *rq)
 {
-	const struct pci_bar *b = bar_of(rq->port->obj, *word(rq, 0));
+	const struct pci_bar *b = bar_of(rq->port->obj, rq_word(rq, 0));
 	if (!b || !(b->flags & PCI_BAR_MEM) || b->base + b->size > 0x100000000ull)
 		return KERN_INVALID_ARGUMENT;
 	kern_return_t r = open_once(&arb.mem_dev, "mem");
@@ -270,7 +265,7 @@ static kern_return_t do_dma_alloc(struct request *rq)
 static kern_return_t do_intr_register(struct request *rq)
 {
 	const struct pci_func *f = rq->port->obj;
-	mach_port_t port = *word(rq, 0);
+	mach_port_t port = rq_word(rq, 0);
 	if (f->irq_pin == 0 || f->irq_line == 0 || f->irq_line >= 16)
 		return KERN_INVALID_ARGUMENT;
 	kern_return_t r = open_once(&arb.irq_dev, "irq");
@@ -283,7 +278,7 @@ static kern_return_t do_intr_register(struct request *rq)
 
 static kern_return_t do_intr_ack(struct request *rq)
 {
-	kern_return_t r = arb.irq_dev ? device_intr_ack(arb.irq_dev, *word(rq, 0), MACH_MSG_TYPE_MOVE_SEND)
+	kern_return_t r = arb.irq_dev ? device_intr_ack(arb.irq_dev, rq_word(rq, 0), MACH_MSG_TYPE_MOVE_SEND)
 	                              : KERN_INVALID_ARGUMENT;
 	if (r == KERN_SUCCESS)
 		rq->reply_size = sizeof(mig_reply_header_t);

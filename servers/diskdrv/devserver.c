@@ -11,11 +11,6 @@
 #define DEV_FLUSH 0x464c5553       /* set_status flavor: "FLUS", write the cache out */
 #define MAX_IO    (64u << 20)      /* the most one read or write moves */
 
-static const natural_t *word(const struct request *rq, int i)
-{
-	return (const natural_t *)rq->args[i].data;
-}
-
 /* --- the master port ----------------------------------------------------- */
 
 /* "vdN" is disk N whole, "vdNsK" its partition K: fills O's disk and
@@ -111,7 +106,7 @@ static kern_return_t do_read(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
-	size_t n = span(o, *word(rq, 1), *word(rq, 2), 0, &err);
+	size_t n = span(o, rq_word(rq, 1), rq_word(rq, 2), 0, &err);
 	if (err)
 		return err;
 	if (n > MAX_IO)
@@ -121,7 +116,7 @@ static kern_return_t do_read(struct request *rq)
 	vm_offset_t buf = 0;
 	if (whole && vm_allocate(mach_task_self(), &buf, whole, 1))
 		return D_NO_MEMORY;
-	err = whole ? vblk_io(o->disk, 0, o->start + *word(rq, 1), (void *)(uintptr_t)buf, whole) : D_SUCCESS;
+	err = whole ? vblk_io(o->disk, 0, o->start + rq_word(rq, 1), (void *)(uintptr_t)buf, whole) : D_SUCCESS;
 	if (err) {
 		vm_deallocate(mach_task_self(), buf, whole);
 		return err;
@@ -138,12 +133,12 @@ static kern_return_t do_read_inband(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
-	natural_t want = *word(rq, 2);
-	size_t n = span(o, *word(rq, 1), want > DEV_INBAND_MAX ? DEV_INBAND_MAX : want, 0, &err);
+	natural_t want = rq_word(rq, 2);
+	size_t n = span(o, rq_word(rq, 1), want > DEV_INBAND_MAX ? DEV_INBAND_MAX : want, 0, &err);
 	if (err)
 		return err;
 	char rec[512];
-	err = vblk_io(o->disk, 0, o->start + *word(rq, 1), rec, 512);
+	err = vblk_io(o->disk, 0, o->start + rq_word(rq, 1), rec, 512);
 	if (err)
 		return err;
 	device_read_inband_reply_t *rep = (device_read_inband_reply_t *)rq->out;
@@ -159,12 +154,12 @@ static kern_return_t write_common(struct request *rq, const void *data, size_t b
 	if (!(o->mode & D_WRITE))
 		return D_INVALID_OPERATION;
 	kern_return_t err;
-	size_t n = span(o, *word(rq, 1), bytes, 1, &err);
+	size_t n = span(o, rq_word(rq, 1), bytes, 1, &err);
 	if (err)
 		return err;
 	if (n > MAX_IO)
 		return D_INVALID_SIZE;
-	err = vblk_io(o->disk, 1, o->start + *word(rq, 1), (void *)data, n);
+	err = vblk_io(o->disk, 1, o->start + rq_word(rq, 1), (void *)data, n);
 	if (err)
 		return err;
 	device_write_reply_t *rep = (device_write_reply_t *)rq->out;
@@ -191,7 +186,7 @@ static kern_return_t do_write_inband(struct request *rq)
 static kern_return_t do_get_status(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
-	natural_t flavor = *word(rq, 0), max = *word(rq, 1);
+	natural_t flavor = rq_word(rq, 0), max = rq_word(rq, 1);
 	device_get_status_reply_t *rep = (device_get_status_reply_t *)rq->out;
 	if ((flavor != DEV_GET_SIZE && flavor != DEV_GET_RECORDS) || max < 2)
 		return D_INVALID_OPERATION;
@@ -207,7 +202,7 @@ static kern_return_t do_get_status(struct request *rq)
 static kern_return_t do_set_status(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
-	if (*word(rq, 0) != DEV_FLUSH)
+	if (rq_word(rq, 0) != DEV_FLUSH)
 		return D_INVALID_OPERATION;
 	kern_return_t r = vblk_flush(o->disk);
 	if (r == D_SUCCESS)

@@ -6,10 +6,13 @@
 #include "mach/rpc_util.h"
 #include "mach/device_msgs.h"
 #include "rt/rt.h"
+#include "rt/lock.h"
+#include "pci/client.h"
 #include "disk.h"
 
 #define DEV_FLUSH 0x464c5553       /* set_status flavor: "FLUS", write the cache out */
 #define MAX_IO    (64u << 20)      /* the most one read or write moves */
+#define DIRECT_MIN (64u << 10)     /* reads this large go straight into DMA memory */
 
 /* --- the master port ----------------------------------------------------- */
 
@@ -102,6 +105,43 @@ static kern_return_t do_close(struct request *rq)
 	return KERN_SUCCESS;
 }
 
+/* DMA memory for reads, taken from the arbiter a few MiB at a time and handed
+ * out in page-rounded pieces that move to the clients with their replies. */
+#define ARENA_SIZE (4u << 20)
+static struct {
+	mutex_t lock;
+	vm_offset_t va;
+	rpc_phys_addr_t pa;
+	vm_size_t left;
+} arena;
+
+static int arena_take(mach_port_t func, vm_size_t size, vm_offset_t *va, rpc_phys_addr_t *pa)
+{
+	size = (size + PAGE_SIZE - 1) & ~(vm_size_t)(PAGE_SIZE - 1);
+	mutex_lock(&arena.lock);
+	if (arena.left < size) {
+		vm_size_t want = size > ARENA_SIZE ? size : ARENA_SIZE;
+		vm_offset_t v;
+		rpc_phys_addr_t p;
+		if (pci_dma_alloc(func, want, 0x100000000ull, &v, &p) != KERN_SUCCESS) {
+			mutex_unlock(&arena.lock);
+			return -1;
+		}
+		if (arena.left)
+			vm_deallocate(mach_task_self(), arena.va, arena.left);
+		arena.va = v;
+		arena.pa = p;
+		arena.left = want;
+	}
+	*va = arena.va;
+	*pa = arena.pa;
+	arena.va += size;
+	arena.pa += size;
+	arena.left -= size;
+	mutex_unlock(&arena.lock);
+	return 0;
+}
+
 static kern_return_t do_read(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
@@ -114,9 +154,18 @@ static kern_return_t do_read(struct request *rq)
 	/* whole records from the disk; the reply carries the N bytes asked for */
 	size_t whole = (n + 511) & ~(size_t)511;
 	vm_offset_t buf = 0;
-	if (whole && vm_allocate(mach_task_self(), &buf, whole, 1))
-		return D_NO_MEMORY;
-	err = whole ? vblk_io(o->disk, 0, o->start + rq_word(rq, 1), (void *)(uintptr_t)buf, whole) : D_SUCCESS;
+	rpc_phys_addr_t phys;
+	if (whole >= DIRECT_MIN && arena_take(o->disk->func, (vm_size_t)whole, &buf, &phys) == 0) {
+		/* the device writes into the very pages the reply moves to the
+		 * client: no copy, and no page faults on fresh memory */
+		err = vblk_read_phys(o->disk, o->start + rq_word(rq, 1), phys, whole);
+	} else {
+		buf = 0;
+		if (whole && vm_allocate(mach_task_self(), &buf, whole, 1))
+			return D_NO_MEMORY;
+		err = whole ? vblk_io(o->disk, 0, o->start + rq_word(rq, 1), (void *)(uintptr_t)buf, whole)
+		            : D_SUCCESS;
+	}
 	if (err) {
 		vm_deallocate(mach_task_self(), buf, whole);
 		return err;

@@ -133,8 +133,10 @@ static void put_slot(struct vblk *d, struct vblk_slot *s)
 	cond_signal(&d->slot_freed);
 }
 
-/* Queues one request on slot S (lock held); false when the ring is full. */
-static int submit(struct vblk *d, struct vblk_slot *s, uint32_t type, uint64_t sector, uint32_t len)
+/* Queues one request on slot S (lock held), its data at DATA_PHYS; false
+ * when the ring is full. */
+static int submit_at(struct vblk *d, struct vblk_slot *s, uint32_t type, uint64_t sector,
+                     uint64_t data_phys, uint32_t len)
 {
 	uint32_t h[4] = { type, 0, (uint32_t)sector, (uint32_t)(sector >> 32) };
 	memcpy(s->hdr, h, 16);
@@ -142,7 +144,7 @@ static int submit(struct vblk *d, struct vblk_slot *s, uint32_t type, uint64_t s
 	s->done = 0;
 	struct vq_buf b[3] = {
 		{ s->hdr_phys, 16, false },
-		{ s->data_phys, len, type == T_IN },
+		{ data_phys, len, type == T_IN },
 		{ s->hdr_phys + 16, 1, true },
 	};
 	if (len == 0)
@@ -152,6 +154,11 @@ static int submit(struct vblk *d, struct vblk_slot *s, uint32_t type, uint64_t s
 	if (!vq_notify_suppressed(&d->q))
 		outw((uint16_t)(d->io + VIO_QUEUE_NOTIFY), 0);
 	return 1;
+}
+
+static int submit(struct vblk *d, struct vblk_slot *s, uint32_t type, uint64_t sector, uint32_t len)
+{
+	return submit_at(d, s, type, sector, s->data_phys, len);
 }
 
 static kern_return_t status_error(uint8_t st)
@@ -199,6 +206,35 @@ kern_return_t vblk_io(struct vblk *d, int write, uint64_t sector, void *buf, siz
 		mutex_lock(&d->lock);
 		for (unsigned i = 0; i < n; i++)
 			put_slot(d, mine[i]);
+		mutex_unlock(&d->lock);
+	}
+	return err;
+}
+
+kern_return_t vblk_read_phys(struct vblk *d, uint64_t sector, uint64_t phys, size_t count)
+{
+	struct vblk_slot *mine[VBLK_SLOTS];
+	kern_return_t err = D_SUCCESS;
+	for (size_t off = 0; off < count && err == D_SUCCESS;) {
+		unsigned n = 0;
+		mutex_lock(&d->lock);
+		while (off < count && n < VBLK_SLOTS / 2) {
+			struct vblk_slot *s = n ? (d->free_slots ? take_slot(d) : NULL) : take_slot(d);
+			if (!s)
+				break;
+			uint32_t len = count - off < VBLK_DIRECT_PIECE ? (uint32_t)(count - off) : VBLK_DIRECT_PIECE;
+			while (!submit_at(d, s, T_IN, sector + off / 512, phys + off, len))
+				cond_wait(&d->completed, &d->lock);
+			mine[n++] = s;
+			off += len;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			while (!mine[i]->done)
+				cond_wait(&d->completed, &d->lock);
+			if (mine[i]->status != S_OK && err == D_SUCCESS)
+				err = status_error(mine[i]->status);
+			put_slot(d, mine[i]);
+		}
 		mutex_unlock(&d->lock);
 	}
 	return err;

@@ -8,7 +8,8 @@
 #include "virtio/ring.h"
 
 #define VBLK_SLOTS     32            /* requests in flight at most */
-#define VBLK_SLOT_DATA (64u * 1024u) /* bytes one request moves at most */
+#define VBLK_SLOT_DATA (64u * 1024u) /* bytes one request moves at most, through a slot */
+#define VBLK_DIRECT_PIECE (64u * 1024u)  /* ... and straight into a client's buffer */
 
 struct vblk_slot {
 	uint8_t *hdr;                    /* 16-byte request header, then the status byte */
@@ -44,5 +45,9 @@ kern_return_t vblk_init(struct vblk *d, mach_port_t func, const char *name, cons
  * error. */
 kern_return_t vblk_io(struct vblk *d, int write, uint64_t sector, void *buf, size_t count);
 kern_return_t vblk_flush(struct vblk *d);
+
+/* Reads COUNT bytes (a multiple of 512) at SECTOR straight into physically
+ * contiguous memory at PHYS, every piece in flight at once: no copy. */
+kern_return_t vblk_read_phys(struct vblk *d, uint64_t sector, uint64_t phys, size_t count);
 
 #endif

@@ -18,6 +18,7 @@ static const struct program programs[] = {
 	PROGRAM(hello),
 	{ "pci-arbiter", pci_arbiter_options, OPTIONS_COUNT(pci_arbiter_options) },
 	{ "kcalls", hello_options, OPTIONS_COUNT(hello_options) },
+	{ "srvtest", hello_options, OPTIONS_COUNT(hello_options) },
 	PROGRAM(pcitest),
 	PROGRAM(diskdrv),
 	PROGRAM(disktest),

@@ -156,17 +156,17 @@ static int submit_at(struct vblk *d, struct vblk_slot *s, uint32_t type, uint64_
 	return 1;
 }
 
-static int submit(struct vblk *d, struct vblk_slot *s, uint32_t type, uint64_t sector, uint32_t len)
-{
-	return submit_at(d, s, type, sector, s->data_phys, len);
-}
-
 static kern_return_t status_error(uint8_t st)
 {
 	return st == S_OK ? D_SUCCESS : st == S_UNSUPP ? D_INVALID_OPERATION : D_IO_ERROR;
 }
 
-kern_return_t vblk_io(struct vblk *d, int write, uint64_t sector, void *buf, size_t count)
+/* Moves COUNT bytes at SECTOR in pieces of a slot's size, as many in flight
+ * as slots allow, then waits for them.  The data goes through the slots'
+ * own DMA memory and BUF, or, when PHYS is not 0, straight to the
+ * physically contiguous memory at PHYS (reads only). */
+static kern_return_t transfer(struct vblk *d, int write, uint64_t sector, void *buf, uint64_t phys,
+                              size_t count)
 {
 	struct vblk_slot *mine[VBLK_SLOTS];
 	size_t off = 0;
@@ -174,18 +174,20 @@ kern_return_t vblk_io(struct vblk *d, int write, uint64_t sector, void *buf, siz
 	if (write && d->read_only)
 		return D_READ_ONLY;
 	while (off < count && err == D_SUCCESS) {
-		/* send as many pieces as we can get slots for, then wait for them */
 		unsigned n = 0;
 		size_t batch_off = off;
 		mutex_lock(&d->lock);
 		while (off < count && n < VBLK_SLOTS / 2) {
 			uint32_t len = count - off < VBLK_SLOT_DATA ? (uint32_t)(count - off) : VBLK_SLOT_DATA;
+			/* wait for a first slot; take more only while some are free, so
+			 * that two callers cannot each hold half and wait for the rest */
 			struct vblk_slot *s = n ? (d->free_slots ? take_slot(d) : NULL) : take_slot(d);
 			if (!s)
 				break;
 			if (write)
 				memcpy(s->data, (char *)buf + off, len);
-			while (!submit(d, s, write ? T_OUT : T_IN, sector + off / 512, len))
+			while (!submit_at(d, s, write ? T_OUT : T_IN, sector + off / 512,
+			                  phys ? phys + off : s->data_phys, len))
 				cond_wait(&d->completed, &d->lock);
 			mine[n++] = s;
 			off += len;
@@ -197,11 +199,9 @@ kern_return_t vblk_io(struct vblk *d, int write, uint64_t sector, void *buf, siz
 				err = status_error(mine[i]->status);
 		}
 		mutex_unlock(&d->lock);
-		for (unsigned i = 0; i < n; i++) {
+		for (unsigned i = 0; i < n && !write && !phys && err == D_SUCCESS; i++) {
 			size_t at = batch_off + (size_t)i * VBLK_SLOT_DATA;
-			size_t len = count - at < VBLK_SLOT_DATA ? count - at : VBLK_SLOT_DATA;
-			if (!write && err == D_SUCCESS)
-				memcpy((char *)buf + at, mine[i]->data, len);
+			memcpy((char *)buf + at, mine[i]->data, count - at < VBLK_SLOT_DATA ? count - at : VBLK_SLOT_DATA);
 		}
 		mutex_lock(&d->lock);
 		for (unsigned i = 0; i < n; i++)
@@ -211,33 +211,14 @@ kern_return_t vblk_io(struct vblk *d, int write, uint64_t sector, void *buf, siz
 	return err;
 }
 
+kern_return_t vblk_io(struct vblk *d, int write, uint64_t sector, void *buf, size_t count)
+{
+	return transfer(d, write, sector, buf, 0, count);
+}
+
 kern_return_t vblk_read_phys(struct vblk *d, uint64_t sector, uint64_t phys, size_t count)
 {
-	struct vblk_slot *mine[VBLK_SLOTS];
-	kern_return_t err = D_SUCCESS;
-	for (size_t off = 0; off < count && err == D_SUCCESS;) {
-		unsigned n = 0;
-		mutex_lock(&d->lock);
-		while (off < count && n < VBLK_SLOTS / 2) {
-			struct vblk_slot *s = n ? (d->free_slots ? take_slot(d) : NULL) : take_slot(d);
-			if (!s)
-				break;
-			uint32_t len = count - off < VBLK_DIRECT_PIECE ? (uint32_t)(count - off) : VBLK_DIRECT_PIECE;
-			while (!submit_at(d, s, T_IN, sector + off / 512, phys + off, len))
-				cond_wait(&d->completed, &d->lock);
-			mine[n++] = s;
-			off += len;
-		}
-		for (unsigned i = 0; i < n; i++) {
-			while (!mine[i]->done)
-				cond_wait(&d->completed, &d->lock);
-			if (mine[i]->status != S_OK && err == D_SUCCESS)
-				err = status_error(mine[i]->status);
-			put_slot(d, mine[i]);
-		}
-		mutex_unlock(&d->lock);
-	}
-	return err;
+	return transfer(d, 0, sector, NULL, phys, count);
 }
 
 kern_return_t vblk_flush(struct vblk *d)
@@ -246,7 +227,7 @@ kern_return_t vblk_flush(struct vblk *d)
 		return D_SUCCESS;        /* no write cache to flush */
 	mutex_lock(&d->lock);
 	struct vblk_slot *s = take_slot(d);
-	while (!submit(d, s, T_FLUSH, 0, 0))
+	while (!submit_at(d, s, T_FLUSH, 0, 0, 0))
 		cond_wait(&d->completed, &d->lock);
 	while (!s->done)
 		cond_wait(&d->completed, &d->lock);

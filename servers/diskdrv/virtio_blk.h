@@ -8,8 +8,7 @@
 #include "virtio/ring.h"
 
 #define VBLK_SLOTS     32            /* requests in flight at most */
-#define VBLK_SLOT_DATA (64u * 1024u) /* bytes one request moves at most, through a slot */
-#define VBLK_DIRECT_PIECE (64u * 1024u)  /* ... and straight into a client's buffer */
+#define VBLK_SLOT_DATA (64u * 1024u) /* bytes one request moves at most */
 
 struct vblk_slot {
 	uint8_t *hdr;                    /* 16-byte request header, then the status byte */

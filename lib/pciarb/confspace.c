@@ -3,16 +3,11 @@
  * every access holds the lock. */
 #include "mach/mach.h"
 #include "rt/lock.h"
+#include "rt/ioport.h"
 #include "pciarb/confspace.h"
 
 static mutex_t lock;
 
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port)); }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %w1" : : "a"(v), "Nd"(port)); }
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %w1" : : "a"(v), "Nd"(port)); }
-static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
 static void select_reg(struct pci_addr a, unsigned off)
 {

@@ -5,6 +5,7 @@
 #include "pci/client.h"
 #include "rt/rt.h"
 #include "rt/thread.h"
+#include "rt/ioport.h"
 #include "virtio_blk.h"
 
 enum {  /* legacy register offsets */
@@ -17,12 +18,6 @@ enum { F_RO = 1u << 5, F_FLUSH = 1u << 9 };
 enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4 };
 enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
 
-static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %w1" : : "a"(v), "Nd"(p)); }
-static inline void outw(uint16_t p, uint16_t v) { __asm__ volatile("outw %0, %w1" : : "a"(v), "Nd"(p)); }
-static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(p)); }
-static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline uint16_t inw(uint16_t p) { uint16_t v; __asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(p)); return v; }
 
 /* Takes what the device finished and wakes whoever waits for it. */
 static void reap(struct vblk *d)

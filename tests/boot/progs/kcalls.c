@@ -3,6 +3,7 @@
  * check ("ok" or "WRONG: ..."), then the machine is rebooted. */
 #include "rt/rt.h"
 #include "mach/mach.h"
+#include "rt/ioport.h"
 #include "hello_options.h"
 
 static int checks, wrong;
@@ -116,8 +117,8 @@ static void devices(mach_port_t master, mach_port_t host_priv)
 	kern_return_t r2 = i386_io_perm_modify(mach_task_self(), perm, 1);
 	uint32_t id = 0;
 	if (r == 0 && r2 == 0) {
-		__asm__ volatile("outl %0, %w1" : : "a"(0x80000000u), "Nd"(0xcf8));
-		__asm__ volatile("inl %w1, %0" : "=a"(id) : "Nd"(0xcfc));
+		outl(0xcf8, 0x80000000u);
+		id = inl(0xcfc);
 	}
 	check("i386_io_perm_create/modify", r == 0 && r2 == 0 && id == 0x12378086u, "%s %s, id %08x",
 	      mach_error_name(r), mach_error_name(r2), (unsigned)id);

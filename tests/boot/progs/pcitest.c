@@ -6,6 +6,7 @@
 #include "pci/client.h"
 #include "mach/rpc_util.h"
 #include "rt/rt.h"
+#include "rt/ioport.h"
 #include "pcitest_options.h"
 
 static int checks, wrong;
@@ -83,9 +84,7 @@ static void probe(mach_port_t arbiter)
 	check("I/O permission for its I/O BAR0", r, KERN_SUCCESS);
 	check("enable it in this task", r ? r : i386_io_perm_modify(mach_task_self(), perm, 1), KERN_SUCCESS);
 	if (r == KERN_SUCCESS && (info.bars[0].index_flags & 1)) {
-		uint32_t features;
-		uint16_t port = (uint16_t)info.bars[0].base;
-		__asm__ volatile("inl %w1, %0" : "=a"(features) : "Nd"(port));
+		uint32_t features = inl((uint16_t)info.bars[0].base);
 		say("virtio host features through BAR0: 0x%08x", (unsigned)features);
 	}
 	check("I/O permission for a memory BAR", pci_io_perm(fn, 1, &perm), KERN_INVALID_ARGUMENT);

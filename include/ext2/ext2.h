@@ -1,0 +1,117 @@
+/* The portable core of the ext2 file system, read path: mounting (with a
+ * full check of the superblock and the group descriptors), inodes, file
+ * data, directories and symbolic links.  The disk is a callback that reads
+ * bytes at any offset, so that the same code serves the ext2fs server and
+ * the host tests.  Nothing read from the disk is trusted: a damaged image
+ * gives a negative EXT2_E* code and a one-line reason in fs->why, never a
+ * crash or a hang.  No caching yet: every call reads what it needs. */
+#ifndef EXT2_EXT2_H
+#define EXT2_EXT2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* errno values (Linux and the Hurd's ext2 numbering as plain constants, so
+ * that the host build does not clash with libc's errno.h) */
+#define EXT2_ENOENT        2
+#define EXT2_EIO           5
+#define EXT2_ENOMEM       12
+#define EXT2_ENOTDIR      20
+#define EXT2_EISDIR       21
+#define EXT2_EINVAL       22
+#define EXT2_EFBIG        27
+#define EXT2_ENAMETOOLONG 36
+#define EXT2_ELOOP        40
+#define EXT2_ENOTSUP      95
+
+/* i_mode file types, and the directory entry types of the filetype feature */
+#define EXT2_S_IFMT   0xf000
+#define EXT2_S_IFSOCK 0xc000
+#define EXT2_S_IFLNK  0xa000
+#define EXT2_S_IFREG  0x8000
+#define EXT2_S_IFBLK  0x6000
+#define EXT2_S_IFDIR  0x4000
+#define EXT2_S_IFCHR  0x2000
+#define EXT2_S_IFIFO  0x1000
+enum { EXT2_FT_UNKNOWN, EXT2_FT_REG, EXT2_FT_DIR, EXT2_FT_CHR, EXT2_FT_BLK,
+       EXT2_FT_FIFO, EXT2_FT_SOCK, EXT2_FT_SYMLINK };
+
+#define EXT2_ROOT_INO 2
+#define EXT2_NAME_MAX 255
+
+/* feature bits this core knows */
+#define EXT2_INCOMPAT_FILETYPE     0x0002
+#define EXT2_RO_COMPAT_SPARSE_SUPER 0x0001
+#define EXT2_RO_COMPAT_LARGE_FILE   0x0002
+
+/* Reads COUNT bytes at byte OFFSET of the disk into BUF; returns 0 or -1. */
+typedef int (*ext2_read_fn)(void *ctx, uint64_t offset, void *buf, size_t count);
+
+struct ext2_fs {
+	ext2_read_fn read;
+	void *ctx;
+	uint64_t disk_bytes;
+	uint32_t block_size;            /* 1024, 2048 or 4096 */
+	uint32_t blocks_count, first_data_block, blocks_per_group;
+	uint32_t inodes_count, inodes_per_group, inode_size, first_ino;
+	uint32_t groups, itable_blocks; /* blocks of one group's inode table */
+	uint32_t rev;
+	uint32_t compat, incompat, ro_compat;
+	bool filetype, sparse_super, large_file;
+	/* the reason for the last error, "" before any */
+	char why[160];
+};
+
+struct ext2_inode {
+	uint32_t ino;
+	uint16_t mode, links;
+	uint32_t uid, gid;              /* with the high 16 bits of osd2 */
+	uint64_t size;                  /* i_size_high counts for regular files */
+	uint32_t atime, ctime, mtime, dtime;
+	uint32_t blocks;                /* i_blocks: 512-byte units */
+	uint32_t flags, generation, file_acl;
+	uint32_t block[15];             /* 12 direct, single, double, triple indirect */
+};
+
+/* Mounts read-only a file system of DISK_BYTES bytes.  Checks the
+ * superblock (magic, revision 0 or 1, block size 1, 2 or 4 KiB, counts
+ * consistent with each other and with the disk), refuses incompatible
+ * features other than filetype (naming the first one), records the
+ * read-only-compatible ones, checks every group descriptor (bitmaps and
+ * inode table inside the fs) and that the root is a directory.  Returns 0,
+ * or a negative EXT2_E* code with the reason in WHY (and FS->why). */
+int ext2_mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes,
+	       char *why, size_t whylen);
+
+/* Reads inode INO (1..inodes_count).  An inode that is not in use (no links
+ * and deleted or without a mode) gives -EXT2_ENOENT. */
+int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out);
+
+/* Reads up to COUNT bytes at OFFSET of the inode's data through the direct
+ * and indirect blocks; holes read as zeros, nothing past i_size.  Returns
+ * the bytes read (0 at or past the end) or a negative EXT2_E* code. */
+long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset, void *buf, size_t count);
+
+/* Calls FN for every entry of directory DIR, "." and ".." included, with
+ * the NUL-terminated NAME of LEN bytes, its inode number and its
+ * EXT2_FT_* type (EXT2_FT_UNKNOWN without the filetype feature).  Hashed
+ * (htree) directories read as linear ones.  Stops when FN returns nonzero
+ * and returns that value; otherwise 0 at the end or a negative EXT2_E*
+ * code (FN should return positive values to stop). */
+typedef int (*ext2_dir_fn)(void *arg, const char *name, size_t len, uint32_t ino, unsigned type);
+int ext2_readdir(struct ext2_fs *fs, const struct ext2_inode *dir, ext2_dir_fn fn, void *arg);
+
+/* Finds NAME (LEN bytes, no '/') in directory DIR: 0 and its inode number
+ * in *INO, or -EXT2_ENOENT, -EXT2_ENOTDIR, -EXT2_ENAMETOOLONG, ... */
+int ext2_lookup(struct ext2_fs *fs, const struct ext2_inode *dir, const char *name, size_t len, uint32_t *ino);
+
+/* The target of symbolic link INO, fast (in i_block) or slow (in a data
+ * block): copies at most SIZE bytes to BUF, without a NUL, as readlink(2);
+ * returns the bytes copied or a negative EXT2_E* code. */
+long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ino, char *buf, size_t size);
+
+/* The EXT2_FT_* type of a directory entry for an inode of mode MODE. */
+unsigned ext2_mode_type(uint16_t mode);
+
+#endif

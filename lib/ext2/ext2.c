@@ -1,0 +1,442 @@
+/* The ext2 read path (see ext2/ext2.h).  Everything on disk is
+ * little-endian and read into byte buffers, then decoded byte by byte: no
+ * struct is laid over disk data.  Every number read from the disk is
+ * checked before it is used to address anything, and every loop is bounded
+ * by a count that was itself checked, so a damaged image ends in an error
+ * with a reason, not in a crash or a hang. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include "ext2/ext2.h"
+#include "rt/rt.h"
+
+#define SUPER_OFFSET 1024
+#define SUPER_SIZE   1024
+#define MAGIC        0xef53
+#define GOOD_OLD_INODE_SIZE 128
+#define GOOD_OLD_FIRST_INO  11
+#define DESC_SIZE    32
+#define NDIR         12         /* direct blocks in i_block */
+#define FAST_LINK_MAX 60        /* bytes of i_block; fast links are shorter */
+/* one read call at most; also keeps the result of ext2_read a positive long */
+#define READ_MAX     (1u << 30)
+
+/* i_flags that change how i_block is read: we cannot read such inodes */
+#define EXTENTS_FL    0x00080000
+#define INLINE_DATA_FL 0x10000000
+
+typedef unsigned long long ull;         /* for printing uint64_t everywhere */
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const uint8_t *p) { return le16(p) | (uint32_t)le16(p + 2) << 16; }
+
+/* Records why the last call failed; returns ERR for the caller to return. */
+__attribute__((format(printf, 3, 4)))
+static int fail(struct ext2_fs *fs, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fs->why, sizeof fs->why, fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+static int disk_read(struct ext2_fs *fs, uint64_t off, void *buf, size_t n, const char *what)
+{
+	if (off > fs->disk_bytes || n > fs->disk_bytes - off)
+		return fail(fs, EXT2_EIO, "%s: %zu bytes at offset %llu are past the disk (%llu bytes)",
+			    what, n, (ull)off, (ull)fs->disk_bytes);
+	if (fs->read(fs->ctx, off, buf, n) != 0)
+		return fail(fs, EXT2_EIO, "%s: cannot read %zu bytes at offset %llu", what, n, (ull)off);
+	return 0;
+}
+
+/* A block number that something on disk gives for data or metadata: it
+ * must lie inside the file system, and past the superblock's block (block
+ * 1 with 1 KiB blocks, else block 0), which is never data or metadata. */
+static bool block_ok(const struct ext2_fs *fs, uint32_t b)
+{
+	return b > fs->first_data_block && b < fs->blocks_count;
+}
+
+/* --- superblock and group descriptors --------------------------------------- */
+
+/* The incompatible features by name, so that a refusal says what is missing. */
+static const char *const incompat_names[32] = {
+	"compression", "filetype", "needs_recovery", "journal_dev", "meta_bg", NULL,
+	"extents", "64bit", "mmp", "flex_bg", "ea_inode", NULL, "dirdata",
+	"metadata_csum_seed", "large_dir", "inline_data", "encrypt", "casefold",
+};
+
+/* Reads and checks the descriptor of group G; returns its inode table. */
+static int group_itable(struct ext2_fs *fs, uint32_t g, uint32_t *itable)
+{
+	uint8_t d[DESC_SIZE];
+	uint64_t off = (uint64_t)(fs->first_data_block + 1) * fs->block_size + (uint64_t)g * DESC_SIZE;
+	int r = disk_read(fs, off, d, sizeof d, "group descriptor");
+	if (r)
+		return r;
+	uint32_t bb = le32(d), ib = le32(d + 4), it = le32(d + 8);
+	if (!block_ok(fs, bb))
+		return fail(fs, EXT2_EINVAL, "group %u: block bitmap at block %u outside the fs", g, bb);
+	if (!block_ok(fs, ib))
+		return fail(fs, EXT2_EINVAL, "group %u: inode bitmap at block %u outside the fs", g, ib);
+	if (!block_ok(fs, it) || fs->itable_blocks > fs->blocks_count - it)
+		return fail(fs, EXT2_EINVAL, "group %u: inode table at block %u (%u blocks) outside the fs",
+			    g, it, fs->itable_blocks);
+	*itable = it;
+	return 0;
+}
+
+static int check_super(struct ext2_fs *fs, const uint8_t *sb)
+{
+	if (le16(sb + 56) != MAGIC)
+		return fail(fs, EXT2_EINVAL, "bad magic 0x%04x in the superblock (not ext2)", le16(sb + 56));
+	fs->rev = le32(sb + 76);
+	if (fs->rev > 1)
+		return fail(fs, EXT2_EINVAL, "unknown revision %u", fs->rev);
+	uint32_t log = le32(sb + 24);
+	if (log > 2)
+		return fail(fs, EXT2_EINVAL, "block size field %u (block size %s)", log,
+			    log < 22 ? "over 4 KiB" : "absurd");
+	fs->block_size = 1024u << log;
+	uint32_t bs = fs->block_size;
+	fs->inodes_count = le32(sb);
+	fs->blocks_count = le32(sb + 4);
+	fs->first_data_block = le32(sb + 20);
+	fs->blocks_per_group = le32(sb + 32);
+	fs->inodes_per_group = le32(sb + 40);
+	if (fs->first_data_block != (bs == 1024))
+		return fail(fs, EXT2_EINVAL, "first data block %u, want %u for %u-byte blocks",
+			    fs->first_data_block, bs == 1024, bs);
+	if (fs->blocks_count <= fs->first_data_block + 1)
+		return fail(fs, EXT2_EINVAL, "blocks count %u too small", fs->blocks_count);
+	if ((uint64_t)fs->blocks_count * bs > fs->disk_bytes)
+		return fail(fs, EXT2_EINVAL, "blocks count %u (%llu bytes) larger than the disk (%llu bytes)",
+			    fs->blocks_count, (ull)fs->blocks_count * bs, (ull)fs->disk_bytes);
+	/* a group's bitmaps are one block each */
+	if (fs->blocks_per_group < 8 || fs->blocks_per_group > 8 * bs || fs->blocks_per_group % 8)
+		return fail(fs, EXT2_EINVAL, "blocks per group %u", fs->blocks_per_group);
+	if (fs->inodes_per_group < 1 || fs->inodes_per_group > 8 * bs)
+		return fail(fs, EXT2_EINVAL, "inodes per group %u", fs->inodes_per_group);
+	fs->groups = (fs->blocks_count - fs->first_data_block + fs->blocks_per_group - 1) / fs->blocks_per_group;
+	if ((uint64_t)fs->groups * fs->inodes_per_group != fs->inodes_count)
+		return fail(fs, EXT2_EINVAL, "inodes count %u is not %u groups of %u", fs->inodes_count,
+			    fs->groups, fs->inodes_per_group);
+	if (fs->rev == 0) {
+		fs->inode_size = GOOD_OLD_INODE_SIZE;
+		fs->first_ino = GOOD_OLD_FIRST_INO;
+	} else {
+		fs->inode_size = le16(sb + 88);
+		fs->first_ino = le32(sb + 84);
+		fs->compat = le32(sb + 92);
+		fs->incompat = le32(sb + 96);
+		fs->ro_compat = le32(sb + 100);
+	}
+	uint32_t is = fs->inode_size;
+	if (is < GOOD_OLD_INODE_SIZE || is > bs || (is & (is - 1)))
+		return fail(fs, EXT2_EINVAL, "inode size %u", is);
+	if (fs->first_ino < GOOD_OLD_FIRST_INO || fs->first_ino > fs->inodes_count)
+		return fail(fs, EXT2_EINVAL, "first inode %u (of %u)", fs->first_ino, fs->inodes_count);
+	fs->itable_blocks = (uint32_t)(((uint64_t)fs->inodes_per_group * is + bs - 1) / bs);
+	uint32_t unknown = fs->incompat & ~(uint32_t)EXT2_INCOMPAT_FILETYPE;
+	if (unknown) {
+		int bit = __builtin_ctz(unknown);
+		if (incompat_names[bit])
+			return fail(fs, EXT2_ENOTSUP, "incompatible feature %s (0x%x) not supported",
+				    incompat_names[bit], 1u << bit);
+		return fail(fs, EXT2_ENOTSUP, "unknown incompatible feature 0x%x", 1u << bit);
+	}
+	fs->filetype = fs->incompat & EXT2_INCOMPAT_FILETYPE;
+	fs->sparse_super = fs->ro_compat & EXT2_RO_COMPAT_SPARSE_SUPER;
+	fs->large_file = fs->ro_compat & EXT2_RO_COMPAT_LARGE_FILE;
+	/* the descriptors follow the superblock's block, and must fit the
+	 * first group (which also holds bitmaps and the inode table) */
+	uint64_t gdt_blocks = ((uint64_t)fs->groups * DESC_SIZE + bs - 1) / bs;
+	if (gdt_blocks > fs->blocks_per_group - 1 || fs->first_data_block + 1 + gdt_blocks > fs->blocks_count)
+		return fail(fs, EXT2_EINVAL, "%u group descriptors (%llu blocks) do not fit the first group",
+			    fs->groups, (ull)gdt_blocks);
+	return 0;
+}
+
+int ext2_mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes,
+	       char *why, size_t whylen)
+{
+	memset(fs, 0, sizeof *fs);
+	fs->read = read;
+	fs->ctx = ctx;
+	fs->disk_bytes = disk_bytes;
+	uint8_t sb[SUPER_SIZE];
+	int r = disk_read(fs, SUPER_OFFSET, sb, sizeof sb, "superblock");
+	if (!r)
+		r = check_super(fs, sb);
+	for (uint32_t g = 0; !r && g < fs->groups; g++) {
+		uint32_t it;
+		r = group_itable(fs, g, &it);
+	}
+	struct ext2_inode root;
+	if (!r)
+		r = ext2_read_inode(fs, EXT2_ROOT_INO, &root);
+	if (!r && (root.mode & EXT2_S_IFMT) != EXT2_S_IFDIR)
+		r = fail(fs, EXT2_EINVAL, "root inode is not a directory (mode 0%o)", root.mode);
+	if (r && why && whylen)
+		snprintf(why, whylen, "%s", fs->why);
+	return r;
+}
+
+/* --- inodes ------------------------------------------------------------------ */
+
+int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
+{
+	if (ino < 1 || ino > fs->inodes_count)
+		return fail(fs, EXT2_EINVAL, "inode number %u outside 1..%u", ino, fs->inodes_count);
+	uint32_t g = (ino - 1) / fs->inodes_per_group, i = (ino - 1) % fs->inodes_per_group, it;
+	int r = group_itable(fs, g, &it);
+	if (r)
+		return r;
+	uint8_t d[GOOD_OLD_INODE_SIZE];
+	r = disk_read(fs, (uint64_t)it * fs->block_size + (uint64_t)i * fs->inode_size, d, sizeof d, "inode");
+	if (r)
+		return r;
+	memset(out, 0, sizeof *out);
+	out->ino = ino;
+	out->mode = le16(d);
+	out->uid = le16(d + 2) | (uint32_t)le16(d + 120) << 16;
+	out->size = le32(d + 4);
+	out->atime = le32(d + 8);
+	out->ctime = le32(d + 12);
+	out->mtime = le32(d + 16);
+	out->dtime = le32(d + 20);
+	out->gid = le16(d + 24) | (uint32_t)le16(d + 122) << 16;
+	out->links = le16(d + 26);
+	out->blocks = le32(d + 28);
+	out->flags = le32(d + 32);
+	for (int k = 0; k < 15; k++)
+		out->block[k] = le32(d + 40 + 4 * k);
+	out->generation = le32(d + 100);
+	out->file_acl = le32(d + 104);
+	/* ext2 keeps i_dir_acl where regular files keep the high size bits */
+	if ((out->mode & EXT2_S_IFMT) == EXT2_S_IFREG)
+		out->size |= (uint64_t)le32(d + 108) << 32;
+	if (out->links == 0 && (out->mode == 0 || out->dtime))
+		return fail(fs, EXT2_ENOENT, "inode %u is not in use", ino);
+	if (out->flags & (EXTENTS_FL | INLINE_DATA_FL))
+		return fail(fs, EXT2_EINVAL, "inode %u has flags 0x%x (extents or inline data) on ext2",
+			    ino, out->flags);
+	/* the largest file the block map can address */
+	uint64_t p = fs->block_size / 4;
+	if (out->size > (NDIR + p + p * p + p * p * p) * fs->block_size)
+		return fail(fs, EXT2_EFBIG, "inode %u: size %llu larger than the block map", ino, (ull)out->size);
+	return 0;
+}
+
+/* --- file data ------------------------------------------------------------- */
+
+/* The disk block of logical block LB of inode INO; 0 for a hole. */
+static int bmap(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t lb, uint32_t *out)
+{
+	uint64_t p = fs->block_size / 4, span = 1;
+	uint32_t b;
+	int levels;
+	if (lb < NDIR) {
+		b = ino->block[lb];
+		levels = 0;
+	} else {
+		/* find the tree (single, double, triple) and the index within it */
+		lb -= NDIR;
+		for (levels = 1;; levels++) {
+			span *= p;
+			if (levels > 3)
+				return fail(fs, EXT2_EFBIG, "inode %u: block %llu beyond the triple indirect block",
+					    ino->ino, (ull)(lb + NDIR));
+			if (lb < span)
+				break;
+			lb -= span;
+		}
+		b = ino->block[NDIR + levels - 1];
+	}
+	for (; levels > 0; levels--) {
+		if (b == 0)
+			break;
+		if (!block_ok(fs, b))
+			return fail(fs, EXT2_EINVAL, "inode %u: indirect block %u outside the fs", ino->ino, b);
+		span /= p;
+		uint8_t e[4];
+		int r = disk_read(fs, (uint64_t)b * fs->block_size + lb / span * 4, e, 4, "indirect block");
+		if (r)
+			return r;
+		b = le32(e);
+		lb %= span;
+	}
+	if (b != 0 && !block_ok(fs, b))
+		return fail(fs, EXT2_EINVAL, "inode %u: data block %u outside the fs", ino->ino, b);
+	*out = b;
+	return 0;
+}
+
+long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset, void *buf, size_t count)
+{
+	if (offset >= ino->size)
+		return 0;
+	if (count > ino->size - offset)
+		count = (size_t)(ino->size - offset);
+	if (count > READ_MAX)
+		count = READ_MAX;
+	uint8_t *p = buf;
+	size_t done = 0;
+	/* one block per turn: the loop runs at most COUNT / block size + 2 times */
+	while (done < count) {
+		uint64_t pos = offset + done;
+		uint32_t in = (uint32_t)(pos % fs->block_size), b;
+		size_t n = fs->block_size - in;
+		if (n > count - done)
+			n = count - done;
+		int r = bmap(fs, ino, pos / fs->block_size, &b);
+		if (r)
+			return r;
+		if (b == 0)
+			memset(p + done, 0, n);
+		else if ((r = disk_read(fs, (uint64_t)b * fs->block_size + in, p + done, n, "file data")))
+			return r;
+		done += n;
+	}
+	return (long)done;
+}
+
+long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ino, char *buf, size_t size)
+{
+	if ((ino->mode & EXT2_S_IFMT) != EXT2_S_IFLNK)
+		return fail(fs, EXT2_EINVAL, "inode %u is not a symbolic link", ino->ino);
+	if (ino->size == 0 || ino->size >= fs->block_size)
+		return fail(fs, EXT2_EINVAL, "symbolic link %u: size %llu", ino->ino, (ull)ino->size);
+	size_t n = (size_t)ino->size < size ? (size_t)ino->size : size;
+	/* fast links keep the target in i_block and own no block (an extended
+	 * attribute block does not count), as Linux decides */
+	uint32_t ea = ino->file_acl ? fs->block_size / 512 : 0;
+	if (ino->blocks == ea) {
+		if (ino->size >= FAST_LINK_MAX)
+			return fail(fs, EXT2_EINVAL, "fast symbolic link %u: size %llu", ino->ino, (ull)ino->size);
+		uint8_t t[FAST_LINK_MAX];
+		for (int k = 0; k < 15; k++)
+			for (int j = 0; j < 4; j++)
+				t[4 * k + j] = (uint8_t)(ino->block[k] >> 8 * j);
+		memcpy(buf, t, n);
+		return (long)n;
+	}
+	return ext2_read(fs, ino, 0, buf, n);
+}
+
+/* --- directories ----------------------------------------------------------- */
+
+unsigned ext2_mode_type(uint16_t mode)
+{
+	switch (mode & EXT2_S_IFMT) {
+	case EXT2_S_IFREG: return EXT2_FT_REG;
+	case EXT2_S_IFDIR: return EXT2_FT_DIR;
+	case EXT2_S_IFCHR: return EXT2_FT_CHR;
+	case EXT2_S_IFBLK: return EXT2_FT_BLK;
+	case EXT2_S_IFIFO: return EXT2_FT_FIFO;
+	case EXT2_S_IFSOCK: return EXT2_FT_SOCK;
+	case EXT2_S_IFLNK: return EXT2_FT_SYMLINK;
+	}
+	return EXT2_FT_UNKNOWN;
+}
+
+/* Checks the entries of one directory block and hands them to FN. */
+static int dir_block(struct ext2_fs *fs, const struct ext2_inode *dir, uint64_t lb, const uint8_t *blk,
+		     ext2_dir_fn fn, void *arg)
+{
+	uint32_t bs = fs->block_size, off = 0;
+	char name[EXT2_NAME_MAX + 1];
+	/* each turn advances OFF by at least 12 bytes, within the block */
+	while (off < bs) {
+		const uint8_t *e = blk + off;
+		if (bs - off < 8)
+			return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: entry header past the block",
+				    dir->ino, (ull)lb, off);
+		uint32_t ino = le32(e), rec = le16(e + 4), len = e[6];
+		unsigned type = fs->filetype ? e[7] : EXT2_FT_UNKNOWN;
+		if (!fs->filetype)
+			len |= (uint32_t)e[7] << 8;
+		if (rec < 12 || rec % 4 || rec > bs - off || len + 8 > rec)
+			return fail(fs, EXT2_EINVAL,
+				    "directory %u block %llu offset %u: rec_len %u name_len %u do not fit the block",
+				    dir->ino, (ull)lb, off, rec, len);
+		if (ino != 0) {
+			if (ino > fs->inodes_count)
+				return fail(fs, EXT2_EINVAL,
+					    "directory %u block %llu offset %u: inode %u past s_inodes_count %u",
+					    dir->ino, (ull)lb, off, ino, fs->inodes_count);
+			if (len == 0 || len > EXT2_NAME_MAX || memchr(e + 8, 0, len) || memchr(e + 8, '/', len))
+				return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: bad name",
+					    dir->ino, (ull)lb, off);
+			if (type > EXT2_FT_SYMLINK)
+				return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: file type %u",
+					    dir->ino, (ull)lb, off, type);
+			memcpy(name, e + 8, len);
+			name[len] = 0;
+			int r = fn(arg, name, len, ino, type);
+			if (r)
+				return r;
+		}
+		off += rec;
+	}
+	return 0;
+}
+
+int ext2_readdir(struct ext2_fs *fs, const struct ext2_inode *dir, ext2_dir_fn fn, void *arg)
+{
+	uint32_t bs = fs->block_size;
+	if ((dir->mode & EXT2_S_IFMT) != EXT2_S_IFDIR)
+		return fail(fs, EXT2_ENOTDIR, "inode %u is not a directory", dir->ino);
+	if (dir->size == 0 || dir->size % bs)
+		return fail(fs, EXT2_EINVAL, "directory %u: size %llu is not a positive number of blocks",
+			    dir->ino, (ull)dir->size);
+	uint8_t *blk = malloc(bs);
+	if (!blk)
+		return fail(fs, EXT2_ENOMEM, "no memory for a directory block");
+	int r = 0;
+	for (uint64_t lb = 0; !r && lb < dir->size / bs; lb++) {
+		uint32_t b;
+		r = bmap(fs, dir, lb, &b);
+		if (!r && b == 0)
+			r = fail(fs, EXT2_EINVAL, "directory %u: hole at block %llu", dir->ino, (ull)lb);
+		if (!r)
+			r = disk_read(fs, (uint64_t)b * bs, blk, bs, "directory block");
+		if (!r)
+			r = dir_block(fs, dir, lb, blk, fn, arg);
+	}
+	free(blk);
+	return r;
+}
+
+struct find {
+	const char *name;
+	size_t len;
+	uint32_t ino;
+};
+
+static int find_fn(void *arg, const char *name, size_t len, uint32_t ino, unsigned type)
+{
+	struct find *f = arg;
+	(void)type;
+	if (len != f->len || memcmp(name, f->name, len))
+		return 0;
+	f->ino = ino;
+	return 1;
+}
+
+int ext2_lookup(struct ext2_fs *fs, const struct ext2_inode *dir, const char *name, size_t len, uint32_t *ino)
+{
+	if (len > EXT2_NAME_MAX)
+		return fail(fs, EXT2_ENAMETOOLONG, "name of %zu bytes", len);
+	if (len == 0 || memchr(name, '/', len) || memchr(name, 0, len))
+		return fail(fs, EXT2_ENOENT, "no such name (empty, or with '/' or NUL)");
+	struct find f = { name, len, 0 };
+	int r = ext2_readdir(fs, dir, find_fn, &f);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return fail(fs, EXT2_ENOENT, "no '%.*s' in directory %u", (int)len, name, dir->ino);
+	*ino = f.ino;
+	return 0;
+}

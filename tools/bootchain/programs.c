@@ -9,6 +9,7 @@
 #include "../../servers/diskdrv/options.h"
 #include "../../tests/boot/progs/disktest_options.h"
 #include "../../tests/boot/progs/diskbench_options.h"
+#include "../../servers/ext2fs/options.h"
 
 #define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options) }
 
@@ -23,6 +24,7 @@ static const struct program programs[] = {
 	PROGRAM(diskdrv),
 	PROGRAM(disktest),
 	PROGRAM(diskbench),
+	PROGRAM(ext2fs),
 };
 
 const struct program *program_find(const char *name)

@@ -1,7 +1,9 @@
 /* The platform half of the portable runtime, on Linux: pages from mmap,
  * futexes from the futex system call, heap errors recorded for the tests to
  * inspect (never aborting). */
+#include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -59,4 +61,25 @@ void rt_futex_wait(volatile void *addr, unsigned val)
 void rt_futex_wake(volatile void *addr, int all)
 {
 	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, all ? INT_MAX : 1, NULL, NULL, 0);
+}
+
+unsigned char *host_map_image(const char *path, size_t *size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	void *p = fstat(fd, &st) == 0 && st.st_size > 0
+	          ? mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	*size = (size_t)st.st_size;
+	return p;
+}
+
+void host_unmap_image(unsigned char *data, size_t size)
+{
+	if (data)
+		munmap(data, size);
 }

@@ -44,27 +44,17 @@ static int img_read(void *ctx, uint64_t lba, unsigned count, void *buf)
 static struct img load(const char *name)
 {
 	struct img m = { 0 };
-	char path[128];
+	char path[160];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int fd = open(path, O_RDONLY);
-	struct stat st;
-	if (!CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0, "%s exists", path))
-		return m;
-	m.data = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (!CHECK(m.data != MAP_FAILED, "%s maps", path)) {
-		m.data = NULL;
-		return m;
-	}
-	m.size = st.st_size;
+	m.data = host_map_image(path, &m.size);
+	CHECK(m.data != NULL, "%s maps", path);
 	m.sectors = m.size / 512;
 	return m;
 }
 
 static void unload(struct img *m)
 {
-	if (m->data)
-		munmap(m->data, m->size);
+	host_unmap_image(m->data, m->size);
 }
 
 static enum part_scheme parse(struct img *m, struct part_table *t)

@@ -54,5 +54,9 @@ extern void *host_heap_ptr;
 extern long host_pages_allocs, host_pages_frees;   /* successful rt_pages_alloc / rt_pages_free calls */
 extern int host_pages_fail;              /* nonzero: rt_pages_alloc returns NULL */
 void host_heap_error_reset(void);
+/* A private (copy-on-write) mapping of the image file PATH, so that damage a
+ * test does stays in memory; NULL when it cannot be read.  Sets *SIZE. */
+unsigned char *host_map_image(const char *path, size_t *size);
+void host_unmap_image(unsigned char *data, size_t size);
 
 #endif

@@ -35,10 +35,10 @@ PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number
             lib/pciarb/policy.c lib/pci/pci.c lib/pci/names.c lib/virtio/ring.c lib/c/cksum.c lib/disk/part.c lib/ext2/ext2.c
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/bootchain/run.sh \
-              tests/boot/test_pci_compare.py
+              tests/boot/test_pci_compare.py tests/fuzz/run.sh
 BOOTCHAIN  := $(BUILD)/host/bootchain
 
-.PHONY: all deps check unit boot run clean
+.PHONY: all deps check unit boot run clean fuzz
 all: $(BINS) $(filter $(BUILD)/%,$(UNIT_BINS)) $(BOOTCHAIN)
 
 deps: $(STAMP)
@@ -94,6 +94,11 @@ check: all
 
 run: $(BINS) $(BOOTCHAIN) | $(STAMP)
 	@python3 tools/boottest.py --build $(BUILD) --run boot/$(CONFIG).cfg
+
+# libFuzzer on the image parsers for FUZZ_SECONDS each (make check runs a short bounded pass)
+FUZZ_SECONDS ?= 300
+fuzz: | $(STAMP)
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)/t $(BUILD)/bin $(BUILD)/host $(BUILD)/iso $(BUILD)/librt.a

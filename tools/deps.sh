@@ -6,7 +6,8 @@ set -euo pipefail
 
 out=${1:-build}
 pkgs=(gcc gcc-multilib make qemu-system-x86 grub-pc-bin grub-common xorriso
-      mtools e2fsprogs fdisk gdisk dpkg-dev gnumach-dev python3)
+      mtools e2fsprogs fdisk gdisk dpkg-dev gnumach-dev python3
+      clang libclang-rt-14-dev)
 kernel="$out/kernel/boot/gnumach-1.8-486.gz"
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

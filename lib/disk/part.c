@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include "disk/part.h"
 #include "rt/rt.h"
+#include "rt/le.h"
 
 #define SECTOR 512
 /* The largest GPT entry array we read: the usual one is 128 entries of 128
@@ -22,9 +23,6 @@ struct disk {
 	struct part_table *t;
 };
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t le32(const uint8_t *p) { return le16(p) | (uint32_t)le16(p + 2) << 16; }
-static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
 
 static uint32_t crc_add(uint32_t crc, const void *buf, size_t len)
 {

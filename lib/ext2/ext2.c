@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include "ext2/ext2.h"
 #include "rt/rt.h"
+#include "rt/le.h"
 
 #define SUPER_OFFSET 1024
 #define SUPER_SIZE   1024
@@ -26,8 +27,6 @@
 
 typedef unsigned long long ull;         /* for printing uint64_t everywhere */
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t le32(const uint8_t *p) { return le16(p) | (uint32_t)le16(p + 2) << 16; }
 
 /* Records why the last call failed; returns ERR for the caller to return. */
 __attribute__((format(printf, 3, 4)))

@@ -13,26 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "unit.h"
+#include "rt/le.h"
 #include "ext2/ext2.h"
 #include "rt/rt.h"
 
 static char dir[64], src[96];
 
-__attribute__((format(printf, 1, 2)))
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	int r = system(cmd);
-	return CHECK(r == 0, "command succeeds: %s", cmd);
-}
-
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> 8 * i); }
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static uint32_t get32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 
 /* --- the source tree ----------------------------------------------------------- */
 
@@ -482,51 +468,51 @@ static void test_damage(const char *img)
 		return;
 	uint8_t *sb = m.data + 1024, save[1024];
 	memcpy(save, sb, sizeof save);
-	unsigned bs = 1024u << get32(sb + 24);
-	uint32_t blocks = get32(sb + 4);
+	unsigned bs = 1024u << le32(sb + 24);
+	uint32_t blocks = le32(sb + 4);
 
 	/* the superblock */
-	put16(sb + 56, 0xef54);
+	put_le16(sb + 56, 0xef54);
 	bad_mount("bad magic", &m, m.size, EXT2_EINVAL, "bad magic 0xef54");
 	memcpy(sb, save, sizeof save);
-	put32(sb + 24, 0x40000000);
+	put_le32(sb + 24, 0x40000000);
 	bad_mount("absurd block size", &m, m.size, EXT2_EINVAL, "block size field 1073741824");
-	put32(sb + 24, 3);
+	put_le32(sb + 24, 3);
 	bad_mount("8 KiB blocks", &m, m.size, EXT2_EINVAL, "block size field 3");
 	memcpy(sb, save, sizeof save);
-	put32(sb + 4, blocks + 1);
+	put_le32(sb + 4, blocks + 1);
 	bad_mount("blocks count past the disk", &m, m.size, EXT2_EINVAL, "larger than the disk");
 	memcpy(sb, save, sizeof save);
 	bad_mount("disk smaller than the fs", &m, m.size - bs, EXT2_EINVAL, "larger than the disk");
-	put32(sb, get32(sb) + 1);
+	put_le32(sb, le32(sb) + 1);
 	bad_mount("inodes count", &m, m.size, EXT2_EINVAL, "inodes count");
 	memcpy(sb, save, sizeof save);
-	put32(sb + 76, 2);
+	put_le32(sb + 76, 2);
 	bad_mount("revision 2", &m, m.size, EXT2_EINVAL, "unknown revision 2");
 	memcpy(sb, save, sizeof save);
-	if (get32(save + 76) == 1) {
-		put16(sb + 88, 100);
+	if (le32(save + 76) == 1) {
+		put_le16(sb + 88, 100);
 		bad_mount("inode size", &m, m.size, EXT2_EINVAL, "inode size 100");
 		memcpy(sb, save, sizeof save);
-		put32(sb + 84, 3);
+		put_le32(sb + 84, 3);
 		bad_mount("first inode", &m, m.size, EXT2_EINVAL, "first inode 3");
 		memcpy(sb, save, sizeof save);
 	}
-	put32(sb + 32, 0);
+	put_le32(sb + 32, 0);
 	bad_mount("no blocks per group", &m, m.size, EXT2_EINVAL, "blocks per group 0");
 	memcpy(sb, save, sizeof save);
 	struct ext2_fs fs;
 	char why[160];
-	if (get32(save + 76) == 1) {    /* revision 0 has no feature fields */
-		put32(sb + 96, get32(save + 96) | 0x80000000u);
+	if (le32(save + 76) == 1) {    /* revision 0 has no feature fields */
+		put_le32(sb + 96, le32(save + 96) | 0x80000000u);
 		bad_mount("unknown incompatible feature", &m, m.size, EXT2_ENOTSUP, "unknown incompatible feature 0x80000000");
-		put32(sb + 96, get32(save + 96) | 0x40);
+		put_le32(sb + 96, le32(save + 96) | 0x40);
 		bad_mount("extents", &m, m.size, EXT2_ENOTSUP, "feature extents (0x40)");
-		put32(sb + 96, get32(save + 96) | 0x4);
+		put_le32(sb + 96, le32(save + 96) | 0x4);
 		bad_mount("needs recovery", &m, m.size, EXT2_ENOTSUP, "feature needs_recovery");
 		memcpy(sb, save, sizeof save);
 		/* unknown read-only-compatible features do not stop a read-only mount */
-		put32(sb + 100, get32(save + 100) | 0x80000000u);
+		put_le32(sb + 100, le32(save + 100) | 0x80000000u);
 		CHECK(ext2_mount(&fs, img_read, &m, m.size, why, sizeof why) == 0 && (fs.ro_compat & 0x80000000u),
 		      "%s: unknown ro_compat feature recorded (%s)", img, why);
 		memcpy(sb, save, sizeof save);
@@ -535,25 +521,25 @@ static void test_damage(const char *img)
 	/* the group descriptors, in the block after the superblock's */
 	uint8_t *gd = m.data + (bs == 1024 ? 2 : 1) * bs, gsave[64];
 	memcpy(gsave, gd, sizeof gsave);
-	put32(gd + 8, blocks + 5);
+	put_le32(gd + 8, blocks + 5);
 	bad_mount("inode table outside", &m, m.size, EXT2_EINVAL, "group 0: inode table at block");
 	memcpy(gd, gsave, sizeof gsave);
-	put32(gd + 8, blocks - 1);
+	put_le32(gd + 8, blocks - 1);
 	bad_mount("inode table running off the end", &m, m.size, EXT2_EINVAL, "group 0: inode table at block");
 	memcpy(gd, gsave, sizeof gsave);
 	if (blocks > 8 * bs) {          /* more than one group */
-		put32(gd + 32 + 0, 0xffffffff);
+		put_le32(gd + 32 + 0, 0xffffffff);
 		bad_mount("block bitmap of group 1", &m, m.size, EXT2_EINVAL, "group 1: block bitmap at block 4294967295");
 		memcpy(gd, gsave, sizeof gsave);
 	}
-	put32(gd + 4, 0);
+	put_le32(gd + 4, 0);
 	bad_mount("inode bitmap at 0", &m, m.size, EXT2_EINVAL, "group 0: inode bitmap");
 	memcpy(gd, gsave, sizeof gsave);
 
 	/* the root inode */
 	uint8_t *root = m.data + inode_at(img, "/", bs), rsave[128];
 	memcpy(rsave, root, sizeof rsave);
-	put16(root, 0100644);
+	put_le16(root, 0100644);
 	bad_mount("root not a directory", &m, m.size, EXT2_EINVAL, "root inode is not a directory");
 	memcpy(root, rsave, sizeof rsave);
 
@@ -575,23 +561,23 @@ static void test_damage(const char *img)
 	uint8_t *e = m.data + (uint64_t)d.block[0] * bs, esave[32];
 	uint32_t none;
 	memcpy(esave, e, sizeof esave);
-	put16(e + 4, 0);
+	put_le16(e + 4, 0);
 	bad("rec_len 0", &fs, ext2_readdir(&fs, &d, list_fn, &l), EXT2_EINVAL, "offset 0: rec_len 0 name_len 1 do not fit");
 	e[6] = 0;
-	put32(e, 0);
+	put_le32(e, 0);
 	bad("rec_len 0 of an empty entry", &fs, ext2_readdir(&fs, &d, list_fn, &l), EXT2_EINVAL, "rec_len 0 name_len 0");
-	put16(e + 4, 8);
+	put_le16(e + 4, 8);
 	bad("rec_len 8 of an empty entry", &fs, ext2_readdir(&fs, &d, list_fn, &l), EXT2_EINVAL, "rec_len 8 name_len 0");
 	memcpy(e, esave, sizeof esave);
-	put16(e + 4, bs + 4);
+	put_le16(e + 4, bs + 4);
 	bad("rec_len past the block", &fs, ext2_lookup(&fs, &d, "hard", 4, &none), EXT2_EINVAL, "do not fit the block");
-	put16(e + 4, 14);
+	put_le16(e + 4, 14);
 	bad("rec_len not a multiple of 4", &fs, ext2_readdir(&fs, &d, list_fn, &l), EXT2_EINVAL, "rec_len 14");
 	memcpy(e, esave, sizeof esave);
 	e[6] = 9;
 	bad("name_len past rec_len", &fs, ext2_readdir(&fs, &d, list_fn, &l), EXT2_EINVAL, "name_len 9");
 	memcpy(e, esave, sizeof esave);
-	put32(e, fs.inodes_count + 1);
+	put_le32(e, fs.inodes_count + 1);
 	char want[64];
 	snprintf(want, sizeof want, "inode %u past s_inodes_count", fs.inodes_count + 1);
 	bad("inode past the count", &fs, ext2_readdir(&fs, &d, list_fn, &l), EXT2_EINVAL, want);
@@ -629,38 +615,38 @@ static void test_damage(const char *img)
 	x.block[3] = 0xfffffff0u;
 	bad("direct block outside", &fs, ext2_read(&fs, &x, 3 * bs + 5, buf, 10), EXT2_EINVAL, "data block 4294967280");
 	uint8_t *ind = m.data + (uint64_t)f.block[12] * bs;
-	uint32_t isave = get32(ind + 4);
-	put32(ind + 4, blocks);
+	uint32_t isave = le32(ind + 4);
+	put_le32(ind + 4, blocks);
 	snprintf(want, sizeof want, "data block %u outside the fs", blocks);
 	bad("indirect entry outside", &fs, ext2_read(&fs, &f, 13 * bs, buf, 10), EXT2_EINVAL, want);
-	put32(ind + 4, isave);
+	put_le32(ind + 4, isave);
 	struct ext2_inode sp;
 	if (CHECK(walk(&fs, "/sparse", &sp) == 0, "%s: walk /sparse", img) && bs == 1024) {
 		/* the first entry of the triple indirect block leads to 70 MiB */
 		uint8_t *t = m.data + (uint64_t)sp.block[14] * bs;
-		uint32_t tsave = get32(t);
+		uint32_t tsave = le32(t);
 		CHECK(sp.block[14] != 0 && tsave != 0, "%s: /sparse has a triple indirect block", img);
-		put32(t, blocks + 7);
+		put_le32(t, blocks + 7);
 		snprintf(want, sizeof want, "indirect block %u outside the fs", blocks + 7);
 		bad("double indirect block outside", &fs, ext2_read(&fs, &sp, 70 << 20, buf, 10), EXT2_EINVAL, want);
 		CHECK(ext2_read(&fs, &sp, 300 << 10, buf, 10) == 10, "%s: the double indirect blocks still read", img);
-		put32(t, 1);    /* the superblock's block */
+		put_le32(t, 1);    /* the superblock's block */
 		bad("indirect block on the superblock", &fs, ext2_read(&fs, &sp, 70 << 20, buf, 10), EXT2_EINVAL,
 		    "indirect block 1 outside the fs");
-		put32(t, tsave);
+		put_le32(t, tsave);
 	}
 	/* a size larger than the block map: huge i_size_high */
 	uint8_t *fi = m.data + inode_at(img, "/s70000", bs);
 	memcpy(rsave, fi, sizeof rsave);
-	put32(fi + 108, 0x7fffffff);
+	put_le32(fi + 108, 0x7fffffff);
 	bad("file size past the block map", &fs, ext2_read_inode(&fs, f.ino, &x), EXT2_EFBIG, "larger than the block map");
 	memcpy(fi, rsave, sizeof rsave);
-	put16(fi + 120, 1);
-	put16(fi + 122, 2);
-	CHECK(ext2_read_inode(&fs, f.ino, &x) == 0 && x.uid == (0x10000 | get32(rsave + 2) % 0x10000)
-	      && x.gid == (0x20000 | get32(rsave + 24) % 0x10000), "%s: high uid and gid bits: %u %u", img, x.uid, x.gid);
+	put_le16(fi + 120, 1);
+	put_le16(fi + 122, 2);
+	CHECK(ext2_read_inode(&fs, f.ino, &x) == 0 && x.uid == (0x10000 | le32(rsave + 2) % 0x10000)
+	      && x.gid == (0x20000 | le32(rsave + 24) % 0x10000), "%s: high uid and gid bits: %u %u", img, x.uid, x.gid);
 	memcpy(fi, rsave, sizeof rsave);
-	put32(fi + 32, 0x80000);
+	put_le32(fi + 32, 0x80000);
 	bad("extents flag", &fs, ext2_read_inode(&fs, f.ino, &x), EXT2_EINVAL, "extents or inline data");
 	memcpy(fi, rsave, sizeof rsave);
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "unit.h"
+#include "rt/le.h"
 #include "disk/part.h"
 #include "rt/rt.h"
 
@@ -68,22 +69,6 @@ static enum part_scheme parse(struct img *m, struct part_table *t)
 	return s;
 }
 
-__attribute__((format(printf, 1, 2)))
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	int r = system(cmd);
-	return CHECK(r == 0, "command succeeds: %s", cmd);
-}
-
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> 8 * i); }
-static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> 8 * i); }
-static uint32_t get32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
 
 /* --- the tools' word ------------------------------------------------------- */
 
@@ -234,9 +219,9 @@ static uint8_t *mbr_entry(struct img *m, uint64_t sector, int i)
 /* The sector of the K-th EBR (0-based) of the extended partition in slot 2. */
 static uint64_t ebr_at(struct img *m, int k)
 {
-	uint64_t ext = get32(mbr_entry(m, 0, 1) + 8), ebr = ext;
+	uint64_t ext = le32(mbr_entry(m, 0, 1) + 8), ebr = ext;
 	while (k--)
-		ebr = ext + get32(mbr_entry(m, ebr, 1) + 8);
+		ebr = ext + le32(mbr_entry(m, ebr, 1) + 8);
 	return ebr;
 }
 
@@ -285,22 +270,22 @@ static void test_mbr(void)
 	refused("disk smaller than partition 3", &m, "partition 3 extends past the end of the disk");
 	m.sectors = m.size / 512;
 	uint8_t *p1 = mbr_entry(&m, 0, 0), *p3 = mbr_entry(&m, 0, 2);
-	put32(p1 + 12, 0xfffff000);
+	put_le32(p1 + 12, 0xfffff000);
 	refused("partition 1 past the end", &m, "partition 1 extends past the end of the disk");
-	put32(p1 + 12, 5000);
+	put_le32(p1 + 12, 5000);
 	refused("primary over the extended", &m, "partitions 1 and 2 overlap");
-	put32(p1 + 12, 4096);
-	put32(p3 + 8, 26000);
+	put_le32(p1 + 12, 4096);
+	put_le32(p3 + 8, 26000);
 	refused("extended over a primary", &m, "partitions 2 and 3 overlap");
-	put32(p3 + 8, 1000);
+	put_le32(p3 + 8, 1000);
 	refused("partition 3 before and over 1", &m, "partitions 1 and 3 overlap");
-	put32(p3 + 8, 26624);
-	put32(p3 + 12, 0);
+	put_le32(p3 + 8, 26624);
+	put_le32(p3 + 12, 0);
 	refused("primary of zero size", &m, "partition 3 has zero size");
-	put32(p3 + 12, 4096);
-	put32(p3 + 8, 0);
+	put_le32(p3 + 12, 4096);
+	put_le32(p3 + 8, 0);
 	refused("primary at sector 0", &m, "partition 3 starts at sector 0");
-	put32(p3 + 8, 26624);
+	put_le32(p3 + 8, 26624);
 	p1[0] = 0x12;
 	refused("boot flag neither 0 nor 0x80", &m, "boot flag 0x12");
 	p1[0] = 0x80;
@@ -310,41 +295,41 @@ static void test_mbr(void)
 
 	/* logical partitions */
 	uint8_t *l5 = mbr_entry(&m, ebr[0], 0), *l6 = mbr_entry(&m, ebr[1], 0), *l7 = mbr_entry(&m, ebr[2], 0);
-	put32(l5 + 12, 5000);
+	put_le32(l5 + 12, 5000);
 	refused("overlapping logical partitions", &m, "partitions 5 and 6 overlap");
-	put32(l5 + 12, 2048);
-	put32(l7 + 12, 9000);
+	put_le32(l5 + 12, 2048);
+	put_le32(l7 + 12, 9000);
 	refused("logical past its extended partition", &m, "partition 7 extends past the end of its extended partition");
-	put32(l7 + 12, 8192);
-	put32(l6 + 12, 0);
+	put_le32(l7 + 12, 8192);
+	put_le32(l6 + 12, 0);
 	refused("logical of zero size", &m, "partition 6 has zero size");
-	put32(l6 + 12, 4096);
-	uint32_t off6 = get32(l6 + 8);
-	put32(l6 + 8, 0);
+	put_le32(l6 + 12, 4096);
+	uint32_t off6 = le32(l6 + 8);
+	put_le32(l6 + 8, 0);
 	refused("logical on its EBR", &m, "partition 6 starts on its own EBR");
-	put32(l6 + 8, off6);
+	put_le32(l6 + 8, off6);
 	uint8_t *link2 = mbr_entry(&m, ebr[1], 1);
-	uint32_t link = get32(link2 + 8);
-	put32(link2 + 8, 30000);
+	uint32_t link = le32(link2 + 8);
+	put_le32(link2 + 8, 30000);
 	refused("EBR link outside the extended partition", &m, "links outside its extended partition");
 
 	/* a chain that loops: kept up to the loop */
-	put32(link2 + 8, (uint32_t)(ebr[1] - ebr[0]));
+	put_le32(link2 + 8, (uint32_t)(ebr[1] - ebr[0]));
 	parsed("EBR linking to itself", &m, PART_MBR, want, 4, "loops back to sector");
 	CHECK(m.reads == 3, "self-linked EBR read once (%u reads)", m.reads);
-	put32(link2 + 8, link);
+	put_le32(link2 + 8, link);
 	uint8_t *link3 = mbr_entry(&m, ebr[2], 1);
 	link3[4] = 0x05;
-	put32(link3 + 8, 0);
-	put32(link3 + 12, 2048);
+	put_le32(link3 + 8, 0);
+	put_le32(link3 + 12, 2048);
 	parsed("EBR chain back to the first", &m, PART_MBR, want, wn, "loops back to sector");
 
 	/* a second extended partition, in slot 4, is followed too (its first
 	 * EBR is blank here); the first note stays */
 	uint8_t *p4 = mbr_entry(&m, 0, 3);
 	p4[4] = 0x0f;
-	put32(p4 + 8, 30720);
-	put32(p4 + 12, 2048);
+	put_le32(p4 + 8, 30720);
+	put_le32(p4 + 12, 2048);
 	parsed("two extended partitions, notes on both", &m, PART_MBR, want, wn, "loops back to sector 6144");
 	memset(link3, 0, 16);
 	parsed("second extended partition", &m, PART_MBR, want, wn, "no signature in the EBR at sector 30720");
@@ -399,11 +384,11 @@ static void test_mbr_chain(void)
 		uint64_t ebr = 1410 + 24 * j;
 		uint8_t *link = mbr_entry(&m, last, 1), *data = mbr_entry(&m, ebr, 0);
 		link[4] = 0x05;
-		put32(link + 8, (uint32_t)(ebr - 64));
-		put32(link + 12, 18);
+		put_le32(link + 8, (uint32_t)(ebr - 64));
+		put_le32(link + 12, 18);
 		data[4] = 0x83;
-		put32(data + 8, 2);
-		put32(data + 12, 16);
+		put_le32(data + 8, 2);
+		put_le32(data + 12, 16);
 		m.data[ebr * 512 + 510] = 0x55;
 		m.data[ebr * 512 + 511] = 0xaa;
 		last = ebr;
@@ -428,15 +413,15 @@ static void test_mbr_chain(void)
 static void gpt_fix(struct img *m, uint64_t lba)
 {
 	uint8_t *h = m->data + lba * 512;
-	put32(h + 88, part_crc32(m->data + get64(h + 72) * 512, (size_t)get32(h + 80) * get32(h + 84)));
-	put32(h + 16, 0);
-	put32(h + 16, part_crc32(h, get32(h + 12)));
+	put_le32(h + 88, part_crc32(m->data + le64(h + 72) * 512, (size_t)le32(h + 80) * le32(h + 84)));
+	put_le32(h + 16, 0);
+	put_le32(h + 16, part_crc32(h, le32(h + 12)));
 }
 
 /* Entry K (1-based) of the primary array, which sgdisk puts at sector 2. */
 static uint8_t *gpt_entry(struct img *m, unsigned k)
 {
-	return m->data + 2 * 512 + (k - 1) * get32(m->data + 512 + 84);
+	return m->data + 2 * 512 + (k - 1) * le32(m->data + 512 + 84);
 }
 
 /* Rewrites the primary array (16 KiB at sector 2) with NENT entries of
@@ -444,13 +429,13 @@ static uint8_t *gpt_entry(struct img *m, unsigned k)
 static void gpt_reshape(struct img *m, uint32_t esize, uint32_t nent)
 {
 	static uint8_t old[128 * 128];
-	uint32_t was = get32(m->data + 512 + 84), had = get32(m->data + 512 + 80);
+	uint32_t was = le32(m->data + 512 + 84), had = le32(m->data + 512 + 80);
 	memcpy(old, m->data + 1024, sizeof old);
 	memset(m->data + 1024, 0, sizeof old);
 	for (uint32_t k = 0; k < nent && k < had; k++)
 		memcpy(m->data + 1024 + k * esize, old + k * was, 128);
-	put32(m->data + 512 + 80, nent);
-	put32(m->data + 512 + 84, esize);
+	put_le32(m->data + 512 + 80, nent);
+	put_le32(m->data + 512 + 84, esize);
 	gpt_fix(m, 1);
 }
 
@@ -487,14 +472,14 @@ static void test_gpt(void)
 		parsed("GPT entries of 256 bytes", &r, PART_GPT, want, wn, "");
 		gpt_reshape(&r, 136, 120);
 		parsed("GPT entries of 136 bytes", &r, PART_GPT, want, wn, "");
-		put32(r.data + 512 + 84, 132);
+		put_le32(r.data + 512 + 84, 132);
 		gpt_fix(&r, 1);
 		parsed("GPT entry size not a multiple of 8", &r, PART_GPT, want, wn, "(entry size 132)");
-		put32(r.data + 512 + 84, 120);
+		put_le32(r.data + 512 + 84, 120);
 		gpt_fix(&r, 1);
 		parsed("GPT entry size below 128", &r, PART_GPT, want, wn, "(entry size 120)");
-		put32(r.data + 512 + 84, 128);
-		put32(r.data + 512 + 80, 0);
+		put_le32(r.data + 512 + 84, 128);
+		put_le32(r.data + 512 + 80, 0);
 		gpt_fix(&r, 1);
 		parsed("GPT without entries", &r, PART_GPT, want, 0, "");
 		unload(&r);
@@ -512,34 +497,34 @@ static void test_gpt(void)
 	h[0] = 'e';
 	parsed("primary signature", &m, PART_GPT, want, wn, "(no GPT signature)");
 	memcpy(h, save, 512);
-	put32(h + 8, 0x00020000);
+	put_le32(h + 8, 0x00020000);
 	gpt_fix(&m, 1);
 	parsed("primary revision 2.0", &m, PART_GPT, want, wn, "(revision 0x00020000)");
-	put32(h + 8, 0x00010003);
+	put_le32(h + 8, 0x00010003);
 	gpt_fix(&m, 1);
 	parsed("primary revision 1.3", &m, PART_GPT, want, wn, "");
 	memcpy(h, save, 512);
-	put32(h + 12, 91);
+	put_le32(h + 12, 91);
 	parsed("primary header size 91", &m, PART_GPT, want, wn, "(header size 91)");
-	put32(h + 12, 513);
+	put_le32(h + 12, 513);
 	parsed("primary header size 513", &m, PART_GPT, want, wn, "(header size 513)");
 	memcpy(h, save, 512);
-	put64(h + 24, 2);
+	put_le64(h + 24, 2);
 	gpt_fix(&m, 1);
 	parsed("primary my_lba", &m, PART_GPT, want, wn, "(header says it is at sector 2)");
 	memcpy(h, save, 512);
-	put64(h + 48, m.sectors);
+	put_le64(h + 48, m.sectors);
 	gpt_fix(&m, 1);
 	parsed("primary usable area past the disk", &m, PART_GPT, want, wn, "not on the disk");
 	memcpy(h, save, 512);
-	put64(h + 72, 1);
+	put_le64(h + 72, 1);
 	gpt_fix(&m, 1);
 	parsed("primary entries on the header", &m, PART_GPT, want, wn, "(entry array at sector 1 misplaced)");
-	put64(h + 72, 20);
+	put_le64(h + 72, 20);
 	gpt_fix(&m, 1);
 	parsed("primary entries in the usable area", &m, PART_GPT, want, wn, "misplaced");
 	memcpy(h, save, 512);
-	put32(h + 80, 100000);
+	put_le32(h + 80, 100000);
 	gpt_fix(&m, 1);
 	parsed("primary entry array too large", &m, PART_GPT, want, wn, "(entry array of 12800000 bytes)");
 	memcpy(h, save, 512);
@@ -563,30 +548,30 @@ static void test_gpt(void)
 
 	/* sound tables with unacceptable partitions: no use trying the backup */
 	uint8_t *e2 = gpt_entry(&m, 2), *e1 = gpt_entry(&m, 1), *e4 = gpt_entry(&m, 4);
-	put64(e2 + 40, 40000);
+	put_le64(e2 + 40, 40000);
 	gpt_fix(&m, 1);
 	refused("GPT partition past the disk", &m, "partition 2 extends past the end of the disk");
-	put64(e2 + 40, 32740);
+	put_le64(e2 + 40, 32740);
 	gpt_fix(&m, 1);
 	refused("GPT partition past the usable area", &m, "partition 2 lies outside the usable sectors 34-32734");
-	put64(e2 + 40, 14335);
-	put64(e1 + 32, 10);
+	put_le64(e2 + 40, 14335);
+	put_le64(e1 + 32, 10);
 	gpt_fix(&m, 1);
 	refused("GPT partition on the entry array", &m, "partition 1 lies outside the usable sectors");
-	put64(e1 + 32, 2048);
-	put64(e2 + 32, 10000);
+	put_le64(e1 + 32, 2048);
+	put_le64(e2 + 32, 10000);
 	gpt_fix(&m, 1);
 	refused("overlapping GPT partitions", &m, "partitions 1 and 2 overlap");
-	put64(e2 + 32, 10240);
-	put64(e4 + 40, 14335);
+	put_le64(e2 + 32, 10240);
+	put_le64(e4 + 40, 14335);
 	gpt_fix(&m, 1);
 	refused("GPT partition ending before it starts", &m, "partition 4 ends before it starts");
 	/* ... but only when the CRC vouches for the entries */
-	put32(m.data + 512 + 88, get32(m.data + 512 + 88) ^ 1);
-	put32(h + 16, 0);
-	put32(h + 16, part_crc32(h, 92));
+	put_le32(m.data + 512 + 88, le32(m.data + 512 + 88) ^ 1);
+	put_le32(h + 16, 0);
+	put_le32(h + 16, part_crc32(h, 92));
 	parsed("bad entry under a bad CRC", &m, PART_GPT, want, wn, "(entry array CRC mismatch)");
-	put64(e4 + 40, 16383);
+	put_le64(e4 + 40, 16383);
 	gpt_fix(&m, 1);
 	parsed("GPT undamaged once more", &m, PART_GPT, want, wn, "");
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int unit_passed, unit_failed;
 
@@ -58,5 +59,18 @@ void host_heap_error_reset(void);
  * test does stays in memory; NULL when it cannot be read.  Sets *SIZE. */
 unsigned char *host_map_image(const char *path, size_t *size);
 void host_unmap_image(unsigned char *data, size_t size);
+
+/* Runs a shell command made like printf; a failure is a failed check. */
+__attribute__((format(printf, 1, 2), unused))
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	libc_vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	int r = system(cmd);
+	return CHECK(r == 0, "command succeeds: %s", cmd);
+}
 
 #endif

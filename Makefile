@@ -16,14 +16,17 @@ TCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -
            -fno-stack-protector -fno-asynchronous-unwind-tables -march=i686 -mno-sse \
            -Iinclude -MMD -MP
 TLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
-RT_SRC  := $(wildcard lib/mach/*.c lib/mach/*.S lib/c/*.c lib/server/*.c lib/chain/*.c lib/pci/*.c lib/pciarb/*.c lib/virtio/*.c lib/disk/*.c lib/ext2/*.c)
+RT_SRC  := $(wildcard lib/mach/*.c lib/mach/*.S lib/c/*.c lib/server/*.c lib/chain/*.c lib/pci/*.c lib/pciarb/*.c \
+                     lib/virtio/*.c lib/disk/*.c lib/ext2/*.c lib/fs/*.c lib/exec/*.c lib/elf/*.c lib/posix/*.c)
 RT_OBJ  := $(patsubst %,$(BUILD)/t/%.o,$(filter-out lib/c/crt0.S,$(RT_SRC)))
 CRT0    := $(BUILD)/t/lib/c/crt0.S.o
 LIBRT   := $(BUILD)/librt.a
 
-# programs: every directory with a main program under servers/ and tests/boot/progs
-PROG_DIRS := $(wildcard servers/*) 
-PROGS   := $(notdir $(PROG_DIRS)) $(basename $(notdir $(wildcard tests/boot/progs/*.c)))
+# programs: every directory with a main program under servers/, every user
+# program (user/NAME.c or user/NAME/*.c) and every test program in tests/boot/progs
+PROG_DIRS := $(wildcard servers/*)
+USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))) $(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c)))))
+PROGS   := $(notdir $(PROG_DIRS)) $(USER_PROGS) $(basename $(notdir $(wildcard tests/boot/progs/*.c)))
 BINS    := $(addprefix $(BUILD)/bin/,$(PROGS))
 
 # --- host: portable code under test ------------------------------------------
@@ -32,7 +35,8 @@ HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
            -include tests/unit/rename.h -fsanitize=address,undefined -fno-omit-frame-pointer
 PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
             lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c \
-            lib/pciarb/policy.c lib/pci/pci.c lib/pci/names.c lib/virtio/ring.c lib/c/cksum.c lib/disk/part.c lib/ext2/ext2.c
+            lib/pciarb/policy.c lib/pci/pci.c lib/pci/names.c lib/virtio/ring.c lib/c/cksum.c lib/disk/part.c \
+            $(wildcard lib/ext2/*.c lib/elf/*.c)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/bootchain/run.sh \
               tests/boot/test_pci_compare.py tests/fuzz/run.sh
@@ -61,7 +65,8 @@ $(LIBRT): $(RT_OBJ)
 
 .SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/bin/%: $$(addprefix $(BUILD)/t/,$$(addsuffix .o,$$(wildcard servers/$$*/*.c) $$(wildcard tests/boot/progs/$$*.c))) \
+$(BUILD)/bin/%: $$(addprefix $(BUILD)/t/,$$(addsuffix .o,$$(wildcard servers/$$*/*.c) $$(wildcard tests/boot/progs/$$*.c) \
+                                                 $$(wildcard user/$$*.c user/$$*/*.c))) \
                 $(CRT0) $(LIBRT)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"

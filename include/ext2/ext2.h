@@ -17,11 +17,17 @@
 #define EXT2_ENOENT        2
 #define EXT2_EIO           5
 #define EXT2_ENOMEM       12
+#define EXT2_EBUSY        16
+#define EXT2_EEXIST       17
 #define EXT2_ENOTDIR      20
 #define EXT2_EISDIR       21
 #define EXT2_EINVAL       22
 #define EXT2_EFBIG        27
+#define EXT2_ENOSPC       28
+#define EXT2_EROFS        30
+#define EXT2_EMLINK       31
 #define EXT2_ENAMETOOLONG 36
+#define EXT2_ENOTEMPTY    39
 #define EXT2_ELOOP        40
 #define EXT2_ENOTSUP      95
 
@@ -113,5 +119,81 @@ long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ino, char *buf, 
 
 /* The EXT2_FT_* type of a directory entry for an inode of mode MODE. */
 unsigned ext2_mode_type(uint16_t mode);
+
+/* --- the write path ------------------------------------------------------
+ * A read-write mount goes through a block cache (write-back, read-ahead for
+ * sequential reads).  Every call below takes inode numbers, never a copy of
+ * an inode, so that callers cannot act on stale data.  The core is not
+ * thread-safe: the server serialises calls with one lock.  No permission
+ * checks (the caller decides).  All return 0 (or a byte count) or a
+ * negative EXT2_E* code with the reason in fs->why. */
+
+/* Writes COUNT bytes at byte OFFSET of the disk; returns 0 or -1. */
+typedef int (*ext2_write_fn)(void *ctx, uint64_t offset, const void *buf, size_t count);
+/* Asks the disk to make everything written so far durable; 0 or -1. */
+typedef int (*ext2_flush_fn)(void *ctx);
+/* The time now, seconds since 1970. */
+typedef uint32_t (*ext2_clock_fn)(void *ctx);
+
+struct ext2_dev {
+	ext2_read_fn read;
+	ext2_write_fn write;
+	ext2_flush_fn flush;
+	ext2_clock_fn now;
+	void *ctx;
+	uint64_t bytes;
+};
+
+/* Mounts read-write: everything ext2_mount checks, and refuses (naming it)
+ * any read-only-compatible feature it does not implement; then counts the
+ * mount, stamps its time and marks the superblock not clean on the disk
+ * before anything else is written. */
+int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, size_t whylen);
+
+/* Regular files: writes at OFFSET, allocating blocks (near the inode's
+ * group) and growing the size; returns COUNT or a negative code. */
+long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *buf, size_t count);
+/* Sets the size of a regular file: frees blocks past the new end, zeroes the
+ * tail of the last block kept; growing leaves a hole. */
+int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);
+int ext2_chmod(struct ext2_fs *fs, uint32_t ino, uint16_t perm);        /* 07777 */
+int ext2_utimes(struct ext2_fs *fs, uint32_t ino, uint32_t atime, uint32_t mtime);
+
+/* Directory operations on directory DIR and one NAME of LEN bytes (no '/',
+ * not "." or ".."): new inodes are placed near DIR (directories spread
+ * over groups), with the caller's UID/GID and the clock's times. */
+int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+		uint16_t mode, uint32_t uid, uint32_t gid, uint32_t *ino);   /* MODE with its type */
+int ext2_mkdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+	       uint16_t perm, uint32_t uid, uint32_t gid, uint32_t *ino);
+int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+		 const char *target, size_t tlen, uint32_t uid, uint32_t gid, uint32_t *ino);
+int ext2_link(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, uint32_t ino);
+int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len);   /* not a directory */
+int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len);    /* empty directories */
+/* POSIX rename: replaces a target of a compatible type (an empty directory
+ * for a directory), refuses to move a directory under itself, keeps ".."
+ * and the link counts right. */
+int ext2_rename(struct ext2_fs *fs, uint32_t olddir, const char *oldname, size_t oldlen,
+		uint32_t newdir, const char *newname, size_t newlen);
+
+/* Open references: an inode whose last link goes while it is held keeps
+ * its data until the last release, then is freed. */
+int ext2_hold(struct ext2_fs *fs, uint32_t ino);
+void ext2_release(struct ext2_fs *fs, uint32_t ino);
+
+struct ext2_statfs {
+	uint32_t block_size, blocks, free_blocks, avail_blocks, inodes, free_inodes;
+};
+void ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *out);
+
+/* Writes every dirty block back (file data first, then inodes and
+ * directories, then bitmaps and group descriptors, the superblock last),
+ * then asks the disk to flush. */
+int ext2_sync(struct ext2_fs *fs);
+/* Frees what released orphans left, marks the file system clean, syncs.
+ * The mount is over afterwards (a read-only ext2_fs may also be passed:
+ * then it only frees the cache). */
+int ext2_unmount(struct ext2_fs *fs);
 
 #endif

@@ -18,6 +18,9 @@ struct chain {
 	struct opt_result opts;
 	/* run before a halt request is passed up (flush, sync); may be NULL */
 	void (*shutdown)(struct chain *c);
+	/* the stage that owns PCI: makes a port that lists every function and
+	 * opens none (NULL elsewhere: the request goes up the chain) */
+	mach_port_t (*pci_list_port)(void);
 	/* what the next stage said of itself */
 	volatile int next_status;     /* -1 nothing yet, else CHAIN_READY / CHAIN_FAILED */
 	char next_name[CHAIN_NAME_MAX];
@@ -49,5 +52,6 @@ kern_return_t chain_get_console(mach_port_t up, mach_port_t *console);
 kern_return_t chain_report(mach_port_t up, int status, const char *name, const char *text);
 kern_return_t chain_path(mach_port_t up, char *path, size_t size);
 kern_return_t chain_halt(mach_port_t up);
+kern_return_t chain_get_pci(mach_port_t up, mach_port_t *pci);
 
 #endif

@@ -12,6 +12,7 @@ enum {
 	ID_CHAIN_REPORT      = 46001,   /* status, stage name, text -> ret */
 	ID_CHAIN_PATH        = 46002,   /* -> the names of the stages above, root first */
 	ID_CHAIN_HALT        = 46003,   /* flush and end the machine -> ret */
+	ID_CHAIN_GET_PCI     = 46004,   /* -> a send right that lists PCI functions and opens none */
 };
 
 enum { CHAIN_READY = 0, CHAIN_FAILED = 1 };
@@ -41,5 +42,7 @@ typedef struct {
 MSG_LAYOUT(chain_path_reply_t, 300);
 
 typedef req0_t chain_halt_request_t;
+typedef req0_t chain_get_pci_request_t;
+typedef rep1_t chain_get_pci_reply_t;         /* PORT_SEND */
 
 #endif

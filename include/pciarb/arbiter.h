@@ -27,6 +27,7 @@ extern struct arbiter arb;
 /* An arbiter port: what its holder may see. */
 struct arb_view {
 	struct pci_policy policy;
+	int list_only;                       /* lists what the policy shows, opens nothing */
 };
 
 extern const struct interface pci_arbiter_interface;   /* on arbiter ports */
@@ -34,6 +35,9 @@ extern const struct interface pci_function_interface;  /* on function ports */
 
 /* Makes an arbiter port with POLICY (chain interface beside it). */
 struct port_info *arbiter_port(const struct pci_policy *policy);
+/* A port that lists every function and opens none (for lspci); the
+ * chain's pci_list_port hook of the stage that runs the arbiter. */
+mach_port_t arbiter_list_port(void);
 
 /* Takes the configuration ports with DEVICE_MASTER and enumerates every
  * function into arb (HOST_PRIV is kept for DMA memory); makes arb.server.

@@ -44,6 +44,15 @@ kern_return_t chain_path(mach_port_t up, char *path, size_t size)
 	return KERN_SUCCESS;
 }
 
+kern_return_t chain_get_pci(mach_port_t up, mach_port_t *pci)
+{
+	union { chain_get_pci_request_t in; chain_get_pci_reply_t out; } m;
+	rpc_head(&m.in.head, up, ID_CHAIN_GET_PCI, 0);
+	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_port, 2, NULL);
+	*pci = r ? MACH_PORT_NULL : m.out.a.v;
+	return r;
+}
+
 kern_return_t chain_halt(mach_port_t up)
 {
 	union { chain_halt_request_t in; mig_reply_header_t out; } m;

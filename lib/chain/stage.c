@@ -191,6 +191,31 @@ static kern_return_t do_halt(struct request *rq)
 	return host_reboot(self->host_priv, 0);
 }
 
+/* A listing-only PCI port: made by the stage that owns PCI, else asked for up
+ * the chain; the right we got from above is moved on to the caller. */
+static kern_return_t do_get_pci(struct request *rq)
+{
+	chain_get_pci_reply_t *rep = (chain_get_pci_reply_t *)rq->out;
+	mach_port_t port = MACH_PORT_NULL;
+	unsigned disp = MACH_MSG_TYPE_MOVE_SEND;
+	if (self->pci_list_port) {
+		port = self->pci_list_port();
+		disp = MACH_MSG_TYPE_MAKE_SEND;
+		if (port == MACH_PORT_NULL)
+			return KERN_RESOURCE_SHORTAGE;
+	} else if (self->parent != MACH_PORT_NULL) {
+		kern_return_t r = chain_get_pci(self->parent, &port);
+		if (r)
+			return r;
+	} else {
+		return D_NO_SUCH_DEVICE;     /* no PCI owner in this chain */
+	}
+	rep->a = (msg_word_t){ MSGT_PORT(disp), port };
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
 static const struct msg_field no_args[1];
 static const struct msg_field report_args[3] = {
 	MSGF_INT32, MSGF_STRING(CHAIN_NAME_MAX), MSGF_STRING(CHAIN_TEXT_MAX) };
@@ -200,6 +225,7 @@ static const struct routine chain_routines[] = {
 	{ ID_CHAIN_REPORT, report_args, 3, do_report, 0 },
 	{ ID_CHAIN_PATH, no_args, 0, do_path, 0 },
 	{ ID_CHAIN_HALT, no_args, 0, do_halt, 0 },
+	{ ID_CHAIN_GET_PCI, no_args, 0, do_get_pci, 0 },
 };
 
 const struct interface chain_interface = {

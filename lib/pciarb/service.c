@@ -101,6 +101,8 @@ static kern_return_t reply_function(struct request *rq, unsigned i)
 static kern_return_t do_open(struct request *rq)
 {
 	const struct arb_view *v = rq->port->obj;
+	if (v->list_only)
+		return KERN_NO_ACCESS;
 	natural_t bus = rq_word(rq, 0), dev = rq_word(rq, 1), fn = rq_word(rq, 2);
 	for (unsigned i = 0; i < arb.nfuncs; i++) {
 		const struct pci_func *f = &arb.funcs[i];
@@ -113,6 +115,8 @@ static kern_return_t do_open(struct request *rq)
 static kern_return_t do_open_match(struct request *rq)
 {
 	const struct arb_view *v = rq->port->obj;
+	if (v->list_only)
+		return KERN_NO_ACCESS;
 	natural_t class = rq_word(rq, 0), mask = rq_word(rq, 1), vendor = rq_word(rq, 2),
 	          device = rq_word(rq, 3), n = rq_word(rq, 4);
 	for (unsigned i = 0; i < arb.nfuncs; i++) {
@@ -143,10 +147,21 @@ struct port_info *arbiter_port(const struct pci_policy *policy)
 	if (!v)
 		return NULL;
 	v->policy = *policy;
+	v->list_only = 0;
 	struct port_info *pi = server_add_port(arb.server, ifaces, v);
 	if (!pi)
 		free(v);
 	return pi;
+}
+
+mach_port_t arbiter_list_port(void)
+{
+	static const struct pci_policy all = { .rules = { { 0, 0, 0xffffffff, 0xffffffff } }, .n = 1 };
+	struct port_info *pi = arbiter_port(&all);
+	if (!pi)
+		return MACH_PORT_NULL;
+	((struct arb_view *)pi->obj)->list_only = 1;
+	return pi->name;
 }
 
 /* --- function ports ------------------------------------------------------ */

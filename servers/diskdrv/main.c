@@ -42,6 +42,7 @@ static mach_port_t own_pci(struct chain *c)
 	kern_return_t r = pciarb_start(c->device_master, c->host_priv, &what);
 	if (r)
 		chain_fail(c, what, r);
+	c->pci_list_port = arbiter_list_port;   /* lspci, further down, can list */
 	struct pci_policy virtio;
 	char err[80];
 	pci_policy_parse("1af4:1001", &virtio, err, sizeof err);

@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 	kern_return_t r = pciarb_start(c->device_master, c->host_priv, &what);
 	if (r)
 		chain_fail(c, what, r);
+	c->pci_list_port = arbiter_list_port;
 	if (c->opts.num[SLOT_VERBOSE])
 		list("", NULL);
 

@@ -105,6 +105,18 @@ static void probe(mach_port_t arbiter)
 	mach_port_t irq;
 	mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &irq);
 	check("register for its interrupt", pci_intr_register(fn, irq), KERN_SUCCESS);
+
+	/* the listing-only port the chain hands down for lspci */
+	mach_port_t lister = 0;
+	static struct pci_wire_func f[PCI_LIST_MAX];
+	unsigned total = 0;
+	check("a listing port from the chain", chain_get_pci(arbiter, &lister), KERN_SUCCESS);
+	r = pci_list(lister, f, PCI_LIST_MAX, &total);
+	check("list through it", r, KERN_SUCCESS);
+	say("the listing port shows %u functions", total);
+	check("open through it", pci_open(lister, 0, 3, 0, &net), KERN_NO_ACCESS);
+	check("open by class through it", pci_open_match(lister, 0x010000, 0xff0000, 0xffff, 0xffff, 0, &net),
+	      KERN_NO_ACCESS);
 	say("%d checks, %d wrong", checks, wrong);
 }
 

@@ -2,7 +2,9 @@
 # unit tests of the portable code, boot ISOs and disk images.
 #   make            build programs, host tools and tests
 #   make check      host unit tests and every boot scenario
-#   make run        boot the default configuration, console on stdin/stdout
+#   make run        boot the full chain from a root image built from rootfs/
+#                   (DISK=image ROOT=device CONFIG=name), console on stdin/stdout
+#   make image      a bootable root image (OUT=file EXTRA=folder)
 BUILD   ?= build
 # make V=1 shows the commands
 Q       := $(if $(V),,@)
@@ -16,6 +18,8 @@ TCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -
            -fno-stack-protector -fno-asynchronous-unwind-tables -march=i686 -mno-sse \
            -Iinclude -MMD -MP
 TLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
+# user programs get lib/posix's start-up (descriptors, cwd, environment from exec)
+USER_LDFLAGS := -Wl,--undefined=rt_user_start
 RT_SRC  := $(wildcard lib/mach/*.c lib/mach/*.S lib/c/*.c lib/server/*.c lib/chain/*.c lib/pci/*.c lib/pciarb/*.c \
                      lib/virtio/*.c lib/disk/*.c lib/ext2/*.c lib/fs/*.c lib/exec/*.c lib/elf/*.c lib/posix/*.c)
 RT_OBJ  := $(patsubst %,$(BUILD)/t/%.o,$(filter-out lib/c/crt0.S,$(RT_SRC)))
@@ -35,14 +39,15 @@ HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
            -include tests/unit/rename.h -fsanitize=address,undefined -fno-omit-frame-pointer
 PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
             lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c \
-            lib/pciarb/policy.c lib/pci/pci.c lib/pci/names.c lib/virtio/ring.c lib/c/cksum.c lib/disk/part.c \
+            lib/pciarb/policy.c lib/pci/pci.c lib/pci/names.c lib/virtio/ring.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
+            user/sh/parse.c \
             $(wildcard lib/ext2/*.c lib/elf/*.c)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/bootchain/run.sh \
               tests/boot/test_pci_compare.py tests/fuzz/run.sh
 BOOTCHAIN  := $(BUILD)/host/bootchain
 
-.PHONY: all deps check unit boot run clean fuzz
+.PHONY: all deps check unit boot run image clean fuzz
 all: $(BINS) $(filter $(BUILD)/%,$(UNIT_BINS)) $(BOOTCHAIN)
 
 deps: $(STAMP)
@@ -70,7 +75,7 @@ $(BUILD)/bin/%: $$(addprefix $(BUILD)/t/,$$(addsuffix .o,$$(wildcard servers/$$*
                 $(CRT0) $(LIBRT)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(TCC) $(TLDFLAGS) -o $@ $(CRT0) $(filter-out $(CRT0) $(LIBRT),$^) $(LIBRT) -lgcc
+	$(Q)$(TCC) $(TLDFLAGS) $(if $(filter $*,$(USER_PROGS)),$(USER_LDFLAGS)) -o $@ $(CRT0) $(filter-out $(CRT0) $(LIBRT),$^) $(LIBRT) -lgcc
 
 $(BUILD)/host/oracle.o: tests/unit/oracle.c
 	@mkdir -p $(dir $@)
@@ -97,8 +102,19 @@ boot: $(BINS) $(BOOTCHAIN) | $(STAMP)
 check: all
 	@bash tools/check.sh --unit $(UNIT_BINS) --boot $(BUILD) tests/boot/*.scenario
 
-run: $(BINS) $(BOOTCHAIN) | $(STAMP)
-	@python3 tools/boottest.py --build $(BUILD) --run boot/$(CONFIG).cfg
+# the root image: rootfs/ and the user programs; `make image` makes one with EXTRA too
+ROOT_IMG := $(BUILD)/root.img
+USER_BINS := $(addprefix $(BUILD)/bin/,$(USER_PROGS))
+$(ROOT_IMG): $(USER_BINS) tools/mkimage.sh tools/mkdisk.sh $(shell find rootfs -type f) | $(STAMP)
+	@echo "  IMAGE   $@"
+	$(Q)bash tools/mkimage.sh $@ $(BUILD)/bin >/dev/null
+OUT ?= $(BUILD)/image.img
+image: $(USER_BINS) | $(STAMP)
+	@bash tools/mkimage.sh $(if $(filter vd0 hd0,$(ROOT)),--whole) $(OUT) $(BUILD)/bin '$(EXTRA)'
+
+run: $(BINS) $(BOOTCHAIN) $(if $(DISK),,$(ROOT_IMG)) | $(STAMP)
+	@python3 tools/run.py --build $(BUILD) --disk $(or $(DISK),$(ROOT_IMG)) $(if $(ROOT),--root $(ROOT)) \
+	    boot/$(CONFIG).cfg
 
 # libFuzzer on the image parsers for FUZZ_SECONDS each (make check runs a short bounded pass)
 FUZZ_SECONDS ?= 300

@@ -16,7 +16,7 @@ sed "s/diskbench --device-master-port/diskbench --mib=$mib --chunk-kib=$chunk --
 log=build/logs/bench-disk.log
 # two drives on one image: snapshot=on keeps each writer's view apart
 QEMU_ARGS="-drive file=$img,if=virtio,format=raw,snapshot=on -drive file=$img,if=ide,index=0,format=raw,snapshot=on" \
-	timeout 1200 python3 tools/boottest.py --build build --run "$cfg" </dev/null >"$log" 2>&1 || true
+	timeout 1200 python3 tools/run.py --build build "$cfg" </dev/null >"$log" 2>&1 || true
 printf '%-5s %-6s %8s %10s %8s\n' disk op MiB chunk MB/s
 grep -a 'diskbench: result' "$log" | tr -d '\r' | awk '{ printf "%-5s %-6s %8s %10s %8s\n", $3, $4, $5, $7, $11 }'
 grep -aq 'diskbench: done' "$log" || { echo "bench: the run did not finish; see $log" >&2; exit 1; }

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""Boot scenarios for GNU Mach under QEMU, and `make run`.
+"""Boot scenarios for GNU Mach under QEMU (`make run` is tools/run.py).
 
   boottest.py --build BUILD SCENARIO...   run boot scenarios, end with "N passed, M failed"
-  boottest.py --build BUILD --run CFG     boot CFG with the serial console on stdin/stdout
   boottest.py --build BUILD --iso CFG     only make the ISO for CFG and print its path
 
 A boot configuration (*.cfg) is the body of a GRUB menuentry: `#` comments,
@@ -85,12 +84,12 @@ kernel trap or fault reports ("Kernel Invalid opcode trap", "Kernel page fault
 at ...", "kernel trap, type ...") and a program panic (": panic at ").
 
 Before it boots, every configuration goes through `bootchain check` (the host
-tool BUILD/host/bootchain, when it has been built): a scenario fails, and
---run refuses to boot, when it rejects a configuration that the scenario does
-not name in `bootchain-rejects`.
+tool BUILD/host/bootchain, when it has been built): a scenario fails when it
+rejects a configuration that the scenario does not name in `bootchain-rejects`
+(and tools/run.py refuses to boot one it rejects).
 
 Each console is saved to BUILD/logs/NAME.log.  Environment: QEMU (the QEMU
-binary, default qemu-system-i386), QEMU_ARGS (extra arguments for --run),
+binary, default qemu-system-i386),
 BOOTCHAIN (the bootchain tool; `none` skips the check).
 """
 
@@ -1158,42 +1157,21 @@ def main():
     ap = argparse.ArgumentParser(
         description="Boot scenarios for GNU Mach under QEMU (see the top of this file).")
     ap.add_argument("--build", default="build", help="the build directory (default: build)")
-    ap.add_argument("--run", metavar="CFG", help="boot CFG with the console on stdin/stdout")
     ap.add_argument("--iso", metavar="CFG", help="make the ISO for CFG and print its path")
     ap.add_argument("scenarios", nargs="*", help="*.scenario files")
     a = ap.parse_args()
     build = a.build
 
-    if a.run or a.iso:
-        if a.scenarios or (a.run and a.iso):
-            ap.error("--run and --iso take one configuration and no scenarios")
+    if a.iso:
+        if a.scenarios:
+            ap.error("--iso takes one configuration and no scenarios")
         try:
-            parse_cfg(a.run or a.iso, build)
-            if a.run:
-                note = bootchain_check(a.run, build, hint="to boot it all the same, "
-                                       "set BOOTCHAIN=none")
-                if note:
-                    print(f"boottest: {note}", file=sys.stderr)
-            iso = make_iso(a.run or a.iso, build)
+            parse_cfg(a.iso, build)
+            print(make_iso(a.iso, build))
         except Error as e:
             print(f"boottest: {e}", file=sys.stderr)
             return 2
-        if a.iso:
-            print(iso)
-            return 0
-        b = os.path.abspath(build)
-        extra = [x.replace("${BUILD}", b).replace("$BUILD", b)
-                 for x in shlex.split(os.environ.get("QEMU_ARGS", ""))]
-        cmd = [QEMU, "-cdrom", iso] + QEMU_BASE + extra
-        print(f"boottest: booting {rel(a.run)}; the console is on stdin/stdout, "
-              "QEMU ends when the guest reboots or halts", file=sys.stderr)
-        sys.stderr.flush()
-        sys.stdout.flush()
-        try:
-            os.execvp(cmd[0], cmd)
-        except OSError as e:
-            print(f"boottest: cannot start {cmd[0]}: {e.strerror}", file=sys.stderr)
-            return 2
+        return 0
 
     if not a.scenarios:
         ap.error("no scenarios given")

@@ -4,7 +4,8 @@
  * bytes at any offset, so that the same code serves the ext2fs server and
  * the host tests.  Nothing read from the disk is trusted: a damaged image
  * gives a negative EXT2_E* code and a one-line reason in fs->why, never a
- * crash or a hang.  No caching yet: every call reads what it needs. */
+ * crash or a hang.  A read-only mount (ext2_mount) has no cache: every
+ * call reads what it needs.  A cached mount (ext2_mount_rw) is below. */
 #ifndef EXT2_EXT2_H
 #define EXT2_EXT2_H
 
@@ -14,6 +15,7 @@
 
 /* errno values (Linux and the Hurd's ext2 numbering as plain constants, so
  * that the host build does not clash with libc's errno.h) */
+#define EXT2_EPERM         1
 #define EXT2_ENOENT        2
 #define EXT2_EIO           5
 #define EXT2_ENOMEM       12
@@ -67,6 +69,11 @@ struct ext2_fs {
 	bool filetype, sparse_super, large_file;
 	/* the reason for the last error, "" before any */
 	char why[160];
+	/* a cached mount's state (lib/ext2/ext2_int.h); NULL for ext2_mount */
+	struct ext2_rw *rw;
+	/* ext2_mount_rw: the superblock did not say clean (not unmounted, or
+	 * errors recorded): the caller may want to say e2fsck is due */
+	bool not_clean;
 };
 
 struct ext2_inode {
@@ -126,7 +133,23 @@ unsigned ext2_mode_type(uint16_t mode);
  * an inode, so that callers cannot act on stale data.  The core is not
  * thread-safe: the server serialises calls with one lock.  No permission
  * checks (the caller decides).  All return 0 (or a byte count) or a
- * negative EXT2_E* code with the reason in fs->why. */
+ * negative EXT2_E* code with the reason in fs->why.
+ *
+ * On such a mount the read calls above read through the cache too, so they
+ * see every change: read the inode (ext2_read_inode) and pass it to
+ * ext2_read, ext2_readdir, ext2_lookup or ext2_readlink under the same
+ * hold of the lock.  Reads of whole blocks that lie in a row on the disk go
+ * straight into the caller's buffer in one dev->read (256 blocks at most),
+ * dirty cached blocks copied over them.
+ *
+ * The cache holds dev->cache_bytes of blocks (EXT2_CACHE_DEFAULT when 0,
+ * never fewer than 32 blocks) plus a 64 KiB staging area for read-ahead
+ * and clustered writes, and a few bytes a block for its tables; the
+ * superblock and the group descriptors stay in memory besides.  Changes
+ * reach the disk when their buffer is evicted, at ext2_sync and at
+ * ext2_unmount; call ext2_sync from time to time and when asked to.
+ * Writes are of whole blocks or the 1024-byte superblock at byte 1024:
+ * offsets and sizes are multiples of 512. */
 
 /* Writes COUNT bytes at byte OFFSET of the disk; returns 0 or -1. */
 typedef int (*ext2_write_fn)(void *ctx, uint64_t offset, const void *buf, size_t count);
@@ -142,12 +165,18 @@ struct ext2_dev {
 	ext2_clock_fn now;
 	void *ctx;
 	uint64_t bytes;
+	/* bytes of block buffers; 0: EXT2_CACHE_DEFAULT (at least 32 blocks) */
+	size_t cache_bytes;
 };
+#define EXT2_CACHE_DEFAULT (1u << 20)
 
-/* Mounts read-write: everything ext2_mount checks, and refuses (naming it)
- * any read-only-compatible feature it does not implement; then counts the
- * mount, stamps its time and marks the superblock not clean on the disk
- * before anything else is written. */
+/* Mounts read-write: everything ext2_mount checks, and refuses (naming it,
+ * -EXT2_ENOTSUP) any read-only-compatible feature it does not implement;
+ * then counts the mount, stamps its time and marks the superblock not
+ * clean on the disk before anything else is written.  With DEV->write NULL
+ * it mounts read-only through the cache instead (any feature ext2_mount
+ * takes; nothing is ever written; the changing calls give -EXT2_EROFS).
+ * Either way ext2_unmount frees the cache. */
 int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, size_t whylen);
 
 /* Regular files: writes at OFFSET, allocating blocks (near the inode's

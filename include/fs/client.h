@@ -26,7 +26,7 @@ int fs_rename(mach_port_t dir, const char *old, mach_port_t newdir, const char *
 int fs_link(mach_port_t dir, mach_port_t node, const char *name);
 int fs_symlink(mach_port_t dir, const char *name, const char *target);
 /* Copies the target of symlink NAME in DIR, NUL-terminated, into BUF;
- * returns its length. */
+ * returns its length (-FS_ERANGE when it does not fit in SIZE bytes). */
 long fs_readlink(mach_port_t dir, const char *name, char *buf, size_t size);
 int fs_truncate(mach_port_t node, uint64_t size);
 int fs_chmod(mach_port_t node, unsigned mode);

@@ -9,6 +9,7 @@
 #define FS_ESRCH         3
 #define FS_EINTR         4
 #define FS_EIO           5
+#define FS_E2BIG         7
 #define FS_ENOEXEC       8
 #define FS_EBADF         9
 #define FS_ECHILD       10

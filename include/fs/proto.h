@@ -38,7 +38,9 @@ enum {
 /* Lookup flags.  A node port carries the access it was opened with: reads
  * need FS_O_READ, writes, truncate and chmod/utimes need FS_O_WRITE.
  * Directory operations (mkdir, unlink, ...) need a directory port opened
- * with FS_O_READ (every directory port has it). */
+ * with FS_O_READ (every directory port has it).  A directory cannot be
+ * opened with FS_O_WRITE (EISDIR), so chmod/utimes are allowed on every
+ * directory port. */
 #define FS_O_READ      0x0001
 #define FS_O_WRITE     0x0002
 #define FS_O_CREAT     0x0010   /* create a regular file of MODE when absent */

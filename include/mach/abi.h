@@ -31,6 +31,13 @@ typedef rpc_u64 rpc_phys_addr_t;
 #define MACH_PORT_RIGHT_PORT_SET   3
 #define MACH_PORT_RIGHT_DEAD_NAME  4
 
+/* mach_port_type bits: MACH_PORT_TYPE(right) is 1 << (right + 16) */
+#define MACH_PORT_TYPE_SEND       0x10000
+#define MACH_PORT_TYPE_RECEIVE    0x20000
+#define MACH_PORT_TYPE_SEND_ONCE  0x40000
+#define MACH_PORT_TYPE_PORT_SET   0x80000
+#define MACH_PORT_TYPE_DEAD_NAME  0x100000
+
 /* task special ports */
 #define TASK_KERNEL_PORT     1
 #define TASK_EXCEPTION_PORT  3
@@ -42,6 +49,14 @@ typedef rpc_u64 rpc_phys_addr_t;
 #define MACH_NOTIFY_NO_SENDERS     70
 #define MACH_NOTIFY_SEND_ONCE      71
 #define MACH_NOTIFY_DEAD_NAME      72
+
+/* exception kinds (exception_raise) */
+#define EXC_BAD_ACCESS      1
+#define EXC_BAD_INSTRUCTION 2
+#define EXC_ARITHMETIC      3
+#define EXC_EMULATION       4
+#define EXC_SOFTWARE        5
+#define EXC_BREAKPOINT      6
 
 /* vm */
 #define VM_PROT_NONE    0
@@ -114,6 +129,9 @@ typedef rpc_u64 rpc_phys_addr_t;
 #define DEV_GET_SIZE_COUNT  2
 #define DEV_GET_RECORDS     1
 #define DEV_GET_RECORDS_COUNT 2
+/* the disk server's set_status flavor "FLUS": write the disk's cache out
+ * (docs/device-protocol.md; the kernel's own disks refuse it) */
+#define DEV_FLUSH           0x464c5553
 
 /* task_info flavor TASK_BASIC_INFO, as i386 lays it out */
 #define TASK_BASIC_INFO 1

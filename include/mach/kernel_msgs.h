@@ -15,8 +15,9 @@ enum {
 	ID_TASK_SUSPEND = 2056, ID_TASK_RESUME = 2057, ID_TASK_GET_SPECIAL_PORT = 2058,
 	ID_TASK_SET_SPECIAL_PORT = 2059, ID_THREAD_CREATE = 2061, ID_THREAD_RESUME = 2063,
 	ID_VM_MAP = 2089,
+	ID_EXCEPTION_RAISE = 2400,
 	ID_HOST_GET_TIME = 2634, ID_HOST_REBOOT = 2635,
-	ID_MACH_PORT_ALLOCATE = 3204, ID_MACH_PORT_DESTROY = 3205, ID_MACH_PORT_DEALLOCATE = 3206,
+	ID_MACH_PORT_TYPE = 3201, ID_MACH_PORT_ALLOCATE = 3204, ID_MACH_PORT_DESTROY = 3205, ID_MACH_PORT_DEALLOCATE = 3206,
 	ID_MACH_PORT_MOD_REFS = 3208, ID_MACH_PORT_MOVE_MEMBER = 3213,
 	ID_MACH_PORT_REQUEST_NOTIFICATION = 3214, ID_MACH_PORT_INSERT_RIGHT = 3215,
 	ID_I386_IO_PERM_CREATE = 3805, ID_I386_IO_PERM_MODIFY = 3806,
@@ -86,5 +87,15 @@ typedef struct {
 typedef struct { mig_reply_header_t h; msg_word_t vaddr; msg_dword_t paddr; } rep_vm_allocate_contiguous_t;
 MSG_LAYOUT(req_vm_allocate_contiguous_t, 76);
 MSG_LAYOUT(rep_vm_allocate_contiguous_t, 52);
+
+/* exception_raise (exc.defs), which the kernel sends to a task's exception
+ * port when one of its threads faults; the reply's return code other than
+ * KERN_SUCCESS leaves the thread to the kernel, which ends the task. */
+typedef struct {
+	mach_msg_header_t head;
+	msg_port_t thread, task;                  /* PORT_SEND */
+	msg_word_t exception, code, subcode;      /* EXC_*, and machine-dependent detail */
+} exception_raise_request_t;
+MSG_LAYOUT(exception_raise_request_t, 64);
 
 #endif

@@ -84,6 +84,8 @@ kern_return_t vm_allocate_contiguous(mach_port_t host_priv, mach_port_t task, vm
 kern_return_t mach_port_allocate(mach_port_t task, int right, mach_port_t *name);
 kern_return_t mach_port_destroy(mach_port_t task, mach_port_t name);
 kern_return_t mach_port_deallocate(mach_port_t task, mach_port_t name);
+/* *TYPE gets the MACH_PORT_TYPE_* bits of the rights NAME denotes in TASK. */
+kern_return_t mach_port_type(mach_port_t task, mach_port_t name, natural_t *type);
 kern_return_t mach_port_mod_refs(mach_port_t task, mach_port_t name, int right, int delta);
 kern_return_t mach_port_insert_right(mach_port_t task, mach_port_t name, mach_port_t right, unsigned disp);
 kern_return_t mach_port_move_member(mach_port_t task, mach_port_t member, mach_port_t set);

@@ -42,6 +42,12 @@ void free(void *p);
 extern mach_port_t rt_console;
 extern const char *rt_progname;
 void console_write(const char *s, size_t n);
+/* Writes to the console device CONSOLE with "\n" as "\r\n"; -1 when it
+ * did not take everything. */
+int console_write_to(mach_port_t console, const char *s, size_t n);
+/* Set by a user program's runtime (lib/posix): printf and say then go
+ * there (to standard output) instead of to the console device. */
+extern int (*rt_vprintf_hook)(const char *fmt, va_list ap);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 /* Prints "PROG: MESSAGE\n". */
@@ -53,6 +59,12 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 #define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 #define assert(e) ((e) ? (void)0 : panic_at(__FILE__, __LINE__, "assertion failed: %s", #e))
 void exit(int status) __attribute__((noreturn));
+/* Set by a user program's runtime: exit calls it first (it flushes and
+ * tells exec; it need not return). */
+extern void (*rt_exit_hook)(int status);
+/* Defined by a user program's runtime only (lib/posix, linked into user/
+ * programs): called before main with its arguments. */
+void rt_user_start(int argc, char **argv, char **envp) __attribute__((weak));
 
 /* Sleeps for MS milliseconds. */
 void sleep_ms(unsigned ms);

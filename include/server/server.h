@@ -74,6 +74,10 @@ struct server;
 struct server *server_create(void);
 /* Makes a new receive right for OBJ served with IFACES, in the port set. */
 struct port_info *server_add_port(struct server *s, const struct interface *const *ifaces, void *obj);
+/* Takes PI out of service: no request reaches it any more and its receive
+ * right is destroyed.  Once no thread is still serving a request for it,
+ * DONE(PI) runs (to free the object; may be NULL) and PI is freed. */
+void server_remove_port(struct server *s, struct port_info *pi, void (*done)(struct port_info *pi));
 /* Asks the kernel to tell us when the last send right to PI goes away. */
 kern_return_t server_request_no_senders(struct port_info *pi);
 /* Calls FN(NAME, ARG) once the send right NAME we hold turns into a dead name. */

@@ -3,9 +3,14 @@
 #include "rt/heap.h"
 #include "mach/mach.h"
 
+void (*rt_exit_hook)(int status);
+
 void exit(int status)
 {
-	(void)status;
+	void (*hook)(int) = rt_exit_hook;
+	rt_exit_hook = NULL;      /* once: a failure inside it ends the task below */
+	if (hook)
+		hook(status);
 	task_terminate(mach_task_self());
 	for (;;)
 		swtch();

@@ -17,6 +17,8 @@ static void run_main(void)
 	t->reply_port = rpc_boot_reply_port;     /* the main thread keeps its port */
 	t->thread = mach_thread_self();
 	rpc_boot_reply_port = MACH_PORT_NULL;
+	if (rt_user_start)        /* a user program: its descriptors, cwd, environment */
+		rt_user_start(start_argc, start_argv, start_envp);
 	exit(main(start_argc, start_argv, start_envp));
 }
 

@@ -1,36 +1,15 @@
-/* The ext2 read path (see ext2/ext2.h).  Everything on disk is
- * little-endian and read into byte buffers, then decoded byte by byte: no
- * struct is laid over disk data.  Every number read from the disk is
- * checked before it is used to address anything, and every loop is bounded
- * by a count that was itself checked, so a damaged image ends in an error
- * with a reason, not in a crash or a hang. */
+/* The ext2 read path (see ext2/ext2.h): the superblock, inodes, block
+ * maps and directory entries.  Everything on disk is little-endian and read
+ * into byte buffers, then decoded byte by byte: no struct is laid over disk
+ * data.  Every number read from the disk is checked before it is used to
+ * address anything, and every loop is bounded by a count that was itself
+ * checked, so a damaged image ends in an error with a reason, not in a
+ * crash or a hang.  On a cached mount the same code reads through the block
+ * cache (cache.c), so that it sees what the write path changed. */
 #include <stdarg.h>
-#include <stdbool.h>
-#include "ext2/ext2.h"
-#include "rt/rt.h"
-#include "rt/le.h"
+#include "ext2_int.h"
 
-#define SUPER_OFFSET 1024
-#define SUPER_SIZE   1024
-#define MAGIC        0xef53
-#define GOOD_OLD_INODE_SIZE 128
-#define GOOD_OLD_FIRST_INO  11
-#define DESC_SIZE    32
-#define NDIR         12         /* direct blocks in i_block */
-#define FAST_LINK_MAX 60        /* bytes of i_block; fast links are shorter */
-/* one read call at most; also keeps the result of ext2_read a positive long */
-#define READ_MAX     (1u << 30)
-
-/* i_flags that change how i_block is read: we cannot read such inodes */
-#define EXTENTS_FL    0x00080000
-#define INLINE_DATA_FL 0x10000000
-
-typedef unsigned long long ull;         /* for printing uint64_t everywhere */
-
-
-/* Records why the last call failed; returns ERR for the caller to return. */
-__attribute__((format(printf, 3, 4)))
-static int fail(struct ext2_fs *fs, int err, const char *fmt, ...)
+int e2_fail(struct ext2_fs *fs, int err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -38,8 +17,9 @@ static int fail(struct ext2_fs *fs, int err, const char *fmt, ...)
 	va_end(ap);
 	return -err;
 }
+#define fail e2_fail
 
-static int disk_read(struct ext2_fs *fs, uint64_t off, void *buf, size_t n, const char *what)
+int e2_disk_read(struct ext2_fs *fs, uint64_t off, void *buf, size_t n, const char *what)
 {
 	if (off > fs->disk_bytes || n > fs->disk_bytes - off)
 		return fail(fs, EXT2_EIO, "%s: %zu bytes at offset %llu are past the disk (%llu bytes)",
@@ -49,12 +29,17 @@ static int disk_read(struct ext2_fs *fs, uint64_t off, void *buf, size_t n, cons
 	return 0;
 }
 
-/* A block number that something on disk gives for data or metadata: it
- * must lie inside the file system, and past the superblock's block (block
- * 1 with 1 KiB blocks, else block 0), which is never data or metadata. */
-static bool block_ok(const struct ext2_fs *fs, uint32_t b)
+int e2_meta_read(struct ext2_fs *fs, uint32_t blk, uint32_t off, void *buf, size_t n, const char *what)
 {
-	return b > fs->first_data_block && b < fs->blocks_count;
+	if (!fs->rw)
+		return e2_disk_read(fs, (uint64_t)blk * fs->block_size + off, buf, n, what);
+	struct buf *b;
+	int r = e2_bread(fs, blk, BUF_META, &b);
+	if (r)
+		return r;
+	memcpy(buf, b->data + off, n);
+	e2_brelse(b);
+	return 0;
 }
 
 /* --- superblock and group descriptors --------------------------------------- */
@@ -70,16 +55,20 @@ static const char *const incompat_names[32] = {
 static int group_itable(struct ext2_fs *fs, uint32_t g, uint32_t *itable)
 {
 	uint8_t d[DESC_SIZE];
-	uint64_t off = (uint64_t)(fs->first_data_block + 1) * fs->block_size + (uint64_t)g * DESC_SIZE;
-	int r = disk_read(fs, off, d, sizeof d, "group descriptor");
-	if (r)
-		return r;
+	if (fs->rw) {
+		memcpy(d, e2_gd(fs, g), sizeof d);
+	} else {
+		uint64_t off = (uint64_t)(fs->first_data_block + 1) * fs->block_size + (uint64_t)g * DESC_SIZE;
+		int r = e2_disk_read(fs, off, d, sizeof d, "group descriptor");
+		if (r)
+			return r;
+	}
 	uint32_t bb = le32(d), ib = le32(d + 4), it = le32(d + 8);
-	if (!block_ok(fs, bb))
+	if (!e2_block_ok(fs, bb))
 		return fail(fs, EXT2_EINVAL, "group %u: block bitmap at block %u outside the fs", g, bb);
-	if (!block_ok(fs, ib))
+	if (!e2_block_ok(fs, ib))
 		return fail(fs, EXT2_EINVAL, "group %u: inode bitmap at block %u outside the fs", g, ib);
-	if (!block_ok(fs, it) || fs->itable_blocks > fs->blocks_count - it)
+	if (!e2_block_ok(fs, it) || fs->itable_blocks > fs->blocks_count - it)
 		return fail(fs, EXT2_EINVAL, "group %u: inode table at block %u (%u blocks) outside the fs",
 			    g, it, fs->itable_blocks);
 	*itable = it;
@@ -90,7 +79,7 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 {
 	if (le16(sb + 56) != MAGIC)
 		return fail(fs, EXT2_EINVAL, "bad magic 0x%04x in the superblock (not ext2)", le16(sb + 56));
-	fs->rev = le32(sb + 76);
+	fs->rev = le32(sb + SB_REV);
 	if (fs->rev > 1)
 		return fail(fs, EXT2_EINVAL, "unknown revision %u", fs->rev);
 	uint32_t log = le32(sb + 24);
@@ -125,11 +114,11 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 		fs->inode_size = GOOD_OLD_INODE_SIZE;
 		fs->first_ino = GOOD_OLD_FIRST_INO;
 	} else {
-		fs->inode_size = le16(sb + 88);
-		fs->first_ino = le32(sb + 84);
-		fs->compat = le32(sb + 92);
+		fs->inode_size = le16(sb + SB_INODE_SIZE);
+		fs->first_ino = le32(sb + SB_FIRST_INO);
+		fs->compat = le32(sb + SB_COMPAT);
 		fs->incompat = le32(sb + 96);
-		fs->ro_compat = le32(sb + 100);
+		fs->ro_compat = le32(sb + SB_RO_COMPAT);
 	}
 	uint32_t is = fs->inode_size;
 	if (is < GOOD_OLD_INODE_SIZE || is > bs || (is & (is - 1)))
@@ -165,7 +154,7 @@ int ext2_mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_b
 	fs->ctx = ctx;
 	fs->disk_bytes = disk_bytes;
 	uint8_t sb[SUPER_SIZE];
-	int r = disk_read(fs, SUPER_OFFSET, sb, sizeof sb, "superblock");
+	int r = e2_disk_read(fs, SUPER_OFFSET, sb, sizeof sb, "superblock");
 	if (!r)
 		r = check_super(fs, sb);
 	for (uint32_t g = 0; !r && g < fs->groups; g++) {
@@ -184,7 +173,7 @@ int ext2_mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_b
 
 /* --- inodes ------------------------------------------------------------------ */
 
-int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
+int e2_inode_where(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t *off)
 {
 	if (ino < 1 || ino > fs->inodes_count)
 		return fail(fs, EXT2_EINVAL, "inode number %u outside 1..%u", ino, fs->inodes_count);
@@ -192,10 +181,14 @@ int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 	int r = group_itable(fs, g, &it);
 	if (r)
 		return r;
-	uint8_t d[GOOD_OLD_INODE_SIZE];
-	r = disk_read(fs, (uint64_t)it * fs->block_size + (uint64_t)i * fs->inode_size, d, sizeof d, "inode");
-	if (r)
-		return r;
+	uint64_t byte = (uint64_t)i * fs->inode_size;
+	*blk = it + (uint32_t)(byte / fs->block_size);
+	*off = (uint32_t)(byte % fs->block_size);
+	return 0;
+}
+
+void e2_inode_decode(struct ext2_inode *out, uint32_t ino, const uint8_t *d)
+{
 	memset(out, 0, sizeof *out);
 	out->ino = ino;
 	out->mode = le16(d);
@@ -216,112 +209,84 @@ int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 	/* ext2 keeps i_dir_acl where regular files keep the high size bits */
 	if ((out->mode & EXT2_S_IFMT) == EXT2_S_IFREG)
 		out->size |= (uint64_t)le32(d + 108) << 32;
+}
+
+uint64_t e2_max_size(const struct ext2_fs *fs)
+{
+	uint64_t p = fs->block_size / 4;
+	return (NDIR + p + p * p + p * p * p) * fs->block_size;
+}
+
+int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
+{
+	uint32_t blk, off;
+	uint8_t d[GOOD_OLD_INODE_SIZE];
+	int r = e2_inode_where(fs, ino, &blk, &off);
+	if (!r)
+		r = e2_meta_read(fs, blk, off, d, sizeof d, "inode");
+	if (r)
+		return r;
+	e2_inode_decode(out, ino, d);
 	if (out->links == 0 && (out->mode == 0 || out->dtime))
 		return fail(fs, EXT2_ENOENT, "inode %u is not in use", ino);
 	if (out->flags & (EXTENTS_FL | INLINE_DATA_FL))
 		return fail(fs, EXT2_EINVAL, "inode %u has flags 0x%x (extents or inline data) on ext2",
 			    ino, out->flags);
-	/* the largest file the block map can address */
-	uint64_t p = fs->block_size / 4;
-	if (out->size > (NDIR + p + p * p + p * p * p) * fs->block_size)
+	if (out->size > e2_max_size(fs))
 		return fail(fs, EXT2_EFBIG, "inode %u: size %llu larger than the block map", ino, (ull)out->size);
 	return 0;
 }
 
-/* --- file data ------------------------------------------------------------- */
+/* --- block maps -------------------------------------------------------------- */
 
-/* The disk block of logical block LB of inode INO; 0 for a hole. */
-static int bmap(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t lb, uint32_t *out)
+int e2_block_path(struct ext2_fs *fs, uint32_t ino, uint64_t lb, int *levels, uint32_t idx[4])
 {
-	uint64_t p = fs->block_size / 4, span = 1;
-	uint32_t b;
-	int levels;
+	uint64_t p = fs->block_size / 4;
 	if (lb < NDIR) {
-		b = ino->block[lb];
-		levels = 0;
-	} else {
-		/* find the tree (single, double, triple) and the index within it */
-		lb -= NDIR;
-		for (levels = 1;; levels++) {
-			span *= p;
-			if (levels > 3)
-				return fail(fs, EXT2_EFBIG, "inode %u: block %llu beyond the triple indirect block",
-					    ino->ino, (ull)(lb + NDIR));
-			if (lb < span)
-				break;
-			lb -= span;
-		}
-		b = ino->block[NDIR + levels - 1];
+		*levels = 0;
+		idx[0] = (uint32_t)lb;
+		return 0;
 	}
-	for (; levels > 0; levels--) {
-		if (b == 0)
-			break;
-		if (!block_ok(fs, b))
-			return fail(fs, EXT2_EINVAL, "inode %u: indirect block %u outside the fs", ino->ino, b);
-		span /= p;
-		uint8_t e[4];
-		int r = disk_read(fs, (uint64_t)b * fs->block_size + lb / span * 4, e, 4, "indirect block");
-		if (r)
-			return r;
-		b = le32(e);
-		lb %= span;
+	/* find the tree (single, double, triple) and the index within it */
+	uint64_t rest = lb - NDIR, span = p;
+	int n = 1;
+	for (; rest >= span; n++) {
+		if (n == 3)
+			return fail(fs, EXT2_EFBIG, "inode %u: block %llu beyond the triple indirect block",
+				    ino, (ull)lb);
+		rest -= span;
+		span *= p;
 	}
-	if (b != 0 && !block_ok(fs, b))
-		return fail(fs, EXT2_EINVAL, "inode %u: data block %u outside the fs", ino->ino, b);
-	*out = b;
+	*levels = n;
+	idx[0] = NDIR + n - 1;
+	for (int k = n; k >= 1; k--) {
+		idx[k] = (uint32_t)(rest % p);
+		rest /= p;
+	}
 	return 0;
 }
 
-long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset, void *buf, size_t count)
+int e2_bmap(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t lb, uint32_t *out)
 {
-	if (offset >= ino->size)
-		return 0;
-	if (count > ino->size - offset)
-		count = (size_t)(ino->size - offset);
-	if (count > READ_MAX)
-		count = READ_MAX;
-	uint8_t *p = buf;
-	size_t done = 0;
-	/* one block per turn: the loop runs at most COUNT / block size + 2 times */
-	while (done < count) {
-		uint64_t pos = offset + done;
-		uint32_t in = (uint32_t)(pos % fs->block_size), b;
-		size_t n = fs->block_size - in;
-		if (n > count - done)
-			n = count - done;
-		int r = bmap(fs, ino, pos / fs->block_size, &b);
+	int levels;
+	uint32_t idx[4];
+	int r = e2_block_path(fs, in->ino, lb, &levels, idx);
+	if (r)
+		return r;
+	uint32_t b = in->block[idx[0]];
+	for (int k = 1; k <= levels && b != 0; k++) {
+		if (!e2_block_ok(fs, b))
+			return fail(fs, EXT2_EINVAL, "inode %u: indirect block %u outside the fs", in->ino, b);
+		uint8_t e[4];
+		r = e2_meta_read(fs, b, idx[k] * 4, e, 4, "indirect block");
 		if (r)
 			return r;
-		if (b == 0)
-			memset(p + done, 0, n);
-		else if ((r = disk_read(fs, (uint64_t)b * fs->block_size + in, p + done, n, "file data")))
-			return r;
-		done += n;
+		b = le32(e);
 	}
-	return (long)done;
-}
-
-long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ino, char *buf, size_t size)
-{
-	if ((ino->mode & EXT2_S_IFMT) != EXT2_S_IFLNK)
-		return fail(fs, EXT2_EINVAL, "inode %u is not a symbolic link", ino->ino);
-	if (ino->size == 0 || ino->size >= fs->block_size)
-		return fail(fs, EXT2_EINVAL, "symbolic link %u: size %llu", ino->ino, (ull)ino->size);
-	size_t n = (size_t)ino->size < size ? (size_t)ino->size : size;
-	/* fast links keep the target in i_block and own no block (an extended
-	 * attribute block does not count), as Linux decides */
-	uint32_t ea = ino->file_acl ? fs->block_size / 512 : 0;
-	if (ino->blocks == ea) {
-		if (ino->size >= FAST_LINK_MAX)
-			return fail(fs, EXT2_EINVAL, "fast symbolic link %u: size %llu", ino->ino, (ull)ino->size);
-		uint8_t t[FAST_LINK_MAX];
-		for (int k = 0; k < 15; k++)
-			for (int j = 0; j < 4; j++)
-				t[4 * k + j] = (uint8_t)(ino->block[k] >> 8 * j);
-		memcpy(buf, t, n);
-		return (long)n;
-	}
-	return ext2_read(fs, ino, 0, buf, n);
+	if (b != 0 && !e2_block_ok(fs, b))
+		return fail(fs, EXT2_EINVAL, "inode %u: data block %u outside the fs", in->ino, b);
+	*out = b;
+	return 0;
 }
 
 /* --- directories ----------------------------------------------------------- */
@@ -340,44 +305,57 @@ unsigned ext2_mode_type(uint16_t mode)
 	return EXT2_FT_UNKNOWN;
 }
 
-/* Checks the entries of one directory block and hands them to FN. */
+int e2_dirent_at(struct ext2_fs *fs, uint32_t dir, uint64_t lb, const uint8_t *blk, uint32_t off,
+		 struct e2_dirent *e)
+{
+	uint32_t bs = fs->block_size;
+	const uint8_t *p = blk + off;
+	if (off >= bs || bs - off < 8)
+		return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: entry header past the block",
+			    dir, (ull)lb, off);
+	e->off = off;
+	e->ino = le32(p);
+	e->rec = le16(p + 4);
+	e->len = p[6];
+	e->type = fs->filetype ? p[7] : EXT2_FT_UNKNOWN;
+	e->name = p + 8;
+	if (!fs->filetype)
+		e->len |= (uint32_t)p[7] << 8;
+	if (e->rec < 12 || e->rec % 4 || e->rec > bs - off || e->len + 8 > e->rec)
+		return fail(fs, EXT2_EINVAL,
+			    "directory %u block %llu offset %u: rec_len %u name_len %u do not fit the block",
+			    dir, (ull)lb, off, e->rec, e->len);
+	if (e->ino == 0)
+		return 0;
+	if (e->ino > fs->inodes_count)
+		return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: inode %u past s_inodes_count %u",
+			    dir, (ull)lb, off, e->ino, fs->inodes_count);
+	if (e->len == 0 || e->len > EXT2_NAME_MAX || memchr(e->name, 0, e->len) || memchr(e->name, '/', e->len))
+		return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: bad name", dir, (ull)lb, off);
+	if (e->type > EXT2_FT_SYMLINK)
+		return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: file type %u",
+			    dir, (ull)lb, off, e->type);
+	return 0;
+}
+
+/* Hands the entries of one directory block to FN. */
 static int dir_block(struct ext2_fs *fs, const struct ext2_inode *dir, uint64_t lb, const uint8_t *blk,
 		     ext2_dir_fn fn, void *arg)
 {
-	uint32_t bs = fs->block_size, off = 0;
 	char name[EXT2_NAME_MAX + 1];
-	/* each turn advances OFF by at least 12 bytes, within the block */
-	while (off < bs) {
-		const uint8_t *e = blk + off;
-		if (bs - off < 8)
-			return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: entry header past the block",
-				    dir->ino, (ull)lb, off);
-		uint32_t ino = le32(e), rec = le16(e + 4), len = e[6];
-		unsigned type = fs->filetype ? e[7] : EXT2_FT_UNKNOWN;
-		if (!fs->filetype)
-			len |= (uint32_t)e[7] << 8;
-		if (rec < 12 || rec % 4 || rec > bs - off || len + 8 > rec)
-			return fail(fs, EXT2_EINVAL,
-				    "directory %u block %llu offset %u: rec_len %u name_len %u do not fit the block",
-				    dir->ino, (ull)lb, off, rec, len);
-		if (ino != 0) {
-			if (ino > fs->inodes_count)
-				return fail(fs, EXT2_EINVAL,
-					    "directory %u block %llu offset %u: inode %u past s_inodes_count %u",
-					    dir->ino, (ull)lb, off, ino, fs->inodes_count);
-			if (len == 0 || len > EXT2_NAME_MAX || memchr(e + 8, 0, len) || memchr(e + 8, '/', len))
-				return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: bad name",
-					    dir->ino, (ull)lb, off);
-			if (type > EXT2_FT_SYMLINK)
-				return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: file type %u",
-					    dir->ino, (ull)lb, off, type);
-			memcpy(name, e + 8, len);
-			name[len] = 0;
-			int r = fn(arg, name, len, ino, type);
-			if (r)
-				return r;
-		}
-		off += rec;
+	struct e2_dirent e;
+	/* each turn advances by at least 12 bytes, within the block */
+	for (uint32_t off = 0; off < fs->block_size; off += e.rec) {
+		int r = e2_dirent_at(fs, dir->ino, lb, blk, off, &e);
+		if (r)
+			return r;
+		if (e.ino == 0)
+			continue;
+		memcpy(name, e.name, e.len);
+		name[e.len] = 0;
+		r = fn(arg, name, e.len, e.ino, e.type);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -390,17 +368,18 @@ int ext2_readdir(struct ext2_fs *fs, const struct ext2_inode *dir, ext2_dir_fn f
 	if (dir->size == 0 || dir->size % bs)
 		return fail(fs, EXT2_EINVAL, "directory %u: size %llu is not a positive number of blocks",
 			    dir->ino, (ull)dir->size);
+	/* a private copy of each block: FN may call back into the core */
 	uint8_t *blk = malloc(bs);
 	if (!blk)
 		return fail(fs, EXT2_ENOMEM, "no memory for a directory block");
 	int r = 0;
 	for (uint64_t lb = 0; !r && lb < dir->size / bs; lb++) {
 		uint32_t b;
-		r = bmap(fs, dir, lb, &b);
+		r = e2_bmap(fs, dir, lb, &b);
 		if (!r && b == 0)
 			r = fail(fs, EXT2_EINVAL, "directory %u: hole at block %llu", dir->ino, (ull)lb);
 		if (!r)
-			r = disk_read(fs, (uint64_t)b * bs, blk, bs, "directory block");
+			r = e2_meta_read(fs, b, 0, blk, bs, "directory block");
 		if (!r)
 			r = dir_block(fs, dir, lb, blk, fn, arg);
 	}

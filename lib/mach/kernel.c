@@ -274,6 +274,16 @@ kern_return_t mach_port_deallocate(mach_port_t task, mach_port_t name)
 	return port_call1(task, ID_MACH_PORT_DEALLOCATE, name);
 }
 
+kern_return_t mach_port_type(mach_port_t task, mach_port_t name, natural_t *type)
+{
+	union { req1_t in; rep1_t out; } m;
+	rpc_head(&m.in.head, task, ID_MACH_PORT_TYPE, 0);
+	m.in.a = w_name(name);
+	kern_return_t r = CALL(m, rpc_reply_int);
+	*type = r ? 0 : m.out.a.v;
+	return r;
+}
+
 kern_return_t mach_port_mod_refs(mach_port_t task, mach_port_t name, int right, int delta)
 {
 	union { req3_t in; mig_reply_header_t out; } m;

@@ -14,6 +14,17 @@ struct dead_watch {
 	void *arg;
 };
 
+/* What the server keeps for each port: the caller's port_info first, then
+ * how many holders it has (the table, and each thread serving a request for
+ * it) so that a port taken out of service is freed only when the last
+ * thread is done with it. */
+struct entry {
+	struct port_info pi;
+	unsigned refs;                   /* under the server's lock */
+	int removed;
+	void (*done)(struct port_info *pi);
+};
+
 struct server {
 	mach_port_t set;
 	mach_port_t notify;              /* dead-name notifications arrive here */
@@ -57,7 +68,26 @@ static int table_insert(struct server *s, struct port_info *pi)
 	return 0;
 }
 
-static struct port_info *table_find(struct server *s, mach_port_t name)
+/* Takes PI out of the table; the entries after it in its run move up. */
+static void table_remove(struct server *s, struct port_info *pi)
+{
+	unsigned mask = s->cap - 1, k = slot_of(s, pi->name);
+	while (s->ports[k] != pi)
+		k = (k + 1) & mask;
+	s->ports[k] = NULL;
+	s->nports--;
+	for (k = (k + 1) & mask; s->ports[k]; k = (k + 1) & mask) {
+		struct port_info *p = s->ports[k];
+		s->ports[k] = NULL;
+		unsigned h = slot_of(s, p->name);
+		while (s->ports[h])
+			h = (h + 1) & mask;
+		s->ports[h] = p;
+	}
+}
+
+/* The port NAME, held for the caller until port_put. */
+static struct port_info *port_get(struct server *s, mach_port_t name)
 {
 	mutex_lock(&s->lock);
 	struct port_info *pi = NULL;
@@ -65,10 +95,24 @@ static struct port_info *table_find(struct server *s, mach_port_t name)
 		for (unsigned k = slot_of(s, name); s->ports[k]; k = (k + 1) & (s->cap - 1))
 			if (s->ports[k]->name == name) {
 				pi = s->ports[k];
+				((struct entry *)pi)->refs++;
 				break;
 			}
 	mutex_unlock(&s->lock);
 	return pi;
+}
+
+static void port_put(struct server *s, struct port_info *pi)
+{
+	struct entry *e = (struct entry *)pi;
+	mutex_lock(&s->lock);
+	int last = --e->refs == 0;
+	mutex_unlock(&s->lock);
+	if (!last)
+		return;
+	if (e->done)
+		e->done(pi);
+	free(e);
 }
 
 struct server *server_create(void)
@@ -87,9 +131,11 @@ struct server *server_create(void)
 
 struct port_info *server_add_port(struct server *s, const struct interface *const *ifaces, void *obj)
 {
-	struct port_info *pi = calloc(1, sizeof *pi);
-	if (!pi)
+	struct entry *e = calloc(1, sizeof *e);
+	if (!e)
 		return NULL;
+	struct port_info *pi = &e->pi;
+	e->refs = 1;                     /* the table's */
 	pi->ifaces = ifaces;
 	pi->obj = obj;
 	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &pi->name))
@@ -104,8 +150,27 @@ struct port_info *server_add_port(struct server *s, const struct interface *cons
 fail_port:
 	mach_port_mod_refs(mach_task_self(), pi->name, MACH_PORT_RIGHT_RECEIVE, -1);
 fail:
-	free(pi);
+	free(e);
 	return NULL;
+}
+
+void server_remove_port(struct server *s, struct port_info *pi, void (*done)(struct port_info *pi))
+{
+	struct entry *e = (struct entry *)pi;
+	mutex_lock(&s->lock);
+	int first = !e->removed;
+	if (first) {
+		e->removed = 1;
+		e->done = done;
+		table_remove(s, pi);
+	}
+	mutex_unlock(&s->lock);
+	if (!first)
+		return;
+	/* out of the table first, so that a new port given the same name is
+	 * never taken for this one */
+	mach_port_mod_refs(mach_task_self(), pi->name, MACH_PORT_RIGHT_RECEIVE, -1);
+	port_put(s, pi);
 }
 
 kern_return_t server_request_no_senders(struct port_info *pi)
@@ -202,11 +267,13 @@ static void serve(void *arg)
 		if (m->msgh_local_port == s->notify) {
 			dead_name(s, m);
 		} else {
-			struct port_info *pi = table_find(s, m->msgh_local_port);
+			struct port_info *pi = port_get(s, m->msgh_local_port);
 			if (!pi)
 				mach_msg_destroy(m);
 			else if (!no_senders(pi, m))
 				send = server_demux(pi, m, out, MSG_BUF, mach_msg_destroy);
+			if (pi)
+				port_put(s, pi);
 		}
 		if (send) {
 			r = mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0,

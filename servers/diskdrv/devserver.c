@@ -10,7 +10,6 @@
 #include "pci/client.h"
 #include "disk.h"
 
-#define DEV_FLUSH 0x464c5553       /* set_status flavor: "FLUS", write the cache out */
 #define MAX_IO    (64u << 20)      /* the most one read or write moves */
 #define DIRECT_MIN (64u << 10)     /* reads this large go straight into DMA memory */
 

@@ -18,7 +18,7 @@ build() { $cc -o "$out/$1" "tests/fuzz/$1.c" $2 $rt 2>"$out/$1.build.log" || { e
 
 # seeds: small real images
 seeds=$out/seeds
-rm -rf "$seeds" && mkdir -p "$seeds/ext2" "$seeds/part"
+rm -rf "$seeds" && mkdir -p "$seeds/ext2" "$seeds/part" "$seeds/elf"
 tree=$(mktemp -d)
 mkdir -p "$tree/d/e" && echo hello > "$tree/a" && ln -s a "$tree/l" && head -c 3000 /dev/zero > "$tree/d/e/z"
 ln -s "$(printf 'x%.0s' $(seq 80))" "$tree/long"
@@ -31,9 +31,12 @@ truncate -s 64K "$seeds/part/mbr.img"
 printf 'label: dos\nstart=8, size=16, type=83\nstart=24, size=80, type=5\nstart=32, size=8, type=83\n' | sfdisk -q "$seeds/part/mbr.img" >/dev/null 2>&1
 truncate -s 64K "$seeds/part/gpt.img"
 sgdisk -o -n 1:40:+8K -n 2:0:+8K "$seeds/part/gpt.img" >/dev/null 2>&1
+for p in hello true exechild; do
+	[ -f "build/bin/$p" ] && cp "build/bin/$p" "$seeds/elf/"
+done
 
-for t in ext2 part; do
-	src=lib/ext2/ext2.c; [ $t = part ] && src=lib/disk/part.c
+for t in ext2 part elf; do
+	case $t in ext2) src="$(echo lib/ext2/*.c)" ;; part) src=lib/disk/part.c ;; elf) src=lib/elf/elf.c ;; esac
 	if ! build fuzz_$t "$src"; then fail=$((fail + 1)); continue; fi
 	mkdir -p "$out/corpus_$t"
 	if [ -n "$secs" ]; then limit="-max_total_time=$secs"; else limit="-runs=20000 -seed=1"; fi

@@ -10,6 +10,8 @@
 #include "../../tests/boot/progs/disktest_options.h"
 #include "../../tests/boot/progs/diskbench_options.h"
 #include "../../servers/ext2fs/options.h"
+#include "../../servers/exec/options.h"
+#include "../../tests/boot/progs/fstest_options.h"
 
 #define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options) }
 
@@ -20,11 +22,14 @@ static const struct program programs[] = {
 	{ "pci-arbiter", pci_arbiter_options, OPTIONS_COUNT(pci_arbiter_options) },
 	{ "kcalls", hello_options, OPTIONS_COUNT(hello_options) },
 	{ "srvtest", hello_options, OPTIONS_COUNT(hello_options) },
+	{ "coninput", hello_options, OPTIONS_COUNT(hello_options) },
 	PROGRAM(pcitest),
 	PROGRAM(diskdrv),
 	PROGRAM(disktest),
 	PROGRAM(diskbench),
 	PROGRAM(ext2fs),
+	PROGRAM(exec),
+	PROGRAM(fstest),
 };
 
 const struct program *program_find(const char *name)

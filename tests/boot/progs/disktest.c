@@ -98,7 +98,7 @@ static void write_pattern(mach_port_t master, const char *name)
 	r = device_read_inband(dev, 0, 2048, 17, small, &got);
 	expect("inband read of 17 bytes", r == 0 && got == 17 && memcmp(small, pattern, 17) == 0 ? 0 : -1, 0);
 	integer_t flush = 0;
-	expect("flush", device_set_status(dev, 0x464c5553, &flush, 0), 0);
+	expect("flush", device_set_status(dev, DEV_FLUSH, &flush, 0), 0);
 }
 
 int main(int argc, char **argv)

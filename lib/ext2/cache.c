@@ -1,0 +1,316 @@
+/* The block cache of a cached mount: a fixed set of block buffers, found by
+ * a hash of the block number and kept on one list in the order of use, so
+ * that the least recently used unpinned buffer is the one reused.  It is
+ * write-back: a changed buffer is marked dirty and reaches the disk when it
+ * is evicted (with its dirty neighbours, in one write) or at ext2_sync,
+ * which writes by kind in the order that e2fsck forgives (see e2_writeback).
+ * The superblock and the group descriptors are not in the cache: super.c
+ * keeps them in memory.  Every write is of whole blocks (or the 1024-byte
+ * superblock at byte 1024), so offsets and sizes are multiples of 512. */
+#include "ext2_int.h"
+
+#define fail e2_fail
+#define CACHE_MIN   32                  /* buffers; more than one call ever pins */
+#define STAGE_BYTES (64u << 10)         /* the longest run read or written at once */
+
+int e2_disk_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t n, const char *what)
+{
+	if (off % 512 || n % 512 || off > fs->disk_bytes || n > fs->disk_bytes - off)
+		return fail(fs, EXT2_EIO, "%s: %zu bytes at offset %llu are not whole records of the disk",
+			    what, n, (ull)off);
+	if (fs->rw->dev.write(fs->rw->dev.ctx, off, buf, n) != 0)
+		return fail(fs, EXT2_EIO, "%s: cannot write %zu bytes at offset %llu", what, n, (ull)off);
+	return 0;
+}
+
+int e2_cache_init(struct ext2_fs *fs, size_t bytes)
+{
+	struct ext2_rw *rw = fs->rw;
+	uint32_t bs = fs->block_size;
+	size_t n = (bytes ? bytes : EXT2_CACHE_DEFAULT) / bs;
+	rw->nbufs = n < CACHE_MIN ? CACHE_MIN : n > (1u << 20) ? (1u << 20) : (uint32_t)n;
+	for (rw->hash_bits = 4; (1u << rw->hash_bits) < rw->nbufs; rw->hash_bits++)
+		;
+	rw->stage_blocks = STAGE_BYTES / bs;
+	rw->bufs = calloc(rw->nbufs, sizeof *rw->bufs);
+	rw->hash = calloc(1u << rw->hash_bits, sizeof *rw->hash);
+	rw->sorted = calloc(rw->nbufs, sizeof *rw->sorted);
+	rw->mem = malloc((size_t)rw->nbufs * bs);
+	rw->stage = malloc(STAGE_BYTES);
+	if (!rw->bufs || !rw->hash || !rw->sorted || !rw->mem || !rw->stage)
+		return fail(fs, EXT2_ENOMEM, "no memory for a cache of %u blocks", rw->nbufs);
+	rw->lru.next = rw->lru.prev = &rw->lru;
+	for (uint32_t i = 0; i < rw->nbufs; i++) {
+		struct buf *b = &rw->bufs[i];
+		b->data = rw->mem + (size_t)i * bs;
+		b->next = rw->lru.next;
+		b->prev = &rw->lru;
+		rw->lru.next->prev = b;
+		rw->lru.next = b;
+	}
+	return 0;
+}
+
+void e2_cache_free(struct ext2_rw *rw)
+{
+	free(rw->bufs);
+	free(rw->hash);
+	free(rw->sorted);
+	free(rw->mem);
+	free(rw->stage);
+}
+
+static struct buf **chain_of(struct ext2_rw *rw, uint32_t blk)
+{
+	return &rw->hash[(blk * 2654435761u) >> (32 - rw->hash_bits)];
+}
+
+static struct buf *lookup(struct ext2_rw *rw, uint32_t blk)
+{
+	struct buf *b = *chain_of(rw, blk);
+	while (b && b->blk != blk)
+		b = b->hnext;
+	return b;
+}
+
+static void unhash(struct ext2_rw *rw, struct buf *b)
+{
+	struct buf **pp = chain_of(rw, b->blk);
+	while (*pp != b)
+		pp = &(*pp)->hnext;
+	*pp = b->hnext;
+	b->blk = 0;
+	b->dirty = false;
+}
+
+static void unlist(struct buf *b)
+{
+	b->prev->next = b->next;
+	b->next->prev = b->prev;
+}
+
+/* Moves B to the front (most recent) or the back (first to go). */
+static void list_at(struct ext2_rw *rw, struct buf *b, bool front)
+{
+	unlist(b);
+	struct buf *after = front ? &rw->lru : rw->lru.prev;
+	b->prev = after;
+	b->next = after->next;
+	after->next->prev = b;
+	after->next = b;
+}
+
+bool e2_cached(struct ext2_fs *fs, uint32_t blk)
+{
+	return lookup(fs->rw, blk) != NULL;
+}
+
+/* Writes N buffers of consecutive blocks in one call, then marks them clean. */
+static int write_run(struct ext2_fs *fs, struct buf **run, uint32_t n)
+{
+	struct ext2_rw *rw = fs->rw;
+	uint32_t bs = fs->block_size;
+	const uint8_t *src = run[0]->data;
+	if (n > 1) {
+		for (uint32_t i = 0; i < n; i++)
+			memcpy(rw->stage + (size_t)i * bs, run[i]->data, bs);
+		src = rw->stage;
+	}
+	int r = e2_disk_write(fs, (uint64_t)run[0]->blk * bs, src, (size_t)n * bs, "block write-back");
+	for (uint32_t i = 0; !r && i < n; i++)
+		run[i]->dirty = false;
+	return r;
+}
+
+/* Writes dirty buffer B with the dirty buffers of the blocks around it. */
+static int write_cluster(struct ext2_fs *fs, struct buf *b)
+{
+	struct ext2_rw *rw = fs->rw;
+	uint32_t lo = b->blk, n = 0;
+	struct buf *x;
+	while (b->blk - lo + 1 < rw->stage_blocks / 2 && (x = lookup(rw, lo - 1)) && x->dirty)
+		lo--;
+	for (; n < rw->stage_blocks && (x = lookup(rw, lo + n)) && x->dirty; n++)
+		rw->sorted[n] = x;
+	return write_run(fs, rw->sorted, n);
+}
+
+/* An unpinned buffer to reuse, taken off the hash, written first if dirty. */
+static int take(struct ext2_fs *fs, struct buf **out)
+{
+	struct ext2_rw *rw = fs->rw;
+	struct buf *b = rw->lru.prev;
+	for (; b != &rw->lru && b->pins; b = b->prev)
+		;
+	if (b == &rw->lru)
+		return fail(fs, EXT2_ENOMEM, "block cache: all %u buffers are in use", rw->nbufs);
+	if (b->dirty) {
+		int r = write_cluster(fs, b);
+		if (r)
+			return r;
+	}
+	if (b->blk)
+		unhash(rw, b);
+	*out = b;
+	return 0;
+}
+
+static void install(struct ext2_rw *rw, struct buf *b, uint32_t blk, int kind)
+{
+	struct buf **pp = chain_of(rw, blk);
+	b->blk = blk;
+	b->kind = (uint8_t)kind;
+	b->dirty = false;
+	b->hnext = *pp;
+	*pp = b;
+	list_at(rw, b, true);
+}
+
+static int get(struct ext2_fs *fs, uint32_t blk, int kind, bool read, struct buf **out)
+{
+	struct ext2_rw *rw = fs->rw;
+	if (!e2_block_ok(fs, blk))
+		return fail(fs, EXT2_EINVAL, "block %u is outside the fs", blk);
+	struct buf *b = lookup(rw, blk);
+	if (b) {
+		/* a block's last use decides when sync writes it */
+		b->kind = (uint8_t)kind;
+		list_at(rw, b, true);
+	} else {
+		int r = take(fs, &b);
+		if (r)
+			return r;
+		if (read && (r = e2_disk_read(fs, (uint64_t)blk * fs->block_size, b->data, fs->block_size, "block"))) {
+			list_at(rw, b, false);
+			return r;
+		}
+		install(rw, b, blk, kind);
+	}
+	if (!read)
+		memset(b->data, 0, fs->block_size);
+	b->pins++;
+	*out = b;
+	return 0;
+}
+
+int e2_bread(struct ext2_fs *fs, uint32_t blk, int kind, struct buf **out)
+{
+	return get(fs, blk, kind, true, out);
+}
+
+int e2_bnew(struct ext2_fs *fs, uint32_t blk, int kind, struct buf **out)
+{
+	return get(fs, blk, kind, false, out);
+}
+
+void e2_bdirty(struct buf *b)
+{
+	b->dirty = true;
+}
+
+void e2_brelse(struct buf *b)
+{
+	b->pins--;
+}
+
+void e2_bforget(struct ext2_fs *fs, uint32_t blk)
+{
+	struct ext2_rw *rw = fs->rw;
+	struct buf *b = lookup(rw, blk);
+	if (!b)
+		return;
+	if (b->pins) {          /* a damaged map that uses the block twice */
+		b->dirty = false;
+		return;
+	}
+	unhash(rw, b);
+	list_at(rw, b, false);
+}
+
+int e2_read_blocks(struct ext2_fs *fs, uint32_t blk, uint32_t n, uint8_t *dst)
+{
+	struct ext2_rw *rw = fs->rw;
+	uint32_t bs = fs->block_size;
+	for (uint32_t i = 0; i < n;) {
+		struct buf *b = lookup(rw, blk + i);
+		if (b) {
+			memcpy(dst + (size_t)i * bs, b->data, bs);
+			i++;
+			continue;
+		}
+		uint32_t k = 1;
+		while (i + k < n && !lookup(rw, blk + i + k))
+			k++;
+		int r = e2_disk_read(fs, (uint64_t)(blk + i) * bs, dst + (size_t)i * bs, (size_t)k * bs, "file data");
+		if (r)
+			return r;
+		i += k;
+	}
+	return 0;
+}
+
+int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n)
+{
+	struct ext2_rw *rw = fs->rw;
+	uint32_t bs = fs->block_size, k = 0;
+	/* not more than a quarter of the cache, so that a stream does not
+	 * push out everything else */
+	if (n > rw->stage_blocks)
+		n = rw->stage_blocks;
+	if (n > rw->nbufs / 4)
+		n = rw->nbufs / 4;
+	while (k < n && e2_block_ok(fs, blk + k) && !lookup(rw, blk + k))
+		k++;
+	if (k == 0)
+		return 0;
+	int r = e2_disk_read(fs, (uint64_t)blk * bs, rw->stage, (size_t)k * bs, "read-ahead");
+	for (uint32_t i = 0; !r && i < k; i++) {
+		struct buf *b;
+		r = take(fs, &b);
+		if (!r) {
+			memcpy(b->data, rw->stage + (size_t)i * bs, bs);
+			install(rw, b, blk + i, BUF_DATA);
+		}
+	}
+	return r;
+}
+
+static void sort_by_block(struct buf **a, uint32_t n)
+{
+	for (uint32_t gap = n / 2; gap > 0; gap /= 2)
+		for (uint32_t i = gap; i < n; i++)
+			for (uint32_t j = i; j >= gap && a[j - gap]->blk > a[j]->blk; j -= gap) {
+				struct buf *t = a[j];
+				a[j] = a[j - gap];
+				a[j - gap] = t;
+			}
+}
+
+/* ext2_sync calls this for BUF_DATA, then BUF_META, then BUF_BITMAP, and
+ * then writes the group descriptors and the superblock (super.c), then
+ * flushes.  The order is that of the pointers: file data before the inodes
+ * and indirect blocks that point at it, those before the bitmaps and counts
+ * that say it is in use, the superblock's summary last.  A crash part way
+ * leaves blocks written but not yet referenced, or referenced but still
+ * marked free: e2fsck repairs both without losing a file's old contents to
+ * another file's garbage.  Each kind goes out in block order, runs of
+ * consecutive blocks in one write. */
+int e2_writeback(struct ext2_fs *fs, int kind)
+{
+	struct ext2_rw *rw = fs->rw;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < rw->nbufs; i++)
+		if (rw->bufs[i].dirty && rw->bufs[i].kind == kind)
+			rw->sorted[n++] = &rw->bufs[i];
+	sort_by_block(rw->sorted, n);
+	for (uint32_t i = 0; i < n;) {
+		uint32_t k = 1;
+		while (i + k < n && k < rw->stage_blocks && rw->sorted[i + k]->blk == rw->sorted[i]->blk + k)
+			k++;
+		int r = write_run(fs, rw->sorted + i, k);
+		if (r)
+			return r;
+		i += k;
+	}
+	return 0;
+}

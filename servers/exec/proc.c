@@ -1,0 +1,470 @@
+/* The process table and the exec protocol (exec/proto.h): each process has
+ * a port here, which is its task's bootstrap port; through it the process
+ * gets its start-up ports, spawns and waits for children, exits, halts.
+ *
+ * One thread serves every port (server_run with one thread), so a handler
+ * never sees a process freed under it: processes end and are freed only on
+ * that thread.  Loading a program reads a file through a port the caller
+ * chose, which may never answer, so spawns are loaded by worker threads
+ * instead, which only add to the table; LOCK guards the table against them. */
+#include "exec.h"
+#include "chain/chain.h"
+#include "mach/mach.h"
+#include "mach/rpc_util.h"
+#include "posix/posix.h"
+#include "rt/lock.h"
+#include "rt/rt.h"
+#include "rt/thread.h"
+
+#define LOADERS 2             /* spawns loading at once */
+
+/* A PROC_WAIT answered later: the caller's reply right. */
+struct waiter {
+	struct waiter *next;
+	int pid;                  /* the child waited for, 0: any */
+	mach_port_t reply;
+	unsigned reply_type;
+};
+
+struct proc {
+	struct proc *next;
+	int pid, ppid;            /* ppid 0: nobody's child (init, orphans) */
+	char name[64];
+	int running;
+	int status, how;          /* once ended */
+	mach_port_t task;         /* held until task_died drops it */
+	struct port_info *port;   /* the process port; NULL once ended */
+	mach_port_t ports[PROC_NPORTS];   /* one send right each (or null) */
+	struct proc_info info;
+	struct waiter *waiters;
+};
+
+static mutex_t lock;
+static cond_t queued;
+static struct proc *procs;
+static int last_pid;
+static struct spawn *queue, **queue_end = &queue;
+static struct server *srv;
+static struct port_info *exc_port;
+static mach_port_t chain_up;
+
+static struct proc *find(int pid)
+{
+	for (struct proc *p = procs; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+static void unlink_free(struct proc *p)
+{
+	for (struct proc **pp = &procs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	free(p);
+}
+
+static void put(mach_port_t port)
+{
+	if (MACH_PORT_VALID(port))
+		mach_port_deallocate(mach_task_self(), port);
+}
+
+/* Sends M (SIZE bytes, its fields filled in) as the answer to request ID
+ * that came with REPLY, after the handler has returned. */
+static void send_reply(mig_reply_header_t *m, mach_msg_size_t size, mach_port_t reply,
+                       unsigned reply_type, mach_msg_id_t id, kern_return_t ret)
+{
+	m->head = (mach_msg_header_t){ MACH_MSGH_BITS(reply_type, 0), size, reply, MACH_PORT_NULL, 0,
+	                               MSG_REPLY_ID(id) };
+	m->ret_type = MSGT_INT32;
+	m->ret = ret;
+	if (mach_msg(&m->head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, size, 0, MACH_PORT_NULL, 0, 0))
+		put(reply);      /* the caller is gone */
+}
+
+/* Answers W with the end of child C and forgets C. */
+static void answer_wait(struct waiter *w, struct proc *c)
+{
+	proc_wait_reply_t m;
+	m.pid = w_int(c->pid);
+	m.status = w_int(c->status);
+	m.how = w_int(c->how);
+	send_reply(&m.h, sizeof m, w->reply, w->reply_type, ID_PROC_WAIT, KERN_SUCCESS);
+	unlink_free(c);
+}
+
+/* Records the end of P: its task goes, its port and rights are given back,
+ * its parent learns of it (now, if it waits), and its children become
+ * nobody's.  P is freed unless its parent may still wait for it. */
+static void end(struct proc *p, int status, int how)
+{
+	p->running = 0;
+	p->status = status;
+	p->how = how;
+	if (p->task != MACH_PORT_NULL)
+		task_terminate(p->task);
+	server_remove_port(srv, p->port, NULL);
+	p->port = NULL;
+	for (int i = 0; i < PROC_NPORTS; i++)
+		put(p->ports[i]);
+	while (p->waiters) {
+		struct waiter *w = p->waiters;
+		p->waiters = w->next;
+		put(w->reply);
+		free(w);
+	}
+	for (struct proc **pp = &procs; *pp; ) {
+		struct proc *c = *pp;
+		if (c->ppid == p->pid) {
+			c->ppid = 0;
+			if (!c->running) {
+				*pp = c->next;
+				free(c);
+				continue;
+			}
+		}
+		pp = &c->next;
+	}
+	if (p->pid == 1) {
+		/* nothing can start anything any more */
+		if (how == PROC_EXITED)
+			say("init (%s, pid 1) exited with status %d; halting", p->name, status);
+		else
+			say("init (%s, pid 1) was killed; halting", p->name);
+		kern_return_t r = chain_halt(chain_up);
+		if (r)
+			say("halting through the file system: %s", mach_error_name(r));
+	}
+	struct proc *parent = p->ppid ? find(p->ppid) : NULL;
+	if (!parent) {
+		unlink_free(p);
+		return;
+	}
+	for (struct waiter **wp = &parent->waiters; *wp; wp = &(*wp)->next)
+		if ((*wp)->pid == 0 || (*wp)->pid == p->pid) {
+			struct waiter *w = *wp;
+			*wp = w->next;
+			answer_wait(w, p);
+			free(w);
+			return;
+		}
+}
+
+/* The kernel's word that the task NAME of process PID is gone. */
+static void task_died(mach_port_t name, void *arg)
+{
+	int pid = (int)(uintptr_t)arg;
+	mutex_lock(&lock);
+	struct proc *p = find(pid);
+	if (p && p->task == name) {
+		p->task = MACH_PORT_NULL;
+		if (p->running) {
+			say("%s (pid %d) ended without exiting", p->name, pid);
+			end(p, 0, PROC_KILLED);
+		}
+	}
+	mutex_unlock(&lock);
+	put(name);
+}
+
+/* --- the exec protocol, on a process's port -------------------------------- */
+
+static kern_return_t do_startup(struct request *rq)
+{
+	struct proc *p = rq->port->obj;
+	proc_startup_reply_t *rep = (proc_startup_reply_t *)rq->out;
+	mutex_lock(&lock);
+	for (int i = 0; i < PROC_NPORTS; i++)
+		rep->port[i] = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), p->ports[i] };
+	rep->info_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, PROC_INFO_WORDS);
+	rep->info = p->info;
+	mutex_unlock(&lock);
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t do_exit(struct request *rq)
+{
+	struct proc *p = rq->port->obj;
+	mutex_lock(&lock);
+	if (p->running)
+		end(p, (int)rq_word(rq, 0), PROC_EXITED);
+	mutex_unlock(&lock);
+	return KERN_SUCCESS;
+}
+
+/* Whether ARGS (LEN bytes) is exactly N NUL-terminated strings. */
+static int strings_ok(const char *args, size_t len, uint64_t n)
+{
+	uint64_t nuls = 0;
+	for (size_t i = 0; i < len; i++)
+		nuls += args[i] == 0;
+	return len > 0 && args[len - 1] == 0 && nuls == n;
+}
+
+static kern_return_t do_spawn(struct request *rq)
+{
+	struct proc *p = rq->port->obj;
+	const struct proc_info *info = rq->args[1 + PROC_NPORTS].data;
+	const char *args = rq->args[2 + PROC_NPORTS].data;
+	size_t len = rq->args[2 + PROC_NPORTS].count;
+	if (info->argc == 0 || !strings_ok(args, len, (uint64_t)info->argc + info->envc))
+		return FS_EINVAL;
+	for (int i = 0; i < PROC_NFD; i++)
+		if (info->fd_kind[i] > PROC_FD_FILE)
+			return FS_EINVAL;
+	struct spawn *sp = calloc(1, sizeof *sp);
+	char *copy = malloc(len);
+	if (!sp || !copy) {
+		free(sp);
+		free(copy);
+		return FS_ENOMEM;
+	}
+	memcpy(copy, args, len);
+	const char *slash = strrchr(args, '/');
+	strlcpy(sp->name, slash && slash[1] ? slash + 1 : args, sizeof sp->name);
+	sp->program = rq_word(rq, 0);
+	for (int i = 0; i < PROC_NPORTS; i++)
+		sp->ports[i] = rq_word(rq, 1 + i);
+	sp->info = *info;
+	sp->args = copy;
+	sp->len = len;
+	sp->ppid = p->pid;
+	sp->reply = rq->in->msgh_remote_port;
+	sp->reply_type = MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits);
+	mutex_lock(&lock);
+	*queue_end = sp;
+	queue_end = &sp->next;
+	cond_signal(&queued);
+	mutex_unlock(&lock);
+	return SERVER_NO_REPLY;     /* a loader answers; the request's rights are the spawn's */
+}
+
+static kern_return_t do_wait(struct request *rq)
+{
+	struct proc *p = rq->port->obj;
+	int pid = (int)rq_word(rq, 0);
+	proc_wait_reply_t *rep = (proc_wait_reply_t *)rq->out;
+	if (pid < 0)
+		return FS_EINVAL;
+	mutex_lock(&lock);
+	struct proc *child = NULL;
+	for (struct proc *c = procs; c; c = c->next)
+		if (c->ppid == p->pid && (pid == 0 || c->pid == pid)) {
+			child = c;
+			if (!c->running)
+				break;
+		}
+	kern_return_t r = SERVER_NO_REPLY;
+	if (!child) {
+		r = FS_ECHILD;
+	} else if (!child->running) {
+		rep->pid = w_int(child->pid);
+		rep->status = w_int(child->status);
+		rep->how = w_int(child->how);
+		rq->reply_size = sizeof *rep;
+		unlink_free(child);
+		r = KERN_SUCCESS;
+	} else {
+		struct waiter *w = calloc(1, sizeof *w), **wp = &p->waiters;
+		if (!w) {
+			r = FS_ENOMEM;
+		} else {
+			*w = (struct waiter){ NULL, pid, rq->in->msgh_remote_port,
+			                      MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits) };
+			while (*wp)
+				wp = &(*wp)->next;
+			*wp = w;            /* answered in end(), when a child ends */
+		}
+	}
+	mutex_unlock(&lock);
+	return r;
+}
+
+static kern_return_t do_halt(struct request *rq)
+{
+	struct proc *p = rq->port->obj;
+	say("%s (pid %d) asks to halt the machine", p->name, p->pid);
+	kern_return_t r = chain_halt(chain_up);
+	if (r) {
+		say("halting through the file system: %s", mach_error_name(r));
+		return FS_EIO;
+	}
+	rq->reply_size = sizeof(mig_reply_header_t);
+	return KERN_SUCCESS;
+}
+
+/* --- faults: exception_raise on the exception port of every task ----------- */
+
+static const char *exception_name(unsigned exc)
+{
+	static const char *const names[] = { "exception 0", "bad memory access", "bad instruction",
+		"arithmetic error", "emulation trap", "software exception", "breakpoint" };
+	return exc < sizeof names / sizeof names[0] ? names[exc] : "unknown exception";
+}
+
+static kern_return_t do_exception(struct request *rq)
+{
+	const exception_raise_request_t *m = (const exception_raise_request_t *)rq->in;
+	struct i386_thread_state st;
+	natural_t count = i386_THREAD_STATE_COUNT;
+	if (thread_get_state(m->thread.name, i386_THREAD_STATE, (natural_t *)&st, &count))
+		st.eip = 0;
+	mutex_lock(&lock);
+	struct proc *p = procs;
+	while (p && !(p->running && p->task == m->task.name))
+		p = p->next;
+	if (p) {
+		say("%s (pid %d) killed: %s at eip 0x%x (code %d, subcode 0x%x)", p->name, p->pid,
+		    exception_name(m->exception.v), st.eip, (int)m->code.v, m->subcode.v);
+		end(p, (int)m->exception.v, PROC_KILLED);
+	}
+	mutex_unlock(&lock);
+	return KERN_FAILURE;        /* not handled: the kernel ends the task (again) */
+}
+
+static const struct msg_field no_args[1];
+static const struct msg_field word_arg[1] = { MSGF_INT32 };
+static const struct msg_field spawn_args[3 + PROC_NPORTS] = {
+	MSGF_SEND,
+	MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL,
+	MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL,
+	{ MACH_MSG_TYPE_INTEGER_32, 32, 0, PROC_INFO_WORDS },
+	{ MACH_MSG_TYPE_CHAR, 8, MSGF_LONG | MSGF_VAR, PROC_ARGS_MAX },
+};
+_Static_assert(PROC_NPORTS == 6, "spawn_args lists each port");
+static const struct msg_field exception_args[5] = { MSGF_SEND, MSGF_SEND, MSGF_INT32, MSGF_INT32, MSGF_INT32 };
+
+static const struct routine proc_routines[] = {
+	{ ID_PROC_STARTUP, no_args, 0, do_startup, 0 },
+	{ ID_PROC_EXIT, word_arg, 1, do_exit, 1 },
+	{ ID_PROC_SPAWN, spawn_args, 3 + PROC_NPORTS, do_spawn, 0 },
+	{ ID_PROC_WAIT, word_arg, 1, do_wait, 0 },
+	{ ID_PROC_HALT, no_args, 0, do_halt, 0 },
+};
+static const struct routine exc_routines[] = {
+	{ ID_EXCEPTION_RAISE, exception_args, 5, do_exception, 0 },
+};
+static const struct interface proc_interface = { "proc", proc_routines, 5 };
+static const struct interface exc_interface = { "exc", exc_routines, 1 };
+static const struct interface *const proc_ifaces[] = { &proc_interface, NULL };
+static const struct interface *const exc_ifaces[] = { &exc_interface, NULL };
+
+/* Makes the process for a loaded TASK whose THREAD waits to run: its port,
+ * its place in the table; then lets it run. */
+static int insert(struct spawn *sp, const char *name, mach_port_t task, mach_port_t thread, int *pid)
+{
+	mutex_lock(&lock);
+	struct proc *parent = sp->ppid ? find(sp->ppid) : NULL;
+	struct proc *p = calloc(1, sizeof *p);
+	kern_return_t r = KERN_RESOURCE_SHORTAGE;
+	int e = -FS_ENOMEM;
+	if (sp->ppid && (!parent || !parent->running)) {
+		e = -FS_ESRCH;           /* the parent ended while the child was loading */
+		goto fail;
+	}
+	if (!p || !(p->port = server_add_port(srv, proc_ifaces, p)))
+		goto fail;
+	r = task_set_special_port(task, TASK_BOOTSTRAP_PORT, p->port->name, MACH_MSG_TYPE_MAKE_SEND);
+	if (!r)
+		r = task_set_special_port(task, TASK_EXCEPTION_PORT, exc_port->name, MACH_MSG_TYPE_MAKE_SEND);
+	if (r)
+		goto fail;
+	task_set_name(task, name);      /* only for the kernel debugger: no matter if it fails */
+	p->pid = last_pid + 1;
+	r = server_watch_dead_name(srv, task, task_died, (void *)(uintptr_t)p->pid);
+	if (r)
+		goto fail;
+	/* from here the task's name is task_died's to drop */
+	r = thread_resume(thread);
+	if (r) {
+		task_terminate(task);
+		server_remove_port(srv, p->port, NULL);
+		free(p);
+		mutex_unlock(&lock);
+		say("cannot run %s: thread_resume: %s", name, mach_error_name(r));
+		return -FS_ENOMEM;
+	}
+	last_pid = p->pid;
+	p->ppid = sp->ppid;
+	strlcpy(p->name, name, sizeof p->name);
+	p->running = 1;
+	p->task = task;
+	memcpy(p->ports, sp->ports, sizeof p->ports);
+	memset(sp->ports, 0, sizeof sp->ports);       /* the process holds them now */
+	p->info = sp->info;
+	p->info.pid = p->pid;
+	p->next = procs;
+	procs = p;
+	*pid = p->pid;
+	mutex_unlock(&lock);
+	return 0;
+fail:
+	if (p && p->port)
+		server_remove_port(srv, p->port, NULL);
+	free(p);
+	mutex_unlock(&lock);
+	if (r)
+		say("cannot run %s: setting up its task: %s", name, mach_error_name(r));
+	task_terminate(task);
+	put(task);
+	return e;
+}
+
+int proc_start(struct spawn *sp, int *pid)
+{
+	mach_port_t task, thread;
+	int e = load_program(sp->program, sp->name, sp->args, sp->len, sp->info.argc, sp->info.envc,
+	                     &task, &thread);
+	put(sp->program);
+	if (!e) {
+		e = insert(sp, sp->name, task, thread, pid);
+		put(thread);
+	}
+	for (int i = 0; i < PROC_NPORTS; i++)
+		put(sp->ports[i]);
+	free(sp->args);
+	free(sp);
+	return e;
+}
+
+/* A loader: takes queued spawns, starts them, answers the callers. */
+static void loader(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		mutex_lock(&lock);
+		while (!queue)
+			cond_wait(&queued, &lock);
+		struct spawn *sp = queue;
+		queue = sp->next;
+		if (!queue)
+			queue_end = &queue;
+		mutex_unlock(&lock);
+		mach_port_t reply = sp->reply;
+		unsigned type = sp->reply_type;
+		proc_spawn_reply_t m;
+		int pid = 0, e = proc_start(sp, &pid);
+		m.a = w_int(pid);
+		send_reply(&m.h, e ? sizeof m.h : sizeof m, reply, type, ID_PROC_SPAWN, -e);
+	}
+}
+
+kern_return_t proc_setup(struct server *s, mach_port_t up)
+{
+	srv = s;
+	chain_up = up;
+	exc_port = server_add_port(s, exc_ifaces, NULL);
+	if (!exc_port)
+		return KERN_RESOURCE_SHORTAGE;
+	for (int i = 0; i < LOADERS; i++) {
+		kern_return_t r = thread_spawn(loader, NULL);
+		if (r)
+			return r;
+	}
+	return KERN_SUCCESS;
+}

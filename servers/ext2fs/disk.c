@@ -1,0 +1,160 @@
+/* The disk behind the ext2 core: byte ranges become device_read and
+ * device_write calls of whole 512-byte records (out of line, in pieces of
+ * at most CHUNK), a flush is device_set_status with the disk server's flush
+ * flavor, and the clock is the host's.  The same calls go to the disk
+ * server and to the kernel's own disks (docs/device-protocol.md). */
+#include "ext2fs.h"
+#include "mach/mach.h"
+#include "rt/rt.h"
+
+#define RECORD 512u
+#define CHUNK  (1u << 20)
+
+static struct disk {
+	mach_port_t port;
+	char name[64];
+	int flush_unknown;            /* the device refused DEV_FLUSH once: do not ask again */
+	mach_port_t host;
+} disk;
+
+/* Reads whole records FIRST.. into BUF (COUNT records). */
+static int read_records(uint64_t first, void *buf, size_t count)
+{
+	for (size_t done = 0; done < count;) {
+		size_t n = count - done < CHUNK / RECORD ? count - done : CHUNK / RECORD;
+		vm_offset_t data;
+		vm_size_t got;
+		kern_return_t r = device_read(disk.port, 0, (natural_t)(first + done), n * RECORD, &data, &got);
+		if (r == KERN_SUCCESS && got != n * RECORD) {
+			vm_deallocate(mach_task_self(), data, got);
+			r = D_IO_ERROR;
+		}
+		if (r) {
+			say("%s: reading %u records at %llu: %s", disk.name, (unsigned)n,
+			    (unsigned long long)(first + done), mach_error_name(r));
+			return -1;
+		}
+		memcpy((char *)buf + done * RECORD, (void *)(uintptr_t)data, got);
+		vm_deallocate(mach_task_self(), data, got);
+		done += n;
+	}
+	return 0;
+}
+
+static int write_records(uint64_t first, const void *buf, size_t count)
+{
+	for (size_t done = 0; done < count;) {
+		size_t n = count - done < CHUNK / RECORD ? count - done : CHUNK / RECORD;
+		vm_size_t wrote;
+		kern_return_t r = device_write(disk.port, 0, (natural_t)(first + done),
+		                               (const char *)buf + done * RECORD, n * RECORD, &wrote);
+		if (r == KERN_SUCCESS && wrote != n * RECORD)
+			r = D_IO_ERROR;
+		if (r) {
+			say("%s: writing %u records at %llu: %s", disk.name, (unsigned)n,
+			    (unsigned long long)(first + done), mach_error_name(r));
+			return -1;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+static int disk_read(void *ctx, uint64_t offset, void *buf, size_t count)
+{
+	(void)ctx;
+	if (offset % RECORD == 0 && count % RECORD == 0)
+		return read_records(offset / RECORD, buf, count / RECORD);
+	/* a piece of a record: read the records around it */
+	uint64_t first = offset / RECORD, last = (offset + count + RECORD - 1) / RECORD;
+	size_t n = (size_t)(last - first);
+	char *tmp = malloc(n * RECORD);
+	if (!tmp)
+		return -1;
+	int r = read_records(first, tmp, n);
+	if (r == 0)
+		memcpy(buf, tmp + offset % RECORD, count);
+	free(tmp);
+	return r;
+}
+
+static int disk_write(void *ctx, uint64_t offset, const void *buf, size_t count)
+{
+	(void)ctx;
+	if (offset % RECORD == 0 && count % RECORD == 0)
+		return write_records(offset / RECORD, buf, count / RECORD);
+	/* the device takes whole records: read, change, write back */
+	uint64_t first = offset / RECORD, last = (offset + count + RECORD - 1) / RECORD;
+	size_t n = (size_t)(last - first);
+	char *tmp = malloc(n * RECORD);
+	if (!tmp)
+		return -1;
+	int r = read_records(first, tmp, n);
+	if (r == 0) {
+		memcpy(tmp + offset % RECORD, buf, count);
+		r = write_records(first, tmp, n);
+	}
+	free(tmp);
+	return r;
+}
+
+static int disk_flush(void *ctx)
+{
+	(void)ctx;
+	if (disk.flush_unknown)
+		return 0;
+	integer_t none = 0;
+	kern_return_t r = device_set_status(disk.port, DEV_FLUSH, &none, 0);
+	if (r == D_INVALID_OPERATION) {
+		/* the kernel's own disks have no such request; they write through */
+		say("%s does not take the flush request (%s): taking its writes as durable",
+		    disk.name, mach_error_name(r));
+		disk.flush_unknown = 1;
+		return 0;
+	}
+	if (r) {
+		say("%s: flush: %s", disk.name, mach_error_name(r));
+		return -1;
+	}
+	return 0;
+}
+
+uint32_t disk_time(void)
+{
+	struct time_value t;
+	if (host_get_time(disk.host, &t) != KERN_SUCCESS)
+		return 0;
+	return (uint32_t)t.seconds;
+}
+
+static uint32_t disk_now(void *ctx)
+{
+	(void)ctx;
+	return disk_time();
+}
+
+kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *dev, int *writable)
+{
+	strlcpy(disk.name, name, sizeof disk.name);
+	disk.host = mach_host_self();
+	*writable = 1;
+	kern_return_t r = device_open(master, D_READ | D_WRITE, name, &disk.port);
+	if (r == D_READ_ONLY) {
+		say("%s is read-only (%s): mounting it read-only", name, mach_error_name(r));
+		*writable = 0;
+		r = device_open(master, D_READ, name, &disk.port);
+	}
+	if (r)
+		return r;
+	integer_t st[DEV_GET_RECORDS_COUNT];
+	natural_t n = DEV_GET_RECORDS_COUNT;
+	r = device_get_status(disk.port, DEV_GET_RECORDS, st, &n);
+	if (r)
+		return r;
+	if (n < 2 || st[1] != RECORD)
+		return D_INVALID_SIZE;
+	*dev = (struct ext2_dev){ .read = disk_read, .write = disk_write, .flush = disk_flush,
+	                          .now = disk_now, .ctx = &disk,
+	                          .bytes = (uint64_t)(natural_t)st[0] * RECORD };
+	return KERN_SUCCESS;
+}

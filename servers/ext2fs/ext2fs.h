@@ -1,0 +1,67 @@
+/* ext2fs's pieces: the disk glue (disk.c), open nodes and their ports
+ * (node.c), path lookup (lookup.c) and the file system protocol's handlers
+ * (fsserver.c) around the portable ext2 core (lib/ext2). */
+#ifndef EXT2FS_H
+#define EXT2FS_H
+
+#include "ext2/ext2.h"
+#include "fs/proto.h"
+#include "fs/errno.h"
+#include "server/server.h"
+#include "rt/lock.h"
+
+/* The mounted file system.  The core is not thread-safe: every call into
+ * it, and every look at the node registry, happens under fs_lock. */
+extern struct ext2_fs fs;
+extern mutex_t fs_lock;
+extern int fs_writable;          /* mounted read-write */
+extern int fs_mounted;           /* until the shutdown unmounts it */
+extern struct server *fs_server;
+
+/* --- disk.c: the disk behind the core ------------------------------------ */
+
+/* Opens device NAME through MASTER for reading and writing or, when the
+ * device is read-only, for reading (*WRITABLE says which), and fills DEV
+ * with its size and the read, write, flush and clock callbacks. */
+kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *dev, int *writable);
+/* The host's clock, seconds since 1970 (what the core stamps inodes with). */
+uint32_t disk_time(void);
+
+/* --- node.c: one port per open file or directory ------------------------- */
+
+struct node {
+	struct port_info *pi;
+	uint32_t ino;
+	uint16_t type;               /* EXT2_S_IFMT bits of the mode when opened */
+	unsigned flags;              /* FS_O_READ, FS_O_WRITE, FS_O_APPEND */
+	int open;                    /* until the no-senders notification */
+	struct node *prev, *next;    /* the registry of open nodes */
+};
+
+/* A new node port for inode INO (holding it open in the core); the reply
+ * carries it with MACH_MSG_TYPE_MAKE_SEND.  0 or a negative errno value. */
+int node_open(uint32_t ino, uint16_t type, unsigned flags, struct node **out);
+/* The open node whose port is NAME (a send right a client sent us), or NULL
+ * when NAME is not one of our node ports. */
+struct node *node_find(mach_port_t name);
+
+/* --- lookup.c ------------------------------------------------------------- */
+
+/* Resolves PATH from directory inode DIR as docs/fs-protocol.md says
+ * (FLAGS: FS_O_CREAT, FS_O_EXCL, FS_O_NOFOLLOW, FS_O_DIRECTORY; MODE: the
+ * permission bits of a file it creates); fills *OUT with the inode found
+ * or made.  0 or a negative errno value. */
+int lookup(uint32_t dir, const char *path, unsigned flags, unsigned mode, struct ext2_inode *out);
+
+/* --- fsserver.c: the protocol -------------------------------------------- */
+
+/* On every node port. */
+extern const struct interface fs_node_interface;
+/* On the chain port handed to the next stage: FS_GET_ROOT. */
+extern const struct interface fs_root_interface;
+
+/* A negative EXT2_E* code of the core as a positive errno value; an I/O
+ * error is named on the console with the core's reason. */
+int core_errno(int r, const char *what);
+
+#endif

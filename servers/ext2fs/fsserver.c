@@ -1,0 +1,519 @@
+/* The file system protocol (docs/fs-protocol.md) on node ports and, for
+ * FS_GET_ROOT, on the chain port.  lib/server has checked every request's
+ * layout against the tables at the end before a handler runs; the handlers
+ * check what a layout cannot say (strings, flags, access, node types) and
+ * then call the core under fs_lock.  Replies carry 0 or an errno value. */
+#include "ext2fs.h"
+#include "mach/mach.h"
+#include "mach/rpc_util.h"
+#include "rt/rt.h"
+
+#define S_TYPE(mode) ((uint16_t)((mode) & EXT2_S_IFMT))
+
+int core_errno(int r, const char *what)
+{
+	int e = -r;
+	if (e <= 0 || e > FS_ERRNO_MAX)
+		e = FS_EIO;
+	if (e == FS_EIO)
+		say("%s: %s", what, fs.why);
+	return e;
+}
+
+/* Runs OP for the node of RQ under fs_lock, once it is known that the file
+ * system is still mounted and the node still open (a request can race with
+ * the no-senders notification of its own port). */
+typedef kern_return_t op_fn(struct request *rq, struct node *n);
+static kern_return_t run(struct request *rq, op_fn *op)
+{
+	struct node *n = rq->port->obj;
+	mutex_lock(&fs_lock);
+	kern_return_t r = !fs_mounted ? FS_EIO : n && !n->open ? FS_EBADF : op(rq, n);
+	mutex_unlock(&fs_lock);
+	return r;
+}
+
+static kern_return_t reply_empty(struct request *rq)
+{
+	rq->reply_size = sizeof(mig_reply_header_t);
+	return KERN_SUCCESS;
+}
+
+/* Opens a node port for IN with FLAGS and replies with a send right to it. */
+static kern_return_t reply_node(struct request *rq, const struct ext2_inode *in, unsigned flags)
+{
+	struct node *n;
+	int r = node_open(in->ino, S_TYPE(in->mode), flags, &n);
+	if (r)
+		return -r;
+	rep1_t *rep = (rep1_t *)rq->out;
+	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), n->pi->name };
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t read_inode(uint32_t ino, struct ext2_inode *in)
+{
+	int r = ext2_read_inode(&fs, ino, in);
+	return r ? core_errno(r, "reading an inode") : 0;
+}
+
+/* A single name as directory operations take it: NUL-terminated in its
+ * field (else the request is malformed), not empty, no '/', not "." or "..". */
+static kern_return_t check_name(const char *name)
+{
+	if (!msg_string_ok(name, FS_NAME_MAX))
+		return MIG_BAD_ARGUMENTS;
+	if (name[0] == 0)
+		return FS_ENOENT;
+	if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return FS_EINVAL;
+	return 0;
+}
+
+/* A directory operation on N naming NAME; MODIFIES: it changes the fs. */
+static kern_return_t check_dir_op(const struct node *n, const char *name, int modifies)
+{
+	kern_return_t r = check_name(name);
+	if (r)
+		return r;
+	if (n->type != EXT2_S_IFDIR)
+		return FS_ENOTDIR;
+	if (modifies && !fs_writable)
+		return FS_EROFS;
+	return 0;
+}
+
+/* chmod and utimes: a file opened for writing, or a directory. */
+static kern_return_t check_attr_op(const struct node *n)
+{
+	if (n->type != EXT2_S_IFDIR && !(n->flags & FS_O_WRITE))
+		return FS_EBADF;
+	return fs_writable ? 0 : FS_EROFS;
+}
+
+/* --- opening ---------------------------------------------------------------- */
+
+static kern_return_t op_lookup(struct request *rq, struct node *n)
+{
+	const fs_lookup_request_t *m = (const fs_lookup_request_t *)rq->in;
+	unsigned flags = m->flags.v, mode = m->mode.v;
+	if (!msg_string_ok(m->path, FS_PATH_MAX))
+		return MIG_BAD_ARGUMENTS;
+	if ((flags & ~FS_O_ALL) || (mode & ~07777u))
+		return FS_EINVAL;
+	if (n->type != EXT2_S_IFDIR)
+		return FS_ENOTDIR;
+	if (!fs_writable && (flags & (FS_O_WRITE | FS_O_TRUNC)))
+		return FS_EROFS;
+	struct ext2_inode in;
+	int r = lookup(n->ino, m->path, flags, mode, &in);
+	if (r)
+		return -r;
+	uint16_t type = S_TYPE(in.mode);
+	if ((flags & FS_O_DIRECTORY) && type != EXT2_S_IFDIR)
+		return FS_ENOTDIR;
+	if (type == EXT2_S_IFDIR)
+		return flags & FS_O_WRITE ? FS_EISDIR : reply_node(rq, &in, FS_O_READ);
+	if ((flags & FS_O_TRUNC) && (flags & FS_O_WRITE) && type == EXT2_S_IFREG && in.size) {
+		r = ext2_truncate(&fs, in.ino, 0);
+		if (r)
+			return core_errno(r, "truncating on open");
+	}
+	return reply_node(rq, &in, flags & (FS_O_READ | FS_O_WRITE | FS_O_APPEND));
+}
+
+static kern_return_t op_get_root(struct request *rq, struct node *n)
+{
+	(void)n;
+	struct ext2_inode in;
+	kern_return_t r = read_inode(EXT2_ROOT_INO, &in);
+	return r ? r : reply_node(rq, &in, FS_O_READ);
+}
+
+/* --- data ------------------------------------------------------------------- */
+
+static kern_return_t op_read(struct request *rq, struct node *n)
+{
+	const fs_read_request_t *m = (const fs_read_request_t *)rq->in;
+	uint64_t offset = m->offset.v;
+	natural_t count = m->count.v;
+	if (!(n->flags & FS_O_READ))
+		return FS_EBADF;
+	if (n->type != EXT2_S_IFREG)
+		return n->type == EXT2_S_IFDIR ? FS_EISDIR : FS_EINVAL;
+	if (count > FS_IO_MAX)
+		return FS_EINVAL;
+	struct ext2_inode in;
+	kern_return_t e = read_inode(n->ino, &in);
+	if (e)
+		return e;
+	if (count <= FS_INLINE_MAX) {
+		fs_read_reply_t *rep = (fs_read_reply_t *)rq->out;
+		long got = ext2_read(&fs, &in, offset, rep->data, count);
+		if (got < 0)
+			return core_errno((int)got, "reading a file");
+		memset(rep->data + got, 0, MSG_ALIGN(got) - got);   /* no stale bytes in the padding */
+		rep->data_type = MSGT_LONG(MACH_MSG_TYPE_CHAR, 8, got);
+		rq->reply_size = offsetof(fs_read_reply_t, data) + MSG_ALIGN(got);
+		return KERN_SUCCESS;
+	}
+	/* out of line: read into fresh pages that move to the client with the reply */
+	vm_size_t size = (count + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	vm_offset_t buf = 0;
+	if (vm_allocate(mach_task_self(), &buf, size, 1))
+		return FS_ENOMEM;
+	long got = ext2_read(&fs, &in, offset, (void *)(uintptr_t)buf, count);
+	vm_size_t keep = got > 0 ? ((vm_size_t)got + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1) : 0;
+	if (keep < size)
+		vm_deallocate(mach_task_self(), buf + keep, size - keep);
+	if (got < 0)
+		return core_errno((int)got, "reading a file");
+	fs_read_ool_reply_t *rep = (fs_read_ool_reply_t *)rq->out;
+	rep->data = w_ool((void *)(uintptr_t)(got ? buf : 0), (vm_size_t)got);
+	rep->data.type.msgtl_header.msgt_deallocate = 1;
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t write_data(struct request *rq, struct node *n, uint64_t offset, const void *data,
+                                size_t count)
+{
+	if (!(n->flags & FS_O_WRITE))
+		return FS_EBADF;
+	if (n->type != EXT2_S_IFREG)
+		return FS_EINVAL;
+	if (offset == FS_APPEND || (n->flags & FS_O_APPEND)) {
+		struct ext2_inode in;
+		kern_return_t e = read_inode(n->ino, &in);
+		if (e)
+			return e;
+		offset = in.size;
+	}
+	if (offset > (uint64_t)INT64_MAX || count > (uint64_t)INT64_MAX - offset)
+		return FS_EFBIG;
+	long done = ext2_write(&fs, n->ino, offset, data, count);
+	if (done < 0)
+		return core_errno((int)done, "writing a file");
+	fs_write_reply_t *rep = (fs_write_reply_t *)rq->out;
+	rep->count = w_int((natural_t)done);
+	rep->end = w_u64(offset + (uint64_t)done);
+	rq->reply_size = sizeof *rep;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t op_write(struct request *rq, struct node *n)
+{
+	const fs_write_request_t *m = (const fs_write_request_t *)rq->in;
+	return write_data(rq, n, m->offset.v, m->data, rq->args[1].count);
+}
+
+static kern_return_t op_write_ool(struct request *rq, struct node *n)
+{
+	const fs_write_ool_request_t *m = (const fs_write_ool_request_t *)rq->in;
+	size_t count = rq->args[1].count;
+	kern_return_t r = write_data(rq, n, m->offset.v, (const void *)(uintptr_t)m->data.addr, count);
+	/* taken: the region is ours to give back (a failure leaves it to lib/server) */
+	if (r == KERN_SUCCESS && count)
+		vm_deallocate(mach_task_self(), m->data.addr, count);
+	return r;
+}
+
+static kern_return_t op_truncate(struct request *rq, struct node *n)
+{
+	const fs_truncate_request_t *m = (const fs_truncate_request_t *)rq->in;
+	if (!(n->flags & FS_O_WRITE))
+		return FS_EBADF;
+	if (n->type != EXT2_S_IFREG)
+		return n->type == EXT2_S_IFDIR ? FS_EISDIR : FS_EINVAL;
+	int r = ext2_truncate(&fs, n->ino, m->size.v);
+	return r ? core_errno(r, "truncating") : reply_empty(rq);
+}
+
+/* --- attributes ------------------------------------------------------------- */
+
+static kern_return_t op_stat(struct request *rq, struct node *n)
+{
+	struct ext2_inode in;
+	kern_return_t e = read_inode(n->ino, &in);
+	if (e)
+		return e;
+	fs_stat_reply_t *rep = (fs_stat_reply_t *)rq->out;
+	rep->st_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, FS_STAT_WORDS);
+	rep->st = (struct fs_stat){
+		.dev = 1, .ino = in.ino, .mode = in.mode, .nlink = in.links, .uid = in.uid, .gid = in.gid,
+		.size_lo = (uint32_t)in.size, .size_hi = (uint32_t)(in.size >> 32),
+		.blocks = in.blocks, .blksize = fs.block_size,
+		.atime = in.atime, .mtime = in.mtime, .ctime = in.ctime };
+	rq->reply_size = sizeof *rep;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t op_chmod(struct request *rq, struct node *n)
+{
+	natural_t mode = rq_word(rq, 0);
+	if (mode & ~07777u)
+		return FS_EINVAL;
+	kern_return_t e = check_attr_op(n);
+	if (e)
+		return e;
+	int r = ext2_chmod(&fs, n->ino, (uint16_t)mode);
+	return r ? core_errno(r, "chmod") : reply_empty(rq);
+}
+
+static kern_return_t op_utimes(struct request *rq, struct node *n)
+{
+	uint32_t atime = rq_word(rq, 0), mtime = rq_word(rq, 1);
+	kern_return_t e = check_attr_op(n);
+	if (e)
+		return e;
+	uint32_t now = disk_time();
+	int r = ext2_utimes(&fs, n->ino, atime == FS_TIME_NOW ? now : atime, mtime == FS_TIME_NOW ? now : mtime);
+	return r ? core_errno(r, "utimes") : reply_empty(rq);
+}
+
+static kern_return_t op_sync(struct request *rq, struct node *n)
+{
+	(void)n;
+	int r = fs_writable ? ext2_sync(&fs) : 0;
+	return r ? core_errno(r, "sync") : reply_empty(rq);
+}
+
+static kern_return_t op_statfs(struct request *rq, struct node *n)
+{
+	(void)n;
+	struct ext2_statfs s;
+	ext2_statfs(&fs, &s);
+	fs_statfs_reply_t *rep = (fs_statfs_reply_t *)rq->out;
+	rep->sf_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, FS_STATFS_WORDS);
+	rep->sf = (struct fs_statfs){ s.block_size, s.blocks, s.free_blocks, s.avail_blocks,
+	                              s.inodes, s.free_inodes, EXT2_NAME_MAX, 0 };
+	rq->reply_size = sizeof *rep;
+	return KERN_SUCCESS;
+}
+
+/* --- directories ------------------------------------------------------------ */
+
+/* Readdir's cookies are entry indexes: cookie K resumes at the K-th entry
+ * ("." is entry 0).  The records of one reply are packed here. */
+struct pack {
+	char *buf;
+	size_t used;
+	uint32_t index, start, next;
+};
+
+static int pack_entry(void *arg, const char *name, size_t len, uint32_t ino, unsigned type)
+{
+	/* the file type's mode bits >> 12, by EXT2_FT_* */
+	static const uint8_t mode_type[8] = { 0, 8, 4, 2, 6, 1, 12, 10 };
+	struct pack *p = arg;
+	if (p->index < p->start) {
+		p->index++;
+		return 0;
+	}
+	size_t size = FS_DIRENT_SIZE(len);
+	if (p->used + size > FS_INLINE_MAX) {
+		p->next = p->index;      /* full: resume here */
+		return 1;
+	}
+	struct fs_dirent *d = (struct fs_dirent *)(p->buf + p->used);
+	memset(d, 0, size);
+	d->ino = ino;
+	d->cookie = ++p->index;
+	d->reclen = (uint16_t)size;
+	d->type = mode_type[type < 8 ? type : 0];
+	d->namelen = (uint8_t)len;
+	memcpy(d->name, name, len);
+	p->used += size;
+	return 0;
+}
+
+static kern_return_t op_readdir(struct request *rq, struct node *n)
+{
+	if (n->type != EXT2_S_IFDIR)
+		return FS_ENOTDIR;
+	struct ext2_inode in;
+	kern_return_t e = read_inode(n->ino, &in);
+	if (e)
+		return e;
+	fs_readdir_reply_t *rep = (fs_readdir_reply_t *)rq->out;
+	struct pack p = { rep->data, 0, 0, rq_word(rq, 0), FS_DIR_END };
+	int r = p.start == FS_DIR_END ? 0 : ext2_readdir(&fs, &in, pack_entry, &p);
+	if (r < 0)
+		return core_errno(r, "reading a directory");
+	rep->next = w_int(p.next);
+	rep->data_type = MSGT_LONG(MACH_MSG_TYPE_INTEGER_8, 8, p.used);
+	rq->reply_size = offsetof(fs_readdir_reply_t, data) + MSG_ALIGN(p.used);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t op_mkdir(struct request *rq, struct node *n)
+{
+	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
+	kern_return_t e = check_dir_op(n, m->name, 1);
+	if (e)
+		return e;
+	if (m->mode.v & ~07777u)
+		return FS_EINVAL;
+	uint32_t ino;
+	int r = ext2_mkdir(&fs, n->ino, m->name, strlen(m->name), (uint16_t)m->mode.v, 0, 0, &ino);
+	return r ? core_errno(r, "mkdir") : reply_empty(rq);
+}
+
+static kern_return_t op_unlink(struct request *rq, struct node *n)
+{
+	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
+	kern_return_t e = check_dir_op(n, m->name, 1);
+	if (e)
+		return e;
+	int r = ext2_unlink(&fs, n->ino, m->name, strlen(m->name));
+	return r ? core_errno(r, "unlink") : reply_empty(rq);
+}
+
+static kern_return_t op_rmdir(struct request *rq, struct node *n)
+{
+	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
+	kern_return_t e = check_dir_op(n, m->name, 1);
+	if (e)
+		return e;
+	int r = ext2_rmdir(&fs, n->ino, m->name, strlen(m->name));
+	return r ? core_errno(r, "rmdir") : reply_empty(rq);
+}
+
+static kern_return_t op_rename(struct request *rq, struct node *n)
+{
+	const fs_rename_request_t *m = (const fs_rename_request_t *)rq->in;
+	kern_return_t e = check_dir_op(n, m->old, 1);
+	if (!e)
+		e = check_name(m->new);
+	if (e)
+		return e;
+	struct node *to = node_find(m->newdir.name);
+	if (!to)
+		return FS_EXDEV;             /* not a node port of this file system */
+	if (to->type != EXT2_S_IFDIR)
+		return FS_ENOTDIR;
+	int r = ext2_rename(&fs, n->ino, m->old, strlen(m->old), to->ino, m->new, strlen(m->new));
+	if (r)
+		return core_errno(r, "rename");
+	mach_port_deallocate(mach_task_self(), m->newdir.name);   /* the right the request brought */
+	return reply_empty(rq);
+}
+
+static kern_return_t op_link(struct request *rq, struct node *n)
+{
+	const fs_link_request_t *m = (const fs_link_request_t *)rq->in;
+	kern_return_t e = check_dir_op(n, m->name, 1);
+	if (e)
+		return e;
+	struct node *target = node_find(m->node.name);
+	if (!target)
+		return FS_EXDEV;
+	if (target->type == EXT2_S_IFDIR)
+		return FS_EPERM;
+	int r = ext2_link(&fs, n->ino, m->name, strlen(m->name), target->ino);
+	if (r)
+		return core_errno(r, "link");
+	mach_port_deallocate(mach_task_self(), m->node.name);
+	return reply_empty(rq);
+}
+
+static kern_return_t op_symlink(struct request *rq, struct node *n)
+{
+	const fs_symlink_request_t *m = (const fs_symlink_request_t *)rq->in;
+	kern_return_t e = check_dir_op(n, m->name, 1);
+	if (e)
+		return e;
+	if (!msg_string_ok(m->target, FS_PATH_MAX))
+		return MIG_BAD_ARGUMENTS;
+	if (m->target[0] == 0)
+		return FS_ENOENT;
+	uint32_t ino;
+	int r = ext2_symlink(&fs, n->ino, m->name, strlen(m->name), m->target, strlen(m->target), 0, 0, &ino);
+	return r ? core_errno(r, "symlink") : reply_empty(rq);
+}
+
+static kern_return_t op_readlink(struct request *rq, struct node *n)
+{
+	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
+	kern_return_t e = check_dir_op(n, m->name, 0);
+	if (e)
+		return e;
+	struct ext2_inode dir, in;
+	uint32_t ino;
+	if ((e = read_inode(n->ino, &dir)))
+		return e;
+	int r = ext2_lookup(&fs, &dir, m->name, strlen(m->name), &ino);
+	if (r)
+		return core_errno(r, "readlink");
+	if ((e = read_inode(ino, &in)))
+		return e;
+	if (S_TYPE(in.mode) != EXT2_S_IFLNK)
+		return FS_EINVAL;
+	fs_readlink_reply_t *rep = (fs_readlink_reply_t *)rq->out;
+	long len = ext2_readlink(&fs, &in, rep->target, FS_PATH_MAX - 1);
+	if (len < 0)
+		return core_errno((int)len, "readlink");
+	if ((uint64_t)len < in.size)
+		return FS_ENAMETOOLONG;      /* longer than the protocol carries */
+	memset(rep->target + len, 0, FS_PATH_MAX - (size_t)len);
+	rep->target_type = MSGT_LONG(MACH_MSG_TYPE_STRING_C, 8 * FS_PATH_MAX, 1);
+	rq->reply_size = sizeof *rep;
+	return KERN_SUCCESS;
+}
+
+/* --- the routine tables ------------------------------------------------------ */
+
+#define HANDLER(name) static kern_return_t do_##name(struct request *rq) { return run(rq, op_##name); }
+HANDLER(lookup) HANDLER(get_root) HANDLER(read) HANDLER(write) HANDLER(write_ool) HANDLER(truncate)
+HANDLER(stat) HANDLER(chmod) HANDLER(utimes) HANDLER(sync) HANDLER(statfs) HANDLER(readdir)
+HANDLER(mkdir) HANDLER(unlink) HANDLER(rmdir) HANDLER(rename) HANDLER(link) HANDLER(symlink)
+HANDLER(readlink)
+
+#define MSGF_INT64 { MACH_MSG_TYPE_INTEGER_64, 64, 0, 1 }
+static const struct msg_field no_args[1];
+static const struct msg_field one_word[1] = { MSGF_INT32 };
+static const struct msg_field two_words[2] = { MSGF_INT32, MSGF_INT32 };
+static const struct msg_field offset_only[1] = { MSGF_INT64 };
+static const struct msg_field lookup_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_STRING(FS_PATH_MAX) };
+static const struct msg_field read_args[2] = { MSGF_INT64, MSGF_INT32 };
+static const struct msg_field write_args[2] = {
+	MSGF_INT64, { MACH_MSG_TYPE_CHAR, 8, MSGF_LONG | MSGF_VAR, FS_INLINE_MAX } };
+static const struct msg_field write_ool_args[2] = {
+	MSGF_INT64, { MACH_MSG_TYPE_INTEGER_8, 8, MSGF_OOL | MSGF_LONG | MSGF_VAR, FS_IO_MAX } };
+static const struct msg_field name_args[2] = { MSGF_INT32, MSGF_STRING(FS_NAME_MAX) };
+static const struct msg_field rename_args[3] = {
+	MSGF_STRING(FS_NAME_MAX), MSGF_SEND, MSGF_STRING(FS_NAME_MAX) };
+static const struct msg_field link_args[2] = { MSGF_SEND, MSGF_STRING(FS_NAME_MAX) };
+static const struct msg_field symlink_args[2] = { MSGF_STRING(FS_NAME_MAX), MSGF_STRING(FS_PATH_MAX) };
+
+static const struct routine node_routines[] = {
+	{ ID_FS_LOOKUP, lookup_args, 3, do_lookup, 0 },
+	{ ID_FS_READ, read_args, 2, do_read, 0 },
+	{ ID_FS_WRITE, write_args, 2, do_write, 0 },
+	{ ID_FS_WRITE_OOL, write_ool_args, 2, do_write_ool, 0 },
+	{ ID_FS_STAT, no_args, 0, do_stat, 0 },
+	{ ID_FS_READDIR, one_word, 1, do_readdir, 0 },
+	{ ID_FS_MKDIR, name_args, 2, do_mkdir, 0 },
+	{ ID_FS_UNLINK, name_args, 2, do_unlink, 0 },
+	{ ID_FS_RMDIR, name_args, 2, do_rmdir, 0 },
+	{ ID_FS_RENAME, rename_args, 3, do_rename, 0 },
+	{ ID_FS_LINK, link_args, 2, do_link, 0 },
+	{ ID_FS_SYMLINK, symlink_args, 2, do_symlink, 0 },
+	{ ID_FS_READLINK, name_args, 2, do_readlink, 0 },
+	{ ID_FS_TRUNCATE, offset_only, 1, do_truncate, 0 },
+	{ ID_FS_CHMOD, one_word, 1, do_chmod, 0 },
+	{ ID_FS_UTIMES, two_words, 2, do_utimes, 0 },
+	{ ID_FS_SYNC, no_args, 0, do_sync, 0 },
+	{ ID_FS_STATFS, no_args, 0, do_statfs, 0 },
+};
+const struct interface fs_node_interface = {
+	"fs", node_routines, sizeof node_routines / sizeof node_routines[0]
+};
+
+static const struct routine root_routines[] = {
+	{ ID_FS_GET_ROOT, no_args, 0, do_get_root, 0 },
+};
+const struct interface fs_root_interface = { "fs-root", root_routines, 1 };

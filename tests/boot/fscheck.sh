@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# What a guest left on an ext2 image, judged by e2fsprogs (after a scenario):
+#   fscheck.sh IMAGE clean              e2fsck -fn finds nothing to fix
+#   fscheck.sh IMAGE cat PATH TEXT      the file holds exactly TEXT and a newline
+#   fscheck.sh IMAGE absent PATH        there is no such file
+# IMAGE is an MBR disk with the file system on partition 1 at sector 2048, or
+# a bare file system (no partition table).
+set -euo pipefail
+PATH=$PATH:/usr/sbin:/sbin
+img=$1 what=$2
+if [ "$(od -An -tx1 -j510 -N2 "$img" | tr -d ' ')" = 55aa ]; then fs="$img?offset=1048576"; else fs=$img; fi
+case $what in
+clean)
+	out=$(e2fsck -fn "$fs" 2>&1) || { echo "$out"; echo "fscheck: e2fsck -fn finds problems"; exit 1; }
+	echo "$out" | tail -1
+	;;
+cat)
+	got=$(debugfs -R "cat $3" "$fs" 2>/dev/null; echo x)
+	if [ "$got" != "$4"$'\n'x ]; then
+		echo "fscheck: $3 holds '${got%x}', not '$4'"
+		exit 1
+	fi
+	echo "fscheck: $3: $4"
+	;;
+absent)
+	if debugfs -R "stat $3" "$fs" 2>&1 | grep -q "File not found"; then
+		echo "fscheck: $3 is absent"
+	else
+		echo "fscheck: $3 exists"
+		exit 1
+	fi
+	;;
+*)
+	echo "fscheck: unknown check '$what'" >&2
+	exit 2
+	;;
+esac

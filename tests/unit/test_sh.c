@@ -1,0 +1,303 @@
+/* The shell's parser (user/sh/parse.c): words, quoting, escapes, $?,
+ * redirections, separators, comments and every syntax error by its
+ * message; then random lines compared with dash, the host's /bin/sh (an
+ * oracle nobody here wrote), on what words they make. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "unit.h"
+#include "rt/rt.h"
+#include "../../user/sh/sh.h"
+
+static struct sh_cmd cmd;
+static char err[200];
+
+/* Parses the first command of LINE with STATUS; the words joined by '|'. */
+static const char *words(const char *line, int status, int *r)
+{
+	static char out[4096];
+	size_t k = 0;
+	err[0] = 0;
+	*r = sh_parse(&line, status, &cmd, err, sizeof err);
+	out[0] = 0;
+	for (int i = 0; *r > 0 && i < cmd.argc; i++)
+		k += snprintf(out + k, sizeof out - k, "%s%s", i ? "|" : "", cmd.argv[i]);
+	return out;
+}
+
+static void expect_words(const char *line, int status, const char *want)
+{
+	int r;
+	const char *got = words(line, status, &r);
+	CHECK(r == 1 && strcmp(got, want) == 0, "%s: got %d [%s] (%s), want [%s]", line, r, got, err, want);
+	CHECK(r != 1 || cmd.argv[cmd.argc] == NULL, "%s: argv ends with NULL", line);
+}
+
+static void expect_error(const char *line, const char *message)
+{
+	char e[200];
+	int r;
+	words(line, 0, &r);
+	CHECK(r == -1 && strstr(err, message), "%s: got %d (%s), want the error '%s'", line, r, err, message);
+	CHECK(sh_check(line, e, sizeof e) == -1 && strstr(e, message), "%s: sh_check says '%s'", line, e);
+}
+
+static void test_words(void)
+{
+	expect_words("echo hi there", 0, "echo|hi|there");
+	expect_words("  ls   -l\t/  ", 0, "ls|-l|/");
+	expect_words("echo 'a  b' 'c\"d' '\\n' '$?'", 0, "echo|a  b|c\"d|\\n|$?");
+	expect_words("echo \"a  b\" \"x\\\"y\" \"p\\\\q\" \"\\$?\" \"a\\nb\" \"it's\"", 0,
+	             "echo|a  b|x\"y|p\\q|$?|a\\nb|it's");
+	expect_words("echo a\\ b \\'x \\\"y \\\\z \\$? \\;", 0, "echo|a b|'x|\"y|\\z|$?|;");
+	expect_words("echo $? \"$?\" '$?' x$?y \"$?$?\"", 42, "echo|42|42|$?|x42y|4242");
+	expect_words("echo $? $?", 255, "echo|255|255");
+	expect_words("echo $HOME $ a$ \"$\"", 0, "echo|$HOME|$|a$|$");
+	expect_words("echo \"\" '' x\"\"y", 0, "echo|||xy");
+	expect_words("echo a\"b c\"d'e f'g", 0, "echo|ab cde fg");
+	expect_words("echo a#b '#' \"#\"", 0, "echo|a#b|#|#");
+	expect_words("echo a # a comment; echo b", 0, "echo|a");
+	expect_words("echo 'a;b' \"c;d\" e\\;f", 0, "echo|a;b|c;d|e;f");
+	expect_words("echo '>' \"<\" \\>\\>", 0, "echo|>|<|>>");
+	expect_words("echo 'tab\there'", 0, "echo|tab\there");
+	expect_words("echo done\r\n", 0, "echo|done");
+}
+
+static void test_redirections(void)
+{
+	int r;
+	words("cat < in > out", 0, &r);
+	CHECK(r == 1 && cmd.argc == 1 && cmd.in && strcmp(cmd.in, "in") == 0 && cmd.out &&
+	      strcmp(cmd.out, "out") == 0 && !cmd.append, "< and >: %d %s", r, err);
+	words("echo x >> log", 0, &r);
+	CHECK(r == 1 && cmd.argc == 2 && !cmd.in && cmd.out && strcmp(cmd.out, "log") == 0 && cmd.append,
+	      ">>: %d %s", r, err);
+	const char *w = words("echo x>f", 0, &r);
+	CHECK(r == 1 && strcmp(w, "echo|x") == 0 && cmd.out && strcmp(cmd.out, "f") == 0, "x>f: [%s]", w);
+	w = words(">f echo x", 0, &r);
+	CHECK(r == 1 && strcmp(w, "echo|x") == 0 && cmd.out && strcmp(cmd.out, "f") == 0, ">f first: [%s]", w);
+	w = words("echo > \"my file\" 'and more'", 0, &r);
+	CHECK(r == 1 && strcmp(w, "echo|and more") == 0 && cmd.out && strcmp(cmd.out, "my file") == 0,
+	      "a quoted name: [%s] %s", w, cmd.out ? cmd.out : "(none)");
+	w = words("echo $? > out$?", 3, &r);
+	CHECK(r == 1 && strcmp(w, "echo|3") == 0 && cmd.out && strcmp(cmd.out, "out3") == 0, "$? in a name");
+	w = words("> empty", 0, &r);
+	CHECK(r == 1 && cmd.argc == 0 && cmd.argv[0] == NULL && cmd.out && strcmp(cmd.out, "empty") == 0,
+	      "only a redirection: %d argc %d", r, cmd.argc);
+	w = words("<in", 0, &r);
+	CHECK(r == 1 && cmd.argc == 0 && cmd.in && strcmp(cmd.in, "in") == 0, "only <in");
+}
+
+static void test_sequences(void)
+{
+	const char *line = "echo a; echo $?;echo c ; ", *p = line;
+	int r = sh_parse(&p, 0, &cmd, err, sizeof err);
+	CHECK(r == 1 && cmd.argc == 2 && strcmp(cmd.argv[1], "a") == 0, "first of three");
+	CHECK(p == line + 7, "moved past the first ';' (%d)", (int)(p - line));
+	r = sh_parse(&p, 5, &cmd, err, sizeof err);
+	CHECK(r == 1 && cmd.argc == 2 && strcmp(cmd.argv[1], "5") == 0, "second sees the status given");
+	r = sh_parse(&p, 0, &cmd, err, sizeof err);
+	CHECK(r == 1 && cmd.argc == 2 && strcmp(cmd.argv[1], "c") == 0, "third");
+	r = sh_parse(&p, 0, &cmd, err, sizeof err);
+	CHECK(r == 0 && *p == 0, "then nothing: %d", r);
+
+	p = "echo a\n\n  \necho b\n";
+	r = sh_parse(&p, 0, &cmd, err, sizeof err);
+	CHECK(r == 1 && strcmp(cmd.argv[1], "a") == 0, "newline separates");
+	r = sh_parse(&p, 0, &cmd, err, sizeof err);
+	CHECK(r == 1 && strcmp(cmd.argv[1], "b") == 0, "blank lines are skipped");
+	r = sh_parse(&p, 0, &cmd, err, sizeof err);
+	CHECK(r == 0, "end: %d", r);
+
+	const char *empties[] = { "", "   ", "\n", "# just a comment", "  # x; y \"unterminated", "\t\r\n" };
+	for (size_t i = 0; i < sizeof empties / sizeof empties[0]; i++) {
+		p = empties[i];
+		CHECK(sh_parse(&p, 0, &cmd, err, sizeof err) == 0, "nothing in '%s'", empties[i]);
+		CHECK(sh_check(empties[i], err, sizeof err) == 0, "'%s' checks", empties[i]);
+	}
+	CHECK(sh_check("echo a; cd /tmp; ls > x; cat < x >> y # end", err, sizeof err) == 0, "a good line checks");
+}
+
+static void test_errors(void)
+{
+	expect_error("echo 'abc", "unterminated ' quote");
+	expect_error("echo \"abc", "unterminated \" quote");
+	expect_error("echo \"a\\\"", "unterminated \" quote");
+	expect_error("echo >", "> needs a file name");
+	expect_error("echo > ;", "> needs a file name");
+	expect_error("echo >> ", ">> needs a file name");
+	expect_error("cat <", "< needs a file name");
+	expect_error("cat < > x", "< needs a file name");
+	expect_error("echo > # comment", "> needs a file name");
+	expect_error("echo a > x > y", "more than one output redirection");
+	expect_error("echo a >> x > y", "more than one output redirection");
+	expect_error("cat < x < y", "more than one input redirection");
+	expect_error("; echo", "';' without a command before it");
+	expect_error("echo \\", "\\ at the end of the line");
+	expect_error("ls | wc", "'|' is not supported");
+	expect_error("sleep 1 &", "'&' is not supported");
+	expect_error("(ls)", "'(' is not supported");
+	expect_error("echo `ls`", "'`' is not supported");
+	/* a later command's error is found before anything runs */
+	char e[200];
+	CHECK(sh_check("echo a; echo 'b", e, sizeof e) == -1 && strstr(e, "unterminated"), "sh_check: %s", e);
+	CHECK(sh_check("echo a;; echo b", e, sizeof e) == -1 && strstr(e, "';' without"), "sh_check: %s", e);
+	/* limits */
+	char line[SH_LINE_MAX * 4];
+	size_t k = 0;
+	for (int i = 0; i < SH_ARGS_MAX; i++)
+		k += snprintf(line + k, sizeof line - k, "w%d ", i);
+	int r;
+	words(line, 0, &r);
+	CHECK(r == 1 && cmd.argc == SH_ARGS_MAX, "%d words are fine (%d, %s)", SH_ARGS_MAX, cmd.argc, err);
+	snprintf(line + k, sizeof line - k, "one-more");
+	expect_error(line, "more than 64 words");
+	k = 0;
+	for (int i = 0; i < SH_LINE_MAX; i++)
+		k += snprintf(line + k, sizeof line - k, "$?");
+	expect_words("echo $?", 100, "echo|100");
+	words(line, 100, &r);
+	CHECK(r == -1 && strstr(err, "too long"), "expansions beyond the buffer: %d %s", r, err);
+}
+
+/* --- random lines against dash ---------------------------------------------- */
+
+static unsigned rnd_state = 12345;
+static unsigned rnd(unsigned n)
+{
+	rnd_state = rnd_state * 1103515245 + 12345;
+	return (rnd_state >> 16) % n;
+}
+
+/* Lines of plain letters, blanks, quotes, backslashes, $? and #: no other
+ * '$' (dash would expand variables) and nothing dash gives another meaning. */
+static void random_line(char *out, size_t size)
+{
+	static const char *const pieces[] = { "a", "b", " ", "  ", "'", "\"", "\\", "$?", "#", "x y", ";", ">" };
+	size_t k = 0;
+	unsigned n = 1 + rnd(12);
+	for (unsigned i = 0; i < n && k + 4 < size; i++) {
+		const char *s = pieces[rnd(sizeof pieces / sizeof pieces[0] - 2)];   /* no ; or > */
+		k += snprintf(out + k, size - k, "%s", s);
+	}
+	out[k] = 0;
+}
+
+static char *run_dash(const char *script, size_t *len)
+{
+	char path[] = "/tmp/test_sh_XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "w");
+	fputs(script, f);
+	fclose(f);
+	char cmdline[80];
+	snprintf(cmdline, sizeof cmdline, "dash %s 2>/dev/null", path);
+	FILE *p = popen(cmdline, "r");
+	char *out = p ? calloc(1, 1 << 20) : NULL;
+	*len = out ? fread(out, 1, (1 << 20) - 1, p) : 0;
+	int st = p ? pclose(p) : -1;
+	unlink(path);
+	if (st != 0 && out) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void test_against_dash(void)
+{
+	enum { N = 3000 };
+	static char lines[N][128];
+	static int ours[N];
+	char *script = calloc(1, N * 200 + 100), *s = script;
+	int accepted = 0, rejected = 0, rejected_checked = 0, rejected_agree = 0;
+	s += sprintf(s, "set -f\n");
+	for (int i = 0; i < N; i++) {
+		random_line(lines[i], sizeof lines[i]);
+		const char *p = lines[i];
+		ours[i] = sh_parse(&p, 7, &cmd, err, sizeof err);
+		if (ours[i] < 0) {
+			rejected++;
+			/* does dash refuse it too?  (a sample: one dash each) */
+			if (rejected_checked < 150 && !strstr(err, "at the end of the line")) {
+				char one[256];
+				size_t len;
+				snprintf(one, sizeof one, "(exit 7); set -- %s\n", lines[i]);
+				char *out = run_dash(one, &len);
+				rejected_checked++;
+				rejected_agree += out == NULL;
+				CHECK(out == NULL, "we refuse [%s] (%s), dash takes it", lines[i], err);
+				free(out);
+			}
+			continue;
+		}
+		accepted++;
+		s += sprintf(s, "(exit 7); set -- %s\nfor w; do printf '%%s\\001' \"$w\"; done; printf '\\002'\n", lines[i]);
+	}
+	size_t len;
+	char *out = run_dash(script, &len);
+	CHECK(out != NULL, "dash runs the %d lines we accept", accepted);
+	char *o = out;
+	int agree = 0;
+	for (int i = 0; out && i < N; i++) {
+		if (ours[i] < 0)
+			continue;
+		const char *p = lines[i];
+		sh_parse(&p, 7, &cmd, err, sizeof err);
+		char want[1024];
+		size_t k = 0;
+		for (int j = 0; ours[i] > 0 && j < cmd.argc; j++)
+			k += snprintf(want + k, sizeof want - k, "%s\001", cmd.argv[j]);
+		want[k] = 0;
+		char *end = strchr(o, '\002');
+		if (!end) {
+			CHECK(0, "dash's output ends early at line %d", i);
+			break;
+		}
+		*end = 0;
+		agree += CHECK(strcmp(o, want) == 0, "[%s]: dash makes [%s], we make [%s]", lines[i], o, want);
+		o = end + 1;
+	}
+	printf("against dash: %d random lines accepted, all %d compared words agree; %d refused, %d of %d "
+	       "checked refused by dash too\n", accepted, agree, rejected, rejected_agree, rejected_checked);
+	free(out);
+	free(script);
+}
+
+/* Random bytes: never a crash (the sanitizers watch), always an answer. */
+static void test_random_bytes(void)
+{
+	char line[300];
+	int bad = 0;
+	for (int i = 0; i < 20000; i++) {
+		size_t n = rnd(sizeof line);
+		for (size_t j = 0; j < n; j++)
+			line[j] = (char)(1 + rnd(255));
+		line[n] = 0;
+		const char *p = line;
+		int r;
+		err[0] = 0;
+		while ((r = sh_parse(&p, (int)rnd(256), &cmd, err, sizeof err)) > 0) {
+			if (cmd.argv[cmd.argc] != NULL || p < line || p > line + n)
+				bad++;
+		}
+		if (r < 0 && !err[0])
+			bad++;
+	}
+	CHECK(bad == 0, "random bytes: %d bad answers", bad);
+}
+
+int main(void)
+{
+	test_words();
+	test_redirections();
+	test_sequences();
+	test_errors();
+	test_against_dash();
+	test_random_bytes();
+	return unit_report();
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# A bootable root disk: the repo's root tree (rootfs/), the user programs
+# (init in /sbin, the others in /bin), an empty /tmp, and the contents of an
+# extra folder copied under /, as ext2 on partition 1 of an MBR disk (or on
+# the whole disk with --whole, for ROOT=vd0).
+#   tools/mkimage.sh [--whole] OUT BINDIR [EXTRA]
+# The programs are those of user/ (user/NAME.c and user/NAME/), built in BINDIR.
+set -euo pipefail
+kind=ext2-mbr
+if [ "${1:-}" = --whole ]; then kind=ext2; shift; fi
+out=$1 bindir=$2 extra=${3:-}
+cd "$(dirname "$0")/.."
+progs=$( (ls user/*.c | sed 's|^user/||; s|\.c$||'; ls -d user/*/ | sed 's|^user/||; s|/$||') | sort -u)
+if [ -n "$extra" ] && [ ! -d "$extra" ]; then
+	echo "mkimage: EXTRA=$extra is not a folder" >&2
+	exit 2
+fi
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+cp -a rootfs/. "$stage/"
+mkdir -p "$stage/bin" "$stage/sbin" "$stage/tmp"
+chmod 1777 "$stage/tmp"
+for p in $progs; do
+	[ -f "$bindir/$p" ] || { echo "mkimage: $bindir/$p is missing (make all)" >&2; exit 1; }
+	if [ "$p" = init ]; then cp "$bindir/$p" "$stage/sbin/init"; else cp "$bindir/$p" "$stage/bin/$p"; fi
+done
+[ -z "$extra" ] || cp -a "$extra/." "$stage/"
+# room to work in: twice the contents and 32 MiB more, at least 64 MiB
+used=$(du -sm "$stage" | cut -f1)
+mib=$((2 * used + 32))
+[ $mib -ge 64 ] || mib=64
+bash tools/mkdisk.sh $kind "$out" $mib "$stage"
+echo "mkimage: $out: ${mib} MiB, $(find "$stage" -type f | wc -l) files"

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""`make run`: boot a configuration with the serial console on this terminal.
+
+  run.py [--build BUILD] [--disk IMAGE] [--root DEVICE] CFG
+
+A configuration says where it wants the root disk with a comment line
+`# disk: virtio` or `# disk: ide`; --disk attaches IMAGE there.  --root
+replaces the device that ext2fs mounts (vd0s1 in boot/default.cfg) with
+DEVICE, for instance vd0 for a disk that holds a file system without a
+partition table.  QEMU_ARGS adds QEMU arguments.
+
+On a terminal, QEMU gets the terminal.  With standard input from a pipe or a
+file, each input line is typed once the shell's prompt (`# ` at the start of
+a line) is on the console, so `printf 'ls /\\nhalt\\n' | make run` is a
+complete session; when the input ends and the guest does not end by itself
+(`halt`), QEMU is stopped after the prompt has been idle a while.
+"""
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import boottest  # noqa: E402  (the ISO maker and the configuration checks)
+
+PROMPT = re.compile(r"(?:^|\n)# $")
+FIRST_PROMPT_WAIT = 900.0   # seconds: a whole boot under TCG on a busy machine
+PROMPT_WAIT = 600.0         # seconds for one command to finish
+IDLE_AFTER_INPUT = 15.0     # seconds at the prompt once the input has ended
+
+
+def disk_hint(cfg):
+    with open(cfg) as f:
+        for line in f:
+            m = re.match(r"#\s*disk:\s*(virtio|ide)\s*$", line)
+            if m:
+                return m.group(1)
+    return None
+
+
+def with_root(cfg, root, build):
+    """A copy of CFG in which ext2fs mounts ROOT."""
+    device = re.compile(r"^(?:(?:vd|hd)\d+(?:s\d+)?|part:\d+:device:\w+)$")
+    out, changed = [], 0
+    with open(cfg) as f:
+        for line in f:
+            words = line.split(" ")
+            if line.startswith("module ") and "ext2fs" in words[1]:
+                for i, w in enumerate(words):
+                    if device.match(w.strip()):
+                        words[i] = root + ("\n" if w.endswith("\n") else "")
+                        changed += 1
+            out.append(" ".join(words))
+    if changed != 1:
+        sys.exit(f"run: ROOT={root}: {boottest.rel(cfg)} has no ext2fs device argument to replace")
+    path = os.path.join(build, "run", os.path.basename(cfg))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("".join(out))
+    return path
+
+
+class Console:
+    """QEMU's console output, copied to stdout as it comes."""
+
+    def __init__(self, proc):
+        self.proc, self.text, self.cond = proc, "", threading.Condition()
+        threading.Thread(target=self.pump, daemon=True).start()
+
+    def pump(self):
+        while True:
+            data = os.read(self.proc.stdout.fileno(), 4096)
+            if not data:
+                break
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            with self.cond:
+                self.text = (self.text + data.decode(errors="replace").replace("\r", ""))[-4096:]
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_prompt(self, seconds):
+        """True once the console ends with the prompt; False on time-out or QEMU's end."""
+        end = time.monotonic() + seconds
+        with self.cond:
+            while not PROMPT.search(self.text):
+                left = end - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    return False
+                self.cond.wait(min(left, 1.0))
+            self.text = ""
+            return True
+
+
+def scripted(cmd):
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    con = Console(proc)
+    first = True
+    for line in sys.stdin:
+        if not con.wait_prompt(FIRST_PROMPT_WAIT if first else PROMPT_WAIT):
+            break
+        first = False
+        proc.stdin.write(line.rstrip("\n").encode() + b"\n")
+        proc.stdin.flush()
+    else:
+        # input done: wait for the guest to end, or for an idle prompt
+        while proc.poll() is None:
+            if con.wait_prompt(PROMPT_WAIT) and not con_busy(con, IDLE_AFTER_INPUT):
+                print("\nrun: the input ended and the guest still runs (end it with `halt`); "
+                      "stopping QEMU", file=sys.stderr)
+                proc.kill()
+                break
+    try:
+        code = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
+    if proc.poll() is not None and code not in (0, -9):
+        print(f"run: QEMU ended with status {code}", file=sys.stderr)
+    return 0 if code in (0, -9) else 1
+
+
+def con_busy(con, seconds):
+    """Whether the console printed anything within SECONDS."""
+    end = time.monotonic() + seconds
+    with con.cond:
+        while time.monotonic() < end and con.proc.poll() is None:
+            if con.text:
+                return True
+            con.cond.wait(1.0)
+    return con.proc.poll() is not None
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Boot a configuration (see the top of this file).")
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--disk", help="the disk image to attach where the configuration wants it")
+    ap.add_argument("--root", help="the device ext2fs mounts instead of the configuration's")
+    ap.add_argument("cfg")
+    a = ap.parse_args()
+    cfg = a.cfg
+    hint = disk_hint(cfg)
+    if a.root:
+        cfg = with_root(cfg, a.root, a.build)
+    extra = []
+    if a.disk:
+        if not os.path.isfile(a.disk):
+            sys.exit(f"run: no disk image {a.disk}")
+        if hint is None:
+            print(f"run: {boottest.rel(a.cfg)} takes no disk (no `# disk:` line); "
+                  f"{a.disk} is not attached", file=sys.stderr)
+        else:
+            extra = ["-drive", f"file={a.disk},if={hint},format=raw"]
+    try:
+        boottest.parse_cfg(cfg, a.build)
+        note = boottest.bootchain_check(cfg, a.build, hint="to boot it all the same, "
+                                        "set BOOTCHAIN=none")
+        if note:
+            print(f"run: {note}", file=sys.stderr)
+        iso = boottest.make_iso(cfg, a.build)
+    except boottest.Error as e:
+        sys.exit(f"run: {e}")
+    b = os.path.abspath(a.build)
+    extra += [x.replace("${BUILD}", b).replace("$BUILD", b)
+              for x in shlex.split(os.environ.get("QEMU_ARGS", ""))]
+    cmd = [boottest.QEMU, "-cdrom", iso] + boottest.QEMU_BASE + extra
+    print(f"run: booting {boottest.rel(a.cfg)}"
+          + (f" with {a.disk} on {hint}" if extra[:1] == ["-drive"] else "")
+          + "; QEMU ends when the guest halts", file=sys.stderr)
+    sys.stderr.flush()
+    if sys.stdin.isatty():
+        os.execvp(cmd[0], cmd)
+    return scripted(cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -96,6 +96,31 @@ static void answer_wait(struct waiter *w, struct proc *c)
 	unlink_free(c);
 }
 
+static int has_child(const struct proc *parent, int pid)
+{
+	for (struct proc *c = procs; c; c = c->next)
+		if (c->ppid == parent->pid && (pid == 0 || c->pid == pid))
+			return 1;
+	return 0;
+}
+
+/* Answers ECHILD to the waits of PARENT that no child is left to answer
+ * (another wait took the child they wait for). */
+static void drop_hopeless_waits(struct proc *parent)
+{
+	for (struct waiter **wp = &parent->waiters; *wp; ) {
+		struct waiter *w = *wp;
+		if (has_child(parent, w->pid)) {
+			wp = &w->next;
+			continue;
+		}
+		*wp = w->next;
+		mig_reply_header_t m;
+		send_reply(&m, sizeof m, w->reply, w->reply_type, ID_PROC_WAIT, FS_ECHILD);
+		free(w);
+	}
+}
+
 /* Records the end of P: its task goes, its port and rights are given back,
  * its parent learns of it (now, if it waits), and its children become
  * nobody's.  P is freed unless its parent may still wait for it. */
@@ -149,6 +174,7 @@ static void end(struct proc *p, int status, int how)
 			*wp = w->next;
 			answer_wait(w, p);
 			free(w);
+			drop_hopeless_waits(parent);
 			return;
 		}
 }

@@ -7,8 +7,10 @@
 #include "exec/client.h"
 #include "fs/client.h"
 #include "mach/mach.h"
+#include "mach/rpc_util.h"
 #include "pci/client.h"
 #include "rt/rt.h"
+#include "rt/thread.h"
 
 static mach_port_t proc, ports[PROC_NPORTS];
 static struct proc_info info;
@@ -84,6 +86,18 @@ static void started(int argc, char **argv, char **envp)
 	    (unsigned)info.pid, argv[0], envp[0]);
 }
 
+static volatile int other_pid, other_e, other_got, other_status, other_done;
+
+static void other_wait(void *arg)
+{
+	int got = 0, status = 0, how;
+	(void)arg;
+	other_e = proc_wait(proc, other_pid, &got, &status, &how);
+	other_got = got;
+	other_status = status;
+	other_done = 1;
+}
+
 static void children(void)
 {
 	run((char *[]){ "exechild", "sum", "12", "30", NULL }, PROC_EXITED, 242);
@@ -107,6 +121,18 @@ static void children(void)
 	}
 	check(a > 0 && b > 0 && a != b && seen == 3, "wait for any child: pids %d %d, seen %d", a, b, seen);
 	check(proc_wait(proc, 0, &got, &status, &how) == -FS_ECHILD, "no children left: ECHILD");
+	/* two waits for one child, one from another thread: one gets it, the other ECHILD */
+	check(spawn("/bin/exechild", (char *[]){ "exechild", "sleep", "1000", "9", NULL }, env, &pid) == 0,
+	      "spawn sleep 1000 9");
+	other_pid = pid;
+	check(thread_spawn(other_wait, NULL) == 0, "a second thread");
+	int e = proc_wait(proc, pid, &got, &status, &how);
+	for (int i = 0; i < 100 && !other_done; i++)
+		sleep_ms(100);
+	check(other_done && ((e == 0 && got == pid && status == 9 && other_e == -FS_ECHILD)
+	                     || (e == -FS_ECHILD && other_e == 0 && other_got == pid && other_status == 9)),
+	      "two waits for pid %d: %d (pid %d, status %d) and %d (pid %d, status %d)",
+	      pid, e, got, status, other_e, other_got, other_status);
 	check(proc_wait(proc, 4242, &got, &status, &how) == -FS_ECHILD, "not my child: ECHILD");
 	check(proc_wait(proc, 1, &got, &status, &how) == -FS_ECHILD, "myself: ECHILD");
 	say("exit statuses and waits: as expected");
@@ -117,6 +143,54 @@ static void endings(void)
 	run((char *[]){ "exechild", "fault", NULL }, PROC_KILLED, EXC_BAD_ACCESS);
 	run((char *[]){ "exechild", "vanish", NULL }, PROC_KILLED, 0);
 	run((char *[]){ "exechild", "authority", NULL }, PROC_EXITED, 0);
+}
+
+/* A spawn request built by hand with LEN bytes of ARGS (sent as TYPE), ARGC,
+ * ENVC and descriptor 0's KIND: exec must answer WANT. */
+static void bad_spawn(const char *what, const char *args, size_t len, unsigned type,
+                      unsigned argc, unsigned envc, unsigned kind, kern_return_t want)
+{
+	static union { proc_spawn_request_t in; proc_spawn_reply_t out; } m;
+	mach_port_t program;
+	if (fs_lookup(ports[PROC_PORT_ROOT], "/bin/exechild", FS_O_READ, 0, &program))
+		program = MACH_PORT_NULL;
+	memset(&m, 0, sizeof m);
+	rpc_head(&m.in.head, proc, ID_PROC_SPAWN, 1);
+	m.in.program = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), program };
+	for (int i = 0; i < PROC_NPORTS; i++)
+		m.in.port[i] = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), ports[i] };
+	m.in.info_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, PROC_INFO_WORDS);
+	m.in.info = info;
+	m.in.info.argc = argc;
+	m.in.info.envc = envc;
+	m.in.info.fd_kind[0] = kind;
+	m.in.args_type = MSGT_LONG(type, 8, len);
+	memcpy(m.in.args, args, len);
+	kern_return_t r = mach_rpc(&m.in.head, offsetof(proc_spawn_request_t, args) + MSG_ALIGN(len),
+	                           sizeof m, rpc_reply_int, 2, NULL);
+	check(r == want, "%s: %d (%s), want %d", what, r, mach_error_name(r), want);
+	mach_port_deallocate(mach_task_self(), program);
+}
+
+/* Requests that do not follow the protocol: refused, and exec serves on. */
+static void malformed(void)
+{
+	const unsigned chars = MACH_MSG_TYPE_CHAR, bytes = MACH_MSG_TYPE_INTEGER_8;
+	bad_spawn("strings without a final NUL", "exechild", 8, chars, 1, 0, PROC_FD_CONSOLE, FS_EINVAL);
+	bad_spawn("fewer strings than argc + envc", "exechild", 9, chars, 1, 1, PROC_FD_CONSOLE, FS_EINVAL);
+	bad_spawn("more strings than argc + envc", "a\0b", 4, chars, 1, 0, PROC_FD_CONSOLE, FS_EINVAL);
+	bad_spawn("an unknown descriptor kind", "exechild", 9, chars, 1, 0, 9, FS_EINVAL);
+	bad_spawn("strings as bytes, not characters", "exechild", 9, bytes, 1, 0, PROC_FD_CONSOLE,
+	          MIG_BAD_ARGUMENTS);
+	union { req1_t in; rep1_t out; } m;
+	rpc_head(&m.in.head, proc, ID_PROC_WAIT, 1);
+	m.in.a = w_port(ports[PROC_PORT_ROOT], MACH_MSG_TYPE_COPY_SEND);
+	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_int, 2, NULL);
+	check(r == MIG_BAD_ARGUMENTS, "a wait with a port for the pid: %s", mach_error_name(r));
+	rpc_head(&m.in.head, proc, ID_PROC_HALT + 50, 0);
+	r = mach_rpc(&m.in.head, sizeof m.in.head, sizeof m, rpc_reply_int, 2, NULL);
+	check(r == MIG_BAD_ID, "an unknown routine: %s", mach_error_name(r));
+	say("malformed requests: refused");
 }
 
 static void refusals(void)
@@ -154,6 +228,8 @@ int main(int argc, char **argv, char **envp)
 	children();
 	endings();
 	refusals();
+	malformed();
+	run((char *[]){ "exechild", "sum", "1", NULL }, PROC_EXITED, 201);
 	if (failed)
 		say("%d of %d checks FAILED", failed, checks);
 	else

@@ -37,7 +37,8 @@ int e2_cache_init(struct ext2_fs *fs, size_t bytes)
 	rw->sorted = calloc(rw->nbufs, sizeof *rw->sorted);
 	rw->mem = malloc((size_t)rw->nbufs * bs);
 	rw->stage = malloc(STAGE_BYTES);
-	if (!rw->bufs || !rw->hash || !rw->sorted || !rw->mem || !rw->stage)
+	rw->ahead = malloc(STAGE_BYTES);
+	if (!rw->bufs || !rw->hash || !rw->sorted || !rw->mem || !rw->stage || !rw->ahead)
 		return fail(fs, EXT2_ENOMEM, "no memory for a cache of %u blocks", rw->nbufs);
 	rw->lru.next = rw->lru.prev = &rw->lru;
 	for (uint32_t i = 0; i < rw->nbufs; i++) {
@@ -58,6 +59,7 @@ void e2_cache_free(struct ext2_rw *rw)
 	free(rw->sorted);
 	free(rw->mem);
 	free(rw->stage);
+	free(rw->ahead);
 }
 
 static struct buf **chain_of(struct ext2_rw *rw, uint32_t blk)
@@ -263,12 +265,12 @@ int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n)
 		k++;
 	if (k == 0)
 		return 0;
-	int r = e2_disk_read(fs, (uint64_t)blk * bs, rw->stage, (size_t)k * bs, "read-ahead");
+	int r = e2_disk_read(fs, (uint64_t)blk * bs, rw->ahead, (size_t)k * bs, "read-ahead");
 	for (uint32_t i = 0; !r && i < k; i++) {
 		struct buf *b;
 		r = take(fs, &b);
 		if (!r) {
-			memcpy(b->data, rw->stage + (size_t)i * bs, bs);
+			memcpy(b->data, rw->ahead + (size_t)i * bs, bs);
 			install(rw, b, blk + i, BUF_DATA);
 		}
 	}

@@ -142,7 +142,8 @@ struct ext2_rw {
 	/* the cache */
 	struct buf *bufs, **hash, **sorted, lru;
 	uint32_t nbufs, hash_bits;
-	uint8_t *mem, *stage;           /* the buffers' data; a staging area for runs */
+	uint8_t *mem, *stage;           /* the buffers' data; a staging area for write runs */
+	uint8_t *ahead;                 /* read-ahead's own: taking a buffer may write through stage */
 	uint32_t stage_blocks;
 	/* sequential reads: the inode and the logical block where the last read ended */
 	uint32_t ra_ino;

@@ -10,7 +10,7 @@
 
 static int status;              /* of the last command: $? */
 static const char *source;      /* the script being read, for messages */
-static int lineno;
+static int lineno;              /* of the line being run; 0: not from a file */
 
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void complain(const char *fmt, ...)
@@ -22,6 +22,8 @@ static void complain(const char *fmt, ...)
 	va_end(ap);
 	if (source)
 		fprintf(stderr, "sh: %s:%d: %s\n", source, lineno, msg);
+	else if (lineno)
+		fprintf(stderr, "sh: line %d: %s\n", lineno, msg);
 	else
 		fprintf(stderr, "sh: %s\n", msg);
 }
@@ -175,7 +177,8 @@ static void run_stream(FILE *in, int interactive)
 		}
 		if (!fgets(line, sizeof line, in))
 			break;
-		lineno++;
+		if (!interactive)
+			lineno++;
 		size_t n = strlen(line);
 		if (n == sizeof line - 1 && line[n - 1] != '\n') {
 			int ch;

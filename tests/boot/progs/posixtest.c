@@ -2,8 +2,10 @@
  * shell), it works in a fresh directory under DIR (default /tmp) and checks
  * descriptors, offsets, dup, O_APPEND, paths, directories with many
  * entries, symlinks, the working directory, stdio, errors, and spawn with
- * redirected descriptors (of itself: "posixtest child ..."), one line per
- * check ("ok" or "WRONG: ..."), then "N checks, M wrong". */
+ * redirected descriptors (of itself, /bin/posixtest, as "posixtest child
+ * ..."), one line per check ("ok" or "WRONG: ..."), then "N checks, M
+ * wrong".  Not a user/ program, it gets lib/posix's start-up because it
+ * calls getenv (in the same file, lib/posix/startup.c). */
 #include "posix/posix.h"
 
 static int checks, wrong;
@@ -201,7 +203,7 @@ static void stdio(void)
 static int child(const char *what, const int fds[3])
 {
 	char *argv[] = { "posixtest", "child", (char *)what, NULL };
-	int st, pid = spawn_fds(getenv("POSIXTEST") ? getenv("POSIXTEST") : "posixtest", argv, NULL, fds);
+	int st, pid = spawn_fds("posixtest", argv, NULL, fds);
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -267,6 +269,10 @@ int main(int argc, char **argv)
 		return child_main(argv[2]);
 	char top[PATH_MAX];
 	snprintf(top, sizeof top, "%s/posixtest", argc > 1 ? argv[1] : "/tmp");
+	char start[PATH_MAX] = "";
+	const char *pwd = getenv("PWD");
+	check("PWD from the parent is the working directory", pwd && getcwd(start, sizeof start) &&
+	      strcmp(pwd, start) == 0, "PWD %s, getcwd %s", pwd ? pwd : "(none)", start);
 	check("time", time(NULL) > 1600000000, "%u", (unsigned)time(NULL));
 	check("mkdir and chdir", mkdir(top, 0755) == 0 && chdir(top) == 0, "%s: %s", top, strerror(errno));
 	files();

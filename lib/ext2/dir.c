@@ -213,7 +213,8 @@ static int parent_links(struct ext2_fs *fs, uint32_t dir, int delta)
 	int r = e2_iget(fs, dir, &d);
 	if (r)
 		return r;
-	d.links = (uint16_t)(d.links + delta < 1 ? 1 : d.links + delta);
+	int links = d.links + delta;
+	d.links = (uint16_t)(links < 1 ? 1 : links > 0xffff ? 0xffff : links);
 	d.ctime = e2_now(fs);
 	return e2_iput(fs, &d);
 }

@@ -354,7 +354,8 @@ int e2_link_add(struct ext2_fs *fs, uint32_t ino, int delta)
 	int r = e2_iget(fs, ino, &in);
 	if (r)
 		return r;
-	in.links = (uint16_t)(delta < 0 && in.links < -delta ? 0 : in.links + delta);
+	int links = in.links + delta;
+	in.links = (uint16_t)(links < 0 ? 0 : links > 0xffff ? 0xffff : links);
 	in.ctime = e2_now(fs);
 	r = e2_iput(fs, &in);
 	if (!r && in.links == 0 && !e2_held(fs, ino))

@@ -47,6 +47,7 @@ struct dev {
 	int fd;
 	uint64_t size;
 	long reads, writes, flushes, bad_writes;
+	bool fail_writes;               /* the disk refuses every write */
 	/* the last writes since the last flush, in order: offset and size */
 	uint64_t log_off[LOG];
 	size_t log_n[LOG];
@@ -64,6 +65,8 @@ static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
 static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
 {
 	struct dev *d = ctx;
+	if (d->fail_writes)
+		return -1;
 	d->writes++;
 	if (off % 512 || n % 512)
 		d->bad_writes++;
@@ -1258,6 +1261,8 @@ static void scenario(const char *img, const char *mkfs, size_t cache, bool hashe
 		t_write(&fs, "/triple", 70 << 20, 5000, 92, 5000);
 		t_truncate(&fs, "/triple", 1 << 20);
 		t_write(&fs, "/triple", triple + 3000, 100, 93, 100);
+		t_write(&fs, "/triple", triple + (5 << 20), 100, 94, 100);
+		t_truncate(&fs, "/triple", triple + (1 << 20));         /* within the triple tree */
 		CHECK(inode_of(&fs, "/triple").block[14] != 0, "%s: /triple has a triple indirect block", img);
 	}
 	unmount_img(&fs, &d, img);
@@ -1444,7 +1449,25 @@ static void damaged(void)
 	      fs.why);
 	r = ext2_truncate(&fs, resolve(&fs, "/s70000"), 0);
 	CHECK(r == -EXT2_EINVAL && strstr(fs.why, "99999999"), "truncate over a bad indirect block: %d (%s)", r, fs.why);
+	/* a directory entry with rec_len 0 */
+	uint32_t sub = resolve(&fs, "/sub"), blk = inode_of(&fs, "/sub").block[0];
+	uint8_t e[2] = { 0, 0 };
+	CHECK(sub && pwrite(d.fd, e, 2, (off_t)blk * 1024 + 4) == 2, "damage /sub");
 	ext2_unmount(&fs);
+	close(d.fd);
+	if (mount_img(&fs, &d, img, 0, true))
+		return;
+	r = ext2_create(&fs, sub, "n", 1, EXT2_S_IFREG | 0644, 0, 0, &ino);
+	CHECK(r == -EXT2_EINVAL && strstr(fs.why, "rec_len 0"), "create in a damaged directory: %d (%s)", r, fs.why);
+	r = ext2_unlink(&fs, sub, "x", 1);
+	CHECK(r == -EXT2_EINVAL && strstr(fs.why, "rec_len 0"), "unlink in a damaged directory: %d (%s)", r, fs.why);
+	/* a disk that stops taking writes */
+	CHECK(ext2_write(&fs, resolve(&fs, "/s5000"), 0, b, 10) == 10, "write /s5000: %s", fs.why);
+	d.fail_writes = true;
+	r = ext2_sync(&fs);
+	CHECK(r == -EXT2_EIO && strstr(fs.why, "cannot write"), "sync to a failing disk: %d (%s)", r, fs.why);
+	r = ext2_unmount(&fs);
+	CHECK(r == -EXT2_EIO && fs.rw == NULL, "unmount on a failing disk: %d (%s)", r, fs.why);
 	close(d.fd);
 }
 

@@ -12,6 +12,7 @@
 #include "../../servers/ext2fs/options.h"
 #include "../../servers/exec/options.h"
 #include "../../tests/boot/progs/fstest_options.h"
+#include "../../tests/boot/progs/fsbench_options.h"
 
 #define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options) }
 
@@ -30,6 +31,7 @@ static const struct program programs[] = {
 	PROGRAM(ext2fs),
 	PROGRAM(exec),
 	PROGRAM(fstest),
+	PROGRAM(fsbench),
 };
 
 const struct program *program_find(const char *name)

@@ -83,6 +83,7 @@ _Static_assert(sizeof(mach_msg_type_long_t) == 12, "long type descriptor");
 
 /* mach_msg return codes */
 #define MACH_MSG_SUCCESS            0x00000000
+#define MACH_MSG_MASK               0x00003c00   /* extra bits some codes carry */
 #define MACH_SEND_IN_PROGRESS       0x10000001
 #define MACH_SEND_INVALID_DATA      0x10000002
 #define MACH_SEND_INVALID_DEST      0x10000003

@@ -50,4 +50,13 @@ void msg_release(const mach_msg_header_t *m,
                  void (*port)(mach_port_t name, unsigned type),
                  void (*mem)(vm_offset_t addr, vm_size_t size));
 
+/* The same walk over a message we built that the kernel refused before it
+ * took anything from it: PORT gets each right with the disposition written
+ * (MOVE_*, COPY_SEND, MAKE_*: the caller knows which ones were ours to
+ * give), MEM only the out-of-line regions marked deallocate (the others
+ * were lent, not given). */
+void msg_release_unsent(const mach_msg_header_t *m,
+                        void (*port)(mach_port_t name, unsigned type),
+                        void (*mem)(vm_offset_t addr, vm_size_t size));
+
 #endif

@@ -83,6 +83,14 @@ kern_return_t server_request_no_senders(struct port_info *pi);
 /* Calls FN(NAME, ARG) once the send right NAME we hold turns into a dead name. */
 kern_return_t server_watch_dead_name(struct server *s, mach_port_t name,
                                      void (*fn)(mach_port_t name, void *arg), void *arg);
+/* Sends the reply M with a time-out of zero, as the receive loop does with
+ * what handlers fill in; a handler that answers later (SERVER_NO_REPLY)
+ * sends its reply with it too.  A reply that cannot be delivered (the
+ * client destroyed its reply port, or its queue is full) gives back what
+ * it carried: moved rights, memory to be deallocated on send, and a
+ * MAKE_SEND's port gets its no-senders notification if nobody else holds
+ * a send right to it. */
+void server_send_reply(mach_msg_header_t *m);
 /* Serves for ever on NTHREADS threads (the calling one included). */
 void server_run(struct server *s, int nthreads) __attribute__((noreturn));
 #endif

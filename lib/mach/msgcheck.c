@@ -84,9 +84,11 @@ int msg_has_reply_port(const mach_msg_header_t *m)
 	       && (r == MACH_MSG_TYPE_PORT_SEND_ONCE || r == MACH_MSG_TYPE_PORT_SEND);
 }
 
-void msg_release(const mach_msg_header_t *m,
-                 void (*port)(mach_port_t name, unsigned type),
-                 void (*mem)(vm_offset_t addr, vm_size_t size))
+/* msg_release and msg_release_unsent: UNSENT gives MEM only the regions
+ * marked deallocate. */
+static void release(const mach_msg_header_t *m, int unsent,
+                    void (*port)(mach_port_t name, unsigned type),
+                    void (*mem)(vm_offset_t addr, vm_size_t size))
 {
 	if (!(m->msgh_bits & MACH_MSGH_BITS_COMPLEX) || m->msgh_size < sizeof *m)
 		return;
@@ -112,8 +114,22 @@ void msg_release(const mach_msg_header_t *m,
 				if (MACH_PORT_VALID(names[k]))
 					port(names[k], name);
 		}
-		if (!t->msgt_inline && bytes > 0)
+		if (!t->msgt_inline && bytes > 0 && (!unsent || t->msgt_deallocate))
 			mem(*(const vm_offset_t *)p, (vm_size_t)bytes);
 		p += dl;
 	}
+}
+
+void msg_release(const mach_msg_header_t *m,
+                 void (*port)(mach_port_t name, unsigned type),
+                 void (*mem)(vm_offset_t addr, vm_size_t size))
+{
+	release(m, 0, port, mem);
+}
+
+void msg_release_unsent(const mach_msg_header_t *m,
+                        void (*port)(mach_port_t name, unsigned type),
+                        void (*mem)(vm_offset_t addr, vm_size_t size))
+{
+	release(m, 1, port, mem);
 }

@@ -240,6 +240,72 @@ static int no_senders(struct port_info *pi, mach_msg_header_t *m)
 	return 1;
 }
 
+/* Gives back a right that a refused reply still holds as its handler wrote
+ * it.  A moved right is still ours.  COPY_SEND and MAKE_SEND_ONCE made
+ * nothing.  MAKE_SEND made nothing either, but its port may exist only for
+ * this reply (an ext2fs node, freed by its no-senders notification): make
+ * the right and drop it, so that an armed no-senders request fires
+ * (ipc/ipc_right.c, ipc_right_dealloc: the last send right going sends it)
+ * as if the client had got the right and dropped it. */
+static void unsent_port(mach_port_t name, unsigned type)
+{
+	mach_port_t self = mach_task_self();
+	if (type == MACH_MSG_TYPE_MOVE_RECEIVE)
+		mach_port_mod_refs(self, name, MACH_PORT_RIGHT_RECEIVE, -1);
+	else if (type == MACH_MSG_TYPE_MOVE_SEND || type == MACH_MSG_TYPE_MOVE_SEND_ONCE)
+		mach_port_deallocate(self, name);
+	else if (type == MACH_MSG_TYPE_MAKE_SEND
+	         && mach_port_insert_right(self, name, name, MACH_MSG_TYPE_MAKE_SEND) == KERN_SUCCESS)
+		mach_port_deallocate(self, name);
+}
+
+static void unsent_mem(vm_offset_t addr, vm_size_t size)
+{
+	vm_deallocate(mach_task_self(), addr, size);
+}
+
+/* What GNU Mach does with a message it cannot send (ipc/mach_msg.c,
+ * mach_msg_send; ipc/ipc_kmsg.c), and so what is left for us to give back:
+ * - MACH_SEND_INVALID_DEST and the other header errors: the header is
+ *   copied in atomically or not at all (ipc_kmsg_copyin_header) and the
+ *   body is not looked at (ipc_kmsg_copyin), so all the reply carried is
+ *   still ours as written.  A client that destroyed its reply port gets
+ *   this: ipc_right_copyin finds the send-once right's port dead, turns our
+ *   entry into a dead name and refuses it (ipc/ipc_right.c).
+ * - MACH_SEND_TIMED_OUT (a reply to a send right whose queue is full; one
+ *   to a send-once right never waits, ipc/ipc_mqueue.c, ipc_mqueue_send):
+ *   ipc_kmsg_copyout_pseudo puts the message back into our space and
+ *   buffer as if we had received it, so destroy it as received.
+ * - MACH_SEND_INVALID_RIGHT, _MEMORY, _TYPE, _MSG_TOO_SMALL: the body was
+ *   copied in up to the bad descriptor and that part destroyed
+ *   (ipc_kmsg_clean_partial); the rest is ours, and which is which cannot
+ *   be told from here.  Only a handler's bug makes them: say so.
+ * - A reply port that dies after the copyin: the kernel destroys the
+ *   message itself and reports success (ipc_mqueue_send). */
+void server_send_reply(mach_msg_header_t *m)
+{
+	kern_return_t r = mach_msg(m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, m->msgh_size, 0,
+	                           MACH_PORT_NULL, 0, 0);
+	switch (r & ~MACH_MSG_MASK) {
+	case MACH_MSG_SUCCESS:
+		break;
+	case MACH_SEND_TIMED_OUT:
+		mach_msg_destroy(m);
+		break;
+	case MACH_SEND_INVALID_RIGHT:
+	case MACH_SEND_INVALID_MEMORY:
+	case MACH_SEND_INVALID_TYPE:
+	case MACH_SEND_MSG_TOO_SMALL:
+		say("reply %d not sent: %s (a handler wrote a bad reply)", (int)m->msgh_id,
+		    mach_error_name(r));
+		break;
+	default:
+		if (MACH_PORT_VALID(m->msgh_remote_port))
+			unsent_port(m->msgh_remote_port, MACH_MSGH_BITS_REMOTE(m->msgh_bits));
+		msg_release_unsent(m, unsent_port, unsent_mem);
+	}
+}
+
 static void serve(void *arg)
 {
 	struct server *s = arg;
@@ -275,12 +341,8 @@ static void serve(void *arg)
 			if (pi)
 				port_put(s, pi);
 		}
-		if (send) {
-			r = mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0,
-			             MACH_PORT_NULL, 0, 0);
-			if (r != MACH_MSG_SUCCESS && r != MACH_SEND_INVALID_DEST)
-				mach_msg_destroy(out);
-		}
+		if (send)
+			server_send_reply(out);
 		if (m != in)
 			free(m);
 	}

@@ -73,7 +73,8 @@ static void put(mach_port_t port)
 }
 
 /* Sends M (SIZE bytes, its fields filled in) as the answer to request ID
- * that came with REPLY, after the handler has returned. */
+ * that came with REPLY, after the handler has returned; the server library
+ * gives back REPLY if the caller is gone. */
 static void send_reply(mig_reply_header_t *m, mach_msg_size_t size, mach_port_t reply,
                        unsigned reply_type, mach_msg_id_t id, kern_return_t ret)
 {
@@ -81,8 +82,7 @@ static void send_reply(mig_reply_header_t *m, mach_msg_size_t size, mach_port_t 
 	                               MSG_REPLY_ID(id) };
 	m->ret_type = MSGT_INT32;
 	m->ret = ret;
-	if (mach_msg(&m->head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, size, 0, MACH_PORT_NULL, 0, 0))
-		put(reply);      /* the caller is gone */
+	server_send_reply(&m->head);
 }
 
 /* Answers W with the end of child C and forgets C. */

@@ -752,6 +752,42 @@ static void test_release(void)
 	munmap(ool_names, 4096);
 }
 
+/* A reply the kernel refused before taking anything: every right as written
+ * (the caller decides what each disposition leaves to give back), and only
+ * the regions that were to be deallocated on send. */
+static void test_release_unsent(void)
+{
+	struct msg m;
+	begin(&m, 1);
+	nwant = 0;
+	port(&m, MACH_MSG_TYPE_MOVE_SEND, 0x11);
+	expect('p', 0x11, MACH_MSG_TYPE_MOVE_SEND);
+	port(&m, MACH_MSG_TYPE_COPY_SEND, 0x12);
+	expect('p', 0x12, MACH_MSG_TYPE_COPY_SEND);
+	port(&m, MACH_MSG_TYPE_MAKE_SEND, 0x13);
+	expect('p', 0x13, MACH_MSG_TYPE_MAKE_SEND);
+	port(&m, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL);
+	word(&m, tshort(MACH_MSG_TYPE_INTEGER_8, 8, 100, 0) | T_DEALLOC);   /* given away */
+	word(&m, 0x50000);
+	expect('m', 0x50000, 100);
+	word(&m, tshort(MACH_MSG_TYPE_INTEGER_8, 8, 200, 0));               /* only lent */
+	word(&m, 0x60000);
+	word(&m, T_LONGFORM | T_DEALLOC);                                    /* long form, given */
+	word(&m, MACH_MSG_TYPE_INTEGER_32 | 32 << 16);
+	word(&m, 2000);
+	word(&m, 0x70000);
+	expect('m', 0x70000, 8000);
+	finish(&m);
+	ncalls = 0;
+	msg_release_unsent(guarded(&m, m.len), on_port, on_mem);
+	CHECK(calls_match(nwant), "msg_release_unsent: %d calls, want %d", ncalls, nwant);
+
+	m.u.h.msgh_bits &= ~MACH_MSGH_BITS_COMPLEX;
+	ncalls = 0;
+	msg_release_unsent(guarded(&m, m.len), on_port, on_mem);
+	CHECK(ncalls == 0, "an unsent message that is not complex carried nothing (%d calls)", ncalls);
+}
+
 int main(void)
 {
 	guard_init();
@@ -760,5 +796,6 @@ int main(void)
 	test_reject();
 	test_reply_port();
 	test_release();
+	test_release_unsent();
 	return unit_report();
 }

@@ -3,7 +3,8 @@
  * POSIX cksum of files (the scenario compares them with cksum on the host)
  * after reading them inline, out of line and across FS_IO_MAX, then
  * creates, writes, renames, links, removes and changes files and checks
- * every result and errno value, sends malformed requests, reads from
+ * every result and errno value, checks that nodes opened for lookups whose
+ * replies never arrive are released, sends malformed requests, reads from
  * several threads at once, and halts through the chain so that ext2fs
  * unmounts cleanly (the scenario then runs e2fsck and debugfs on the
  * image).  One line per check, "ok" or "WRONG". */
@@ -206,6 +207,89 @@ static void write_pattern(mach_port_t dir)
 	drop(f);
 }
 
+/* --- replies nobody waits for ---------------------------------------------------- */
+
+#define LOST_TRIES 16
+
+static struct {
+	mach_port_t file;
+	volatile int stop, reads;
+	mutex_t lock;
+	cond_t done;
+	int running;
+} busy;
+
+/* Keeps ext2fs busy: reads of 1 MiB from the disk, each holding the file
+ * system's lock while ext2fs waits for the disk, so that a lookup sent
+ * meanwhile waits in ext2fs until after its reply port is gone. */
+static void busy_reader(void *arg)
+{
+	(void)arg;
+	char *buf = malloc(1u << 20);
+	for (uint64_t off = 0; buf && !busy.stop; off = (off + (1u << 20)) % (3u << 20)) {
+		if (fs_read(busy.file, off, buf, 1u << 20) < 0)
+			break;
+		busy.reads++;
+	}
+	free(buf);
+	mutex_lock(&busy.lock);
+	busy.running = 0;
+	cond_broadcast(&busy.done);
+	mutex_unlock(&busy.lock);
+}
+
+/* Sends a lookup of NAME in DIR and destroys its reply port before the
+ * answer can come: ext2fs opens a node for a reply it cannot deliver. */
+static void lost_lookup(mach_port_t dir, const char *name)
+{
+	static fs_lookup_request_t lk;
+	mach_port_t reply;
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &reply))
+		return;
+	memset(&lk, 0, sizeof lk);
+	lk.head = (mach_msg_header_t){ MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE),
+	                               sizeof lk, dir, reply, 0, ID_FS_LOOKUP };
+	lk.flags = w_int(FS_O_READ);
+	lk.mode = w_int(0);
+	lk.path_type = MSGT_LONG(MACH_MSG_TYPE_STRING_C, 8 * FS_PATH_MAX, 1);
+	strlcpy(lk.path, name, sizeof lk.path);
+	if (mach_msg(&lk.head, MACH_SEND_MSG, sizeof lk, 0, MACH_PORT_NULL, 0, 0) == MACH_MSG_SUCCESS)
+		swtch();   /* a server thread takes the request and waits for the lock */
+	mach_port_mod_refs(mach_task_self(), reply, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
+/* A file whose only opens are lookups whose replies never arrived: once
+ * unlinked, its inode must be freed, so ext2fs let go of those nodes. */
+static void lost_replies(mach_port_t dir)
+{
+	drop(open_path(dir, "lost", FS_O_WRITE | FS_O_CREAT, 0644));
+	busy.file = open_path(dir, "pattern", FS_O_READ, 0);
+	busy.running = 1;
+	if (thread_spawn(busy_reader, NULL))
+		busy.running = 0;
+	for (int i = 0; i < LOST_TRIES; i++) {
+		int r = busy.reads;
+		while (busy.running && busy.reads == r)   /* now a read is under way */
+			swtch();
+		lost_lookup(dir, "lost");
+	}
+	busy.stop = 1;
+	mutex_lock(&busy.lock);
+	while (busy.running)
+		cond_wait(&busy.done, &busy.lock);
+	mutex_unlock(&busy.lock);
+	drop(busy.file);
+	struct fs_statfs before, after;
+	fs_statfs(root, &before);
+	expect("unlink lost, opened only by lost lookup replies", fs_unlink(dir, "lost"), 0);
+	int waited = 0;
+	do
+		sleep_ms(waited++ ? 10 : 0);
+	while (fs_statfs(root, &after) == 0 && after.ffree == before.ffree && waited < 300);
+	expect("  its inode is freed: the nodes made for those replies are gone",
+	       (long)(after.ffree - before.ffree), 1);
+}
+
 static void errors_and_changes(void)
 {
 	char buf[256];
@@ -381,6 +465,7 @@ static void errors_and_changes(void)
 	expect("  its inode is freed once its port goes", (long)(after.ffree - before.ffree), 1);
 
 	write_pattern(dir);
+	lost_replies(dir);
 	struct fs_statfs sf;
 	expect("statfs", fs_statfs(root, &sf), 0);
 	check("  sizes", sf.bsize == 1024 && sf.blocks > 0 && sf.bfree < sf.blocks && sf.bavail <= sf.bfree

@@ -1,7 +1,9 @@
 /* The server library on the real kernel: a port served by two threads, a
  * no-senders notification when the last send right goes, a dead-name
- * notification when a watched task dies, and a request answered while
- * another thread of the server is busy. */
+ * notification when a watched task dies, a request answered while
+ * another thread of the server is busy, and replies that cannot be
+ * delivered (reply port destroyed, reply queue full) giving back what they
+ * carried: a port made for the reply alone, a moved right, memory. */
 #include "chain/chain.h"
 #include "mach/mach.h"
 #include "mach/rpc_util.h"
@@ -56,14 +58,69 @@ static kern_return_t do_release(struct request *rq)
 	return KERN_SUCCESS;
 }
 
+static struct server *srv;
+static const struct interface *const ifaces[];
+
+/* 5002's reply: a send right to a port made for it alone (as an ext2fs
+ * node is), a moved send right, a page given away. */
+typedef struct {
+	mig_reply_header_t h;
+	msg_port_t made, moved;
+	msg_ool_t page;
+} gifts_reply_t;
+MSG_LAYOUT(gifts_reply_t, 64);
+
+static struct {
+	int running, go, released;   /* under lock */
+	mach_port_t moved, reply;
+	vm_offset_t page;
+} gifts;
+
+static void on_made_unused(struct port_info *pi)
+{
+	mutex_lock(&lock);
+	gifts.released++;
+	cond_broadcast(&changed);
+	mutex_unlock(&lock);
+	server_remove_port(srv, pi, NULL);
+}
+
+/* 5002: waits until told to go on, then answers with the gifts. */
+static kern_return_t do_gifts(struct request *rq)
+{
+	mutex_lock(&lock);
+	gifts.running = 1;
+	cond_broadcast(&changed);
+	while (!gifts.go)
+		cond_wait(&changed, &lock);
+	gifts.go = gifts.running = 0;
+	mutex_unlock(&lock);
+	struct port_info *made = server_add_port(srv, ifaces, NULL);
+	if (!made || server_request_no_senders(made))
+		return KERN_RESOURCE_SHORTAGE;
+	made->no_senders = on_made_unused;
+	gifts.reply = rq->in->msgh_remote_port;
+	mach_port_insert_right(mach_task_self(), gifts.moved, gifts.moved, MACH_MSG_TYPE_MAKE_SEND);
+	if (vm_allocate(mach_task_self(), &gifts.page, PAGE_SIZE, 1))
+		return KERN_RESOURCE_SHORTAGE;
+	gifts_reply_t *rep = (gifts_reply_t *)rq->out;
+	rep->made = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), made->name };
+	rep->moved = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_MOVE_SEND), gifts.moved };
+	rep->page = w_ool((void *)(uintptr_t)gifts.page, PAGE_SIZE);
+	rep->page.type.msgtl_header.msgt_deallocate = 1;
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
 static const struct msg_field none[1];
 static const struct routine routines[] = {
 	{ 5000, none, 0, do_slow, 0 },
 	{ 5001, none, 0, do_release, 0 },
+	{ 5002, none, 0, do_gifts, 0 },
 };
-static const struct interface iface = { "srvtest", routines, 2 };
+static const struct interface iface = { "srvtest", routines, 3 };
 static const struct interface *const ifaces[] = { &iface, NULL };
-static struct server *srv;
 
 static void serve(void *arg)
 {
@@ -85,6 +142,95 @@ static int wait_for(volatile int *flag, int want)
 	for (int i = 0; i < 50 && *flag != want; i++)
 		sleep_ms(100);
 	return *flag == want;
+}
+
+/* Sends 5002 to DEST with REPLY (made as REPLY_DISP) and no wait for the
+ * answer; returns once the handler runs. */
+static int start_gifts(mach_port_t dest, mach_port_t reply, unsigned reply_disp)
+{
+	req0_t m;
+	m.head = (mach_msg_header_t){ MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, reply_disp), sizeof m,
+	                              dest, reply, 0, 5002 };
+	if (mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, 0))
+		return 0;
+	return wait_for(&gifts.running, 1);
+}
+
+static void let_gifts_go(void)
+{
+	mutex_lock(&lock);
+	gifts.go = 1;
+	cond_broadcast(&changed);
+	mutex_unlock(&lock);
+}
+
+/* Whether the moved send right is back to nothing but our receive right. */
+static int moved_given_back(void)
+{
+	natural_t type = 0;
+	return mach_port_type(mach_task_self(), gifts.moved, &type) == 0 && type == MACH_PORT_TYPE_RECEIVE;
+}
+
+/* Whether nothing is mapped at the page 5002 gave away. */
+static int page_given_back(void)
+{
+	vm_offset_t a = gifts.page;
+	if (vm_allocate(mach_task_self(), &a, PAGE_SIZE, 0))
+		return 0;
+	vm_deallocate(mach_task_self(), a, PAGE_SIZE);
+	return 1;
+}
+
+static int reply_name_gone(void)
+{
+	natural_t type;
+	return mach_port_type(mach_task_self(), gifts.reply, &type) == KERN_INVALID_NAME;
+}
+
+/* The client destroys its reply port before the server answers: the kernel
+ * refuses the reply at once (MACH_SEND_INVALID_DEST) and all of it is the
+ * server's to give back. */
+static void lost_reply(mach_port_t dest)
+{
+	mach_port_t reply;
+	mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &reply);
+	int started = start_gifts(dest, reply, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	mach_port_mod_refs(mach_task_self(), reply, MACH_PORT_RIGHT_RECEIVE, -1);
+	let_gifts_go();
+	int made = started && wait_for(&gifts.released, 1), moved = 0, page = 0, name = 0;
+	for (int i = 0; i < 50 && !(moved && page && name); i++) {
+		sleep_ms(i ? 100 : 0);
+		moved = moved_given_back(), page = page_given_back(), name = reply_name_gone();
+	}
+	say("reply to a destroyed port: port made for it %s, moved right %s, page %s, reply name %s: %s",
+	    made ? "released" : "KEPT", moved ? "back" : "KEPT", page ? "back" : "KEPT",
+	    name ? "back" : "KEPT", made && moved && page && name ? "ok" : "WRONG");
+}
+
+/* The client's reply queue is full: the kernel hands the reply back as if
+ * received (MACH_SEND_TIMED_OUT) and the server destroys it. */
+static void full_reply_queue(mach_port_t dest)
+{
+	mach_port_t q;
+	mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &q);
+	int full = 0;
+	for (int i = 0; i < 64 && !full; i++) {
+		req0_t m;
+		m.head = (mach_msg_header_t){ MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0), sizeof m, q,
+		                              MACH_PORT_NULL, 0, 1 };
+		full = mach_msg(&m.head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, 0)
+		       == MACH_SEND_TIMED_OUT;
+	}
+	int started = full && start_gifts(dest, q, MACH_MSG_TYPE_MAKE_SEND);
+	let_gifts_go();
+	int made = started && wait_for(&gifts.released, 2), moved = 0;
+	for (int i = 0; i < 50 && !moved; i++) {
+		sleep_ms(i ? 100 : 0);
+		moved = moved_given_back();
+	}
+	say("reply to a full queue: port made for it %s, moved right %s: %s",
+	    made ? "released" : "KEPT", moved ? "back" : "KEPT", made && moved ? "ok" : "WRONG");
+	mach_port_mod_refs(mach_task_self(), q, MACH_PORT_RIGHT_RECEIVE, -1);
 }
 
 int main(int argc, char **argv)
@@ -123,6 +269,12 @@ int main(int argc, char **argv)
 	task_terminate(child);
 	say("dead-name notification: %s %s", mach_error_name(r),
 	    r == 0 && wait_for(&dead_seen, 1) ? "ok" : "WRONG");
+	/* replies that cannot be delivered */
+	struct port_info *gifts_pi = server_add_port(srv, ifaces, NULL);
+	mach_port_insert_right(mach_task_self(), gifts_pi->name, gifts_pi->name, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &gifts.moved);
+	lost_reply(gifts_pi->name);
+	full_reply_queue(gifts_pi->name);
 	say("done");
 	host_reboot(o.num[SLOT_HOST_PRIV], 0);
 	return 0;

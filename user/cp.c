@@ -1,7 +1,7 @@
 /* cp [-r] SRC DST, cp [-r] SRC... DIR: copy files; into DIR (keeping each
  * name) when the last operand is a directory.  -r copies directories with
  * what they hold, and symbolic links inside them as links. */
-#include "posix/posix.h"
+#include "posix/util.h"
 
 static int recursive;
 static char buf[64 * 1024];
@@ -18,34 +18,6 @@ static void out_of_memory(void)
 {
 	fprintf(stderr, "cp: out of memory\n");
 	exit(1);
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static char *join(const char *dir, const char *name, size_t namelen)
-{
-	size_t dn = strlen(dir), size = dn + 1 + namelen + 1;
-	char *p = malloc(size);
-	if (!p)
-		out_of_memory();
-	snprintf(p, size, "%s%s%.*s", dir, dn && dir[dn - 1] == '/' ? "" : "/", (int)namelen, name);
-	return p;
-}
-
-/* DIR/(the last name of PATH, trailing slashes dropped). */
-static char *into(const char *dir, const char *path)
-{
-	size_t end = strlen(path);
-	while (end > 1 && path[end - 1] == '/')
-		end--;
-	size_t start = end;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	return join(dir, path + start, end - start);
 }
 
 static int copy_data(int in, const char *src, int out, const char *dst)
@@ -105,29 +77,13 @@ static int copy_dir(const char *src, const char *dst, const struct stat *sst)
 		return fail(dst);
 	if (!have_top && stat(dst, &top) == 0)
 		have_top = 1;
-	DIR *d = opendir(src);
-	if (!d)
-		return fail(src);
-	char **names = NULL;
-	unsigned n = 0, cap = 0;
-	struct dirent *e;
-	errno = 0;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			if (!(names = realloc(names, cap * sizeof *names)))
-				out_of_memory();
-		}
-		names[n++] = strdup(e->d_name);
-		if (!names[n - 1])
-			out_of_memory();
-	}
-	int status = errno ? fail(src) : 0;
-	closedir(d);
+	char **names;
+	unsigned n;
+	int status = dir_names(src, &names, &n) < 0 ? fail(src) : 0;
 	for (unsigned i = 0; i < n; i++) {
-		char *from = join(src, names[i], strlen(names[i])), *to = join(dst, names[i], strlen(names[i]));
+		char *from = path_join(src, names[i]), *to = path_join(dst, names[i]);
+		if (!from || !to)
+			out_of_memory();
 		status |= copy(from, to);
 		free(from);
 		free(to);
@@ -165,6 +121,13 @@ static int copy(const char *src, const char *dst)
 	return 1;
 }
 
+/* Each operand anew: its first directory made becomes TOP. */
+static int copy_top(const char *src, const char *dst)
+{
+	have_top = 0;
+	return copy(src, dst);
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -177,20 +140,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cp: missing operand (cp [-r] SRC DST, cp [-r] SRC... DIR)\n");
 		return 1;
 	}
-	const char *last = argv[argc - 1];
-	if (!is_dir(last)) {
-		if (n > 2) {
-			fprintf(stderr, "cp: %s: %s\n", last, strerror(ENOTDIR));
-			return 1;
-		}
-		return copy(argv[i], last);
-	}
-	int status = 0;
-	for (; i < argc - 1; i++) {
-		char *to = into(last, argv[i]);
-		have_top = 0;
-		status |= copy(argv[i], to);
-		free(to);
-	}
-	return status;
+	return act_into_last("cp", argv + i, n - 1, argv[argc - 1], copy_top);
 }

@@ -3,6 +3,7 @@
  * other operands list themselves, before the directories.  -l: mode,
  * links, uid, gid, size, modification time (UTC), name, "-> target". */
 #include "posix/posix.h"
+#include "posix/util.h"
 #include "rt/fileinfo.h"
 
 struct entry {
@@ -27,11 +28,9 @@ static void out_of_memory(void)
 
 static char *join(const char *dir, const char *name)
 {
-	size_t dn = strlen(dir), size = dn + 1 + strlen(name) + 1;
-	char *p = malloc(size);
+	char *p = path_join(dir, name);
 	if (!p)
 		out_of_memory();
-	snprintf(p, size, "%s%s%s", dir, dn && dir[dn - 1] == '/' ? "" : "/", name);
 	return p;
 }
 

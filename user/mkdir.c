@@ -1,12 +1,7 @@
 /* mkdir [-p] DIR...: make directories; -p makes the missing parents too
  * and accepts directories that are already there. */
 #include "posix/posix.h"
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
+#include "posix/util.h"
 
 static int fail(const char *path)
 {

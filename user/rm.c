@@ -1,6 +1,6 @@
 /* rm [-r] [-f] PATH...: remove files; -r removes directories and what they
  * hold; -f says nothing about paths that are not there. */
-#include "posix/posix.h"
+#include "posix/util.h"
 
 static int recursive, force;
 
@@ -14,18 +14,6 @@ static void out_of_memory(void)
 {
 	fprintf(stderr, "rm: out of memory\n");
 	exit(1);
-}
-
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir);
-	char *p = malloc(n + strlen(name) + 2);
-	if (!p)
-		out_of_memory();
-	strcpy(p, dir);
-	if (n == 0 || dir[n - 1] != '/')
-		strcat(p, "/");
-	return strcat(p, name);
 }
 
 /* "/", ".", "..", or a path ending in "/." or "/..": never removed with -r. */
@@ -49,27 +37,15 @@ static int remove_path(const char *path);
  * does not disturb the reading), then PATH itself. */
 static int remove_dir(const char *path)
 {
-	DIR *d = opendir(path);
-	if (!d)
-		return fail(path);
-	char **names = NULL;
-	unsigned n = 0, cap = 0;
-	struct dirent *e;
-	errno = 0;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			if (!(names = realloc(names, cap * sizeof *names)))
-				out_of_memory();
-		}
-		names[n++] = join(path, e->d_name);
-	}
-	int status = errno ? fail(path) : 0;
-	closedir(d);
+	char **names;
+	unsigned n;
+	int status = dir_names(path, &names, &n) < 0 ? fail(path) : 0;
 	for (unsigned i = 0; i < n; i++) {
-		status |= remove_path(names[i]);
+		char *sub = path_join(path, names[i]);
+		if (!sub)
+			out_of_memory();
+		status |= remove_path(sub);
+		free(sub);
 		free(names[i]);
 	}
 	free(names);

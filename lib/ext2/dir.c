@@ -101,6 +101,26 @@ static int touch(struct ext2_fs *fs, struct ext2_inode *d)
 	return e2_iput(fs, d);
 }
 
+/* Block BLK of directory D was changed: it goes back to the cache dirty, D
+ * gets its new times. */
+static int block_changed(struct ext2_fs *fs, struct buf *blk, struct ext2_inode *d)
+{
+	e2_bdirty(blk);
+	e2_brelse(blk);
+	return touch(fs, d);
+}
+
+/* Finds NAME in directory DIR (read into *D) and pins the block that holds
+ * its entry. */
+static int find_pinned(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, struct ext2_inode *d,
+		       struct slot *s, struct buf **blk)
+{
+	int r = get_dir(fs, dir, d);
+	if (!r)
+		r = find(fs, d, name, len, s);
+	return r ? r : e2_bread(fs, s->blk, BUF_META, blk);
+}
+
 /* Adds NAME -> INO to directory DIR: in the first gap large enough, or in
  * a new block at the end. */
 static int dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, uint32_t ino, unsigned type)
@@ -122,9 +142,7 @@ static int dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t le
 			if (used)
 				put_le16(blk->data + off + 4, (uint16_t)used);
 			put_entry(fs, blk->data + off + used, ino, e.rec - used, name, len, type);
-			e2_bdirty(blk);
-			e2_brelse(blk);
-			return touch(fs, &d);
+			return block_changed(fs, blk, &d);
 		}
 		e2_brelse(blk);
 	}
@@ -139,10 +157,8 @@ static int dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t le
 		return r;
 	}
 	put_entry(fs, blk->data, ino, bs, name, len, type);
-	e2_bdirty(blk);
-	e2_brelse(blk);
 	d.size += bs;
-	return touch(fs, &d);
+	return block_changed(fs, blk, &d);
 }
 
 /* Removes NAME from DIR: the entry before it in its block takes its space;
@@ -152,11 +168,7 @@ static int dir_remove(struct ext2_fs *fs, uint32_t dir, const char *name, size_t
 	struct ext2_inode d;
 	struct slot s;
 	struct buf *blk;
-	int r = get_dir(fs, dir, &d);
-	if (!r)
-		r = find(fs, &d, name, len, &s);
-	if (!r)
-		r = e2_bread(fs, s.blk, BUF_META, &blk);
+	int r = find_pinned(fs, dir, name, len, &d, &s, &blk);
 	if (r)
 		return r;
 	if (s.prev == NONE) {
@@ -165,9 +177,7 @@ static int dir_remove(struct ext2_fs *fs, uint32_t dir, const char *name, size_t
 		uint8_t *p = blk->data + s.prev + 4;
 		put_le16(p, (uint16_t)(le16(p) + le16(blk->data + s.off + 4)));
 	}
-	e2_bdirty(blk);
-	e2_brelse(blk);
-	return touch(fs, &d);
+	return block_changed(fs, blk, &d);
 }
 
 /* Points the existing entry NAME of DIR at INO. */
@@ -176,18 +186,12 @@ static int dir_set(struct ext2_fs *fs, uint32_t dir, const char *name, size_t le
 	struct ext2_inode d;
 	struct slot s;
 	struct buf *blk;
-	int r = get_dir(fs, dir, &d);
-	if (!r)
-		r = find(fs, &d, name, len, &s);
-	if (!r)
-		r = e2_bread(fs, s.blk, BUF_META, &blk);
+	int r = find_pinned(fs, dir, name, len, &d, &s, &blk);
 	if (r)
 		return r;
 	put_le32(blk->data + s.off, ino);
 	blk->data[s.off + 7] = fs->filetype ? (uint8_t)type : 0;
-	e2_bdirty(blk);
-	e2_brelse(blk);
-	return touch(fs, &d);
+	return block_changed(fs, blk, &d);
 }
 
 static int not_dot(void *arg, const char *name, size_t len, uint32_t ino, unsigned type)

@@ -98,8 +98,19 @@ long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ino, char *buf, 
 
 /* --- changing files ----------------------------------------------------------- */
 
-static int regular(struct ext2_fs *fs, const struct ext2_inode *in)
+/* Inode INO, read to be changed: the mount must be writable. */
+static int get_writable(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 {
+	int r = e2_writable(fs);
+	return r ? r : e2_iget(fs, ino, in);
+}
+
+/* Regular file INO, read to be changed. */
+static int get_regular(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
+{
+	int r = get_writable(fs, ino, in);
+	if (r)
+		return r;
 	switch (in->mode & EXT2_S_IFMT) {
 	case EXT2_S_IFREG:
 		return 0;
@@ -143,11 +154,7 @@ static int may_reach(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t s
 long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *buf, size_t count)
 {
 	struct ext2_inode in;
-	int r = e2_writable(fs);
-	if (!r)
-		r = e2_iget(fs, ino, &in);
-	if (!r)
-		r = regular(fs, &in);
+	int r = get_regular(fs, ino, &in);
 	if (r || count == 0)
 		return r;
 	if (count > READ_MAX)
@@ -190,11 +197,7 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *b
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
 {
 	struct ext2_inode in;
-	int r = e2_writable(fs);
-	if (!r)
-		r = e2_iget(fs, ino, &in);
-	if (!r)
-		r = regular(fs, &in);
+	int r = get_regular(fs, ino, &in);
 	if (!r)
 		r = may_reach(fs, &in, size);
 	if (r)
@@ -213,9 +216,7 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
 int ext2_chmod(struct ext2_fs *fs, uint32_t ino, uint16_t perm)
 {
 	struct ext2_inode in;
-	int r = e2_writable(fs);
-	if (!r)
-		r = e2_iget(fs, ino, &in);
+	int r = get_writable(fs, ino, &in);
 	if (r)
 		return r;
 	in.mode = (uint16_t)((in.mode & EXT2_S_IFMT) | (perm & 07777));
@@ -226,9 +227,7 @@ int ext2_chmod(struct ext2_fs *fs, uint32_t ino, uint16_t perm)
 int ext2_utimes(struct ext2_fs *fs, uint32_t ino, uint32_t atime, uint32_t mtime)
 {
 	struct ext2_inode in;
-	int r = e2_writable(fs);
-	if (!r)
-		r = e2_iget(fs, ino, &in);
+	int r = get_writable(fs, ino, &in);
 	if (r)
 		return r;
 	in.atime = atime;

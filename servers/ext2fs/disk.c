@@ -60,22 +60,33 @@ static int write_records(uint64_t first, const void *buf, size_t count)
 	return 0;
 }
 
-static int disk_read(void *ctx, uint64_t offset, void *buf, size_t count)
+/* Bytes OFFSET..+COUNT that are not whole records (the device takes only
+ * those): the records that hold them are read, then copied out to OUT, or
+ * changed with IN and written back. */
+static int partial(uint64_t offset, size_t count, void *out, const void *in)
 {
-	(void)ctx;
-	if (offset % RECORD == 0 && count % RECORD == 0)
-		return read_records(offset / RECORD, buf, count / RECORD);
-	/* a piece of a record: read the records around it */
 	uint64_t first = offset / RECORD, last = (offset + count + RECORD - 1) / RECORD;
 	size_t n = (size_t)(last - first);
 	char *tmp = malloc(n * RECORD);
 	if (!tmp)
 		return -1;
 	int r = read_records(first, tmp, n);
-	if (r == 0)
-		memcpy(buf, tmp + offset % RECORD, count);
+	if (r == 0 && out)
+		memcpy(out, tmp + offset % RECORD, count);
+	if (r == 0 && in) {
+		memcpy(tmp + offset % RECORD, in, count);
+		r = write_records(first, tmp, n);
+	}
 	free(tmp);
 	return r;
+}
+
+static int disk_read(void *ctx, uint64_t offset, void *buf, size_t count)
+{
+	(void)ctx;
+	if (offset % RECORD == 0 && count % RECORD == 0)
+		return read_records(offset / RECORD, buf, count / RECORD);
+	return partial(offset, count, buf, NULL);
 }
 
 static int disk_write(void *ctx, uint64_t offset, const void *buf, size_t count)
@@ -83,19 +94,7 @@ static int disk_write(void *ctx, uint64_t offset, const void *buf, size_t count)
 	(void)ctx;
 	if (offset % RECORD == 0 && count % RECORD == 0)
 		return write_records(offset / RECORD, buf, count / RECORD);
-	/* the device takes whole records: read, change, write back */
-	uint64_t first = offset / RECORD, last = (offset + count + RECORD - 1) / RECORD;
-	size_t n = (size_t)(last - first);
-	char *tmp = malloc(n * RECORD);
-	if (!tmp)
-		return -1;
-	int r = read_records(first, tmp, n);
-	if (r == 0) {
-		memcpy(tmp + offset % RECORD, buf, count);
-		r = write_records(first, tmp, n);
-	}
-	free(tmp);
-	return r;
+	return partial(offset, count, NULL, buf);
 }
 
 static int disk_flush(void *ctx)

@@ -14,10 +14,15 @@ enum {
 
 /* A program's table starts with these and adds its own, including its
  * seed-specific name for the next task (--disk-server-task,
- * --fs-server-task, --exec-server-task) as an OPT_TASK in SLOT_NEXT_TASK. */
-#define CHAIN_OPTIONS \
+ * --fs-server-task, --exec-server-task) as an OPT_TASK in SLOT_NEXT_TASK.
+ * The last stage (exec) starts no task: its table starts with
+ * CHAIN_LAST_OPTIONS, so that a --next-task is refused by name, by
+ * bootchain before the boot and by the stage at boot. */
+#define CHAIN_LAST_OPTIONS \
 	{ "host-priv-port", OPT_PORT, SLOT_HOST_PRIV, "the host privilege port (${host-port})" }, \
-	{ "device-master-port", OPT_PORT, SLOT_DEVICE_MASTER, "the kernel's device master port (${device-port})" }, \
+	{ "device-master-port", OPT_PORT, SLOT_DEVICE_MASTER, "the kernel's device master port (${device-port})" }
+#define CHAIN_OPTIONS \
+	CHAIN_LAST_OPTIONS, \
 	{ "next-task", OPT_TASK, SLOT_NEXT_TASK, "the task to hand this stage's port to and resume" }, \
 	{ "stall-timeout", OPT_NUM, SLOT_STALL_TIMEOUT, "seconds to wait for the next stage's report before naming it (default 5)" }
 

@@ -64,8 +64,6 @@ int main(int argc, char **argv)
 		say("bad arguments: '%s' is not an option", c.opts.pos[0]);
 		chain_fail(&c, "parsing arguments", KERN_INVALID_ARGUMENT);
 	}
-	if (c.next_task != MACH_PORT_NULL)
-		chain_fail(&c, "exec is the last stage: it takes no --next-task", KERN_INVALID_ARGUMENT);
 	const char *init = c.opts.str[SLOT_EXEC_INIT] ? c.opts.str[SLOT_EXEC_INIT] : "/sbin/init";
 	if (c.parent == MACH_PORT_NULL)
 		chain_fail(&c, "finding the file system: I have no bootstrap port", KERN_INVALID_ARGUMENT);

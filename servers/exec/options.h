@@ -5,6 +5,6 @@
 enum { SLOT_EXEC_INIT = SLOT_CHAIN_FIRST_FREE };
 
 static const struct opt_spec exec_options[] = {
-	CHAIN_OPTIONS,
+	CHAIN_LAST_OPTIONS,
 	{ "init", OPT_STR, SLOT_EXEC_INIT, "the first program, started as pid 1 (default /sbin/init)" },
 };

@@ -225,6 +225,16 @@ kern_return_t vm_write(mach_port_t task, vm_offset_t addr, const void *data, vm_
 	return CALL(m, rpc_reply_ret);
 }
 
+kern_return_t vm_copy(mach_port_t task, vm_offset_t src, vm_size_t size, vm_offset_t dst)
+{
+	union { req3_t in; mig_reply_header_t out; } m;
+	rpc_head(&m.in.head, task, ID_VM_COPY, 0);
+	m.in.a = w_int(src);
+	m.in.b = w_int(size);
+	m.in.c = w_int(dst);
+	return CALL(m, rpc_reply_ret);
+}
+
 kern_return_t vm_allocate_contiguous(mach_port_t host_priv, mach_port_t task, vm_offset_t *vaddr,
                                      rpc_phys_addr_t *paddr, vm_size_t size, rpc_phys_addr_t pmin,
                                      rpc_phys_addr_t pmax, rpc_phys_addr_t palign)

@@ -17,6 +17,19 @@ static struct disk {
 	mach_port_t host;
 } disk;
 
+/* Moves the DATA the device sent (GOT bytes) to DST.  Where both are
+ * page-aligned (large file reads land in a reply buffer of fresh
+ * pages), whole pages are shared copy-on-write by vm_copy: no bytes are
+ * copied and neither side's pages are touched; the rest is copied. */
+static void copy_in(char *dst, vm_offset_t data, vm_size_t got)
+{
+	int aligned = (uintptr_t)dst % PAGE_SIZE == 0 && data % PAGE_SIZE == 0;
+	vm_size_t pages = aligned ? got & ~(vm_size_t)(PAGE_SIZE - 1) : 0;
+	if (pages && vm_copy(mach_task_self(), data, pages, (vm_offset_t)(uintptr_t)dst))
+		pages = 0;
+	memcpy(dst + pages, (void *)(uintptr_t)(data + pages), got - pages);
+}
+
 /* Reads whole records FIRST.. into BUF (COUNT records). */
 static int read_records(uint64_t first, void *buf, size_t count)
 {
@@ -34,7 +47,7 @@ static int read_records(uint64_t first, void *buf, size_t count)
 			    (unsigned long long)(first + done), mach_error_name(r));
 			return -1;
 		}
-		memcpy((char *)buf + done * RECORD, (void *)(uintptr_t)data, got);
+		copy_in((char *)buf + done * RECORD, data, got);
 		vm_deallocate(mach_task_self(), data, got);
 		done += n;
 	}

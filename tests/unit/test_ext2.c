@@ -22,22 +22,11 @@ static char dir[64], src[96];
 
 /* --- the source tree ----------------------------------------------------------- */
 
-/* Deterministic bytes, different for every file and offset. */
-static void fill(uint8_t *b, size_t n, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		b[i] = (uint8_t)x;
-	}
-}
 
 static void write_at(const char *path, off_t off, size_t n, uint32_t seed)
 {
 	uint8_t *b = malloc(n);
-	fill(b, n, seed);
+	unit_fill(b, n, seed);
 	int fd = open(path, O_WRONLY | O_CREAT, 0644);
 	CHECK(fd >= 0 && pwrite(fd, b, n, off) == (ssize_t)n && close(fd) == 0, "write %s", path);
 	free(b);

@@ -44,17 +44,6 @@ static uint32_t dev_now(void *ctx)
 	return 1700000000;
 }
 
-static void pattern(uint8_t *b, size_t n, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 7;
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		b[i] = (uint8_t)x;
-	}
-}
-
 /* Reads the whole of /big in CHUNK pieces; returns the first wrong offset or -1. */
 static long read_big(struct ext2_fs *fs, uint32_t ino, const uint8_t *want, size_t chunk)
 {
@@ -80,7 +69,7 @@ static void run(unsigned block_size)
 	snprintf(dir, sizeof dir, "/tmp/test_ext2cache.%d", (int)getpid());
 	snprintf(img, sizeof img, "%s.img", dir);
 	static uint8_t big[BIG];
-	pattern(big, BIG, block_size);
+	unit_fill(big, BIG, block_size);
 	sh("rm -rf %s && mkdir -p %s", dir, dir);
 	snprintf(cmd, sizeof cmd, "%s/big", dir);
 	FILE *f = fopen(cmd, "w");

@@ -27,18 +27,6 @@ typedef unsigned long long ull;
 static char tmp[64];
 static uint32_t clock_now = 1700000000;
 
-/* Deterministic bytes, different for every seed. */
-static void fill(uint8_t *b, size_t n, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		b[i] = (uint8_t)x;
-	}
-}
-
 /* --- the disk: the image file -------------------------------------------------- */
 
 #define LOG 8
@@ -356,7 +344,7 @@ static void t_write(struct ext2_fs *fs, const char *path, uint64_t off, size_t n
 {
 	uint32_t ino = resolve(fs, path);
 	uint8_t *b = malloc(n ? n : 1);
-	fill(b, n, seed);
+	unit_fill(b, n, seed);
 	bool ok = CHECK(ino, "write: %s exists", path);
 	for (size_t done = 0; ok && done < n; done += piece) {
 		size_t k = n - done < piece ? n - done : piece;
@@ -472,7 +460,7 @@ static void t_write_huge(struct ext2_fs *fs, const char *path, uint64_t off, uin
 	uint32_t ino = resolve(fs, path);
 	struct node *n = node_at(path);
 	uint8_t *b = malloc(len);
-	fill(b, len, seed);
+	unit_fill(b, len, seed);
 	long w = ext2_write(fs, ino, off, b, len);
 	if (CHECK(ino && n && n->npieces < 4 && w == (long)len, "write %s: %u bytes at %llu: %ld (%s)", path, len,
 		  (ull)off, w, fs->why)) {
@@ -671,7 +659,7 @@ static void check_core(const char *img)
 			for (int k = 0; k < n->npieces; k++) {
 				uint32_t len = n->piece_len[k];
 				uint8_t *a = malloc(len + 8), *b = malloc(len + 8);
-				fill(a, len, n->piece_seed[k]);
+				unit_fill(a, len, n->piece_seed[k]);
 				memset(b, 0xee, len + 8);
 				long got = ext2_read(&fs, &in, n->piece_off[k], b, len);
 				CHECK(got == (long)len && !memcmp(a, b, len), "%s: %s: piece %d at %llu reads back (%ld)",
@@ -734,7 +722,7 @@ static void src_file(const char *rel, size_t size, uint32_t seed)
 	char p[512];
 	snprintf(p, sizeof p, "%s%s", src, rel);
 	uint8_t *b = malloc(size + 1);
-	fill(b, size, seed);
+	unit_fill(b, size, seed);
 	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	CHECK(fd >= 0 && write(fd, b, size) == (ssize_t)size && close(fd) == 0, "write %s", p);
 	struct node *n = src_node(rel, M_FILE);
@@ -1039,7 +1027,7 @@ static void held(struct ext2_fs *fs)
 	t_unlink(fs, "/held");
 	struct ext2_inode in;
 	uint8_t b[1000], c[1000];
-	fill(c, 1000, 61);
+	unit_fill(c, 1000, 61);
 	CHECK(ext2_read_inode(fs, ino, &in) == 0 && in.links == 0 && statfs_of(fs).free_blocks == s0.free_blocks,
 	      "an unlinked held inode keeps its blocks");
 	CHECK(ext2_write(fs, ino, 50000, c, 1000) == 1000 && ext2_read_inode(fs, ino, &in) == 0
@@ -1108,7 +1096,7 @@ static void cache_use(struct ext2_fs *fs, struct dev *d, const char *img)
 	t_create(fs, "/seq", EXT2_S_IFREG | 0644);
 	long w0 = d->writes;
 	t_write(fs, "/seq", 0, size, 70, 1 << 20);
-	fill(want, size, 70);
+	unit_fill(want, size, 70);
 	CHECK(ext2_sync(fs) == 0, "sync: %s", fs->why);
 	long writes = d->writes - w0;
 	CHECK(writes < (long)(size / bs / 4), "%s: 2 MiB written back in %ld writes", img, writes);
@@ -1183,7 +1171,7 @@ static void fill_up(struct ext2_fs *fs)
 	uint64_t off = 0;
 	long w = 0;
 	for (int i = 0; i < 200; i++) {
-		fill(b, chunk, 80 + i);
+		unit_fill(b, chunk, 80 + i);
 		w = ext2_write(fs, ino, off, b, chunk);
 		if (w > 0) {
 			model_write(ino, off, b, (size_t)w);

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -59,6 +60,20 @@ void host_heap_error_reset(void);
  * test does stays in memory; NULL when it cannot be read.  Sets *SIZE. */
 unsigned char *host_map_image(const char *path, size_t *size);
 void host_unmap_image(unsigned char *data, size_t size);
+
+/* Deterministic bytes (xorshift), different for every seed: test file
+ * contents that need no storing to be checked. */
+__attribute__((unused))
+static void unit_fill(uint8_t *b, size_t n, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (uint8_t)x;
+	}
+}
 
 /* Runs a shell command made like printf; a failure is a failed check. */
 __attribute__((format(printf, 1, 2), unused))

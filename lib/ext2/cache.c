@@ -18,6 +18,7 @@ int e2_disk_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t n, c
 	if (off % 512 || n % 512 || off > fs->disk_bytes || n > fs->disk_bytes - off)
 		return fail(fs, EXT2_EIO, "%s: %zu bytes at offset %llu are not whole records of the disk",
 			    what, n, (ull)off);
+	fs->rw->unflushed = true;
 	if (fs->rw->dev.write(fs->rw->dev.ctx, off, buf, n) != 0)
 		return fail(fs, EXT2_EIO, "%s: cannot write %zu bytes at offset %llu", what, n, (ull)off);
 	return 0;

@@ -139,6 +139,7 @@ struct ext2_rw {
 	uint8_t *gdt;                   /* the group descriptor blocks as on disk */
 	uint32_t gdt_blocks, reserved_gdt, backup_bgs[2];
 	bool gdt_dirty;
+	bool unflushed;                 /* written to since the disk's last flush */
 	/* the cache */
 	struct buf *bufs, **hash, **sorted, lru;
 	uint32_t nbufs, hash_bits;

@@ -4,7 +4,8 @@
  * once staged both in one buffer and handed out another block's bytes,
  * which showed in the guest as programs killed for corrupt text.)  Every
  * byte read must be the file's as the host wrote it, and after unmount
- * every small file must hold what was written, by debugfs. */
+ * every small file must hold what was written, by debugfs.  A sync with
+ * nothing new to write does not ask the disk to flush. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@
 #define BIG (3u << 20)
 #define SMALL 48
 
-static int fd;
+static int fd, flushes;
 
 static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
 {
@@ -35,6 +36,7 @@ static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
 static int dev_flush(void *ctx)
 {
 	(void)ctx;
+	flushes++;
 	return fsync(fd);
 }
 
@@ -106,7 +108,11 @@ static void run(unsigned block_size)
 		CHECK(bad < 0, "%u-byte blocks, round %d: /big reads back as written (first wrong byte at %ld)",
 		      block_size, round, bad);
 	}
-	CHECK(ext2_unmount(&fs) == 0, "unmount: %s", fs.why);
+	/* a sync with nothing written since the last one asks the disk nothing */
+	CHECK(ext2_sync(&fs) == 0, "sync: %s", fs.why);
+	int before = flushes;
+	CHECK(ext2_sync(&fs) == 0 && flushes == before, "an idle sync does not flush (%d flushes)", flushes - before);
+	CHECK(ext2_unmount(&fs) == 0 && flushes == before + 1, "unmount: %s (%d flushes)", fs.why, flushes - before);
 	close(fd);
 	sh("PATH=$PATH:/usr/sbin e2fsck -fn %s >/dev/null 2>&1", img);
 	sh("printf '%%700s' '' | tr ' ' h > %s/s2-7 && PATH=$PATH:/usr/sbin debugfs -R 'cat /s2-7' %s 2>/dev/null"

@@ -305,7 +305,10 @@ static void name_notification(struct server *s, mach_msg_header_t *m)
  * so a no-senders notification (header and mscount) is real. */
 static void object_notification(struct entry *e, mach_msg_header_t *m)
 {
-	int real = m->msgh_id == MACH_NOTIFY_NO_SENDERS && m->msgh_size == 32;
+	struct server *s = e->server;
+	mutex_lock(&s->lock);
+	int real = m->msgh_id == MACH_NOTIFY_NO_SENDERS && m->msgh_size == 32 && !e->removed;
+	mutex_unlock(&s->lock);
 	mach_msg_destroy(m);
 	if (real && e->pi.no_senders)
 		e->pi.no_senders(&e->pi);

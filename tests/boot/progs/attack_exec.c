@@ -166,6 +166,8 @@ static int stall(void)
 
 /* --- waits whose callers go away ---------------------------------------------- */
 
+#define WAITS 1000
+
 static int waits(void)
 {
 	static char *const argv[] = { "sleep", "3", NULL };
@@ -174,21 +176,27 @@ static int waits(void)
 		printf("attack_exec: cannot start /bin/sleep: %s: WRONG\n", strerror(errno));
 		return 1;
 	}
-	int sent = 0;
-	for (int i = 0; i < 1000; i++) {
-		mach_port_t reply = new_port();
+	/* the waits are queued at exec while their reply ports live (a wait
+	 * whose reply port is already dead when exec receives it has nobody to
+	 * answer and is dropped at once), then the ports die */
+	static mach_port_t reply[WAITS];
+	int sent = 0, got0, st0, how0;
+	for (int i = 0; i < WAITS; i++) {
+		reply[i] = new_port();
 		proc_wait_request_t m;
 		rpc_head(&m.head, posix_proc, ID_PROC_WAIT, 0);
 		m.head.msgh_bits |= MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-		m.head.msgh_local_port = reply;
+		m.head.msgh_local_port = reply[i];
 		m.head.msgh_size = sizeof m;
 		m.a = w_int((natural_t)child);
 		sent += mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, 0) == MACH_MSG_SUCCESS;
-		mach_port_mod_refs(mach_task_self(), reply, MACH_PORT_RIGHT_RECEIVE, -1);
 	}
+	proc_wait(posix_proc, -1, &got0, &st0, &how0);     /* answered after all of them */
+	for (int i = 0; i < WAITS; i++)
+		mach_port_mod_refs(mach_task_self(), reply[i], MACH_PORT_RIGHT_RECEIVE, -1);
 	int status = -1;
 	pid_t got = waitpid(child, &status, 0);
-	int ok = sent == 1000 && got == child && status == 0;
+	int ok = sent == WAITS && got == child && status == 0;
 	printf("attack_exec: %d waits whose reply ports died, then my wait: pid %d status %d: %s\n", sent,
 	       (int)got, status, ok ? "ok" : "WRONG");
 	return !ok;

@@ -30,6 +30,19 @@ static void list(const char *why, const struct pci_policy *only)
 	}
 }
 
+/* Names the functions the policy shows but the kernel drives. */
+static void withheld(const struct pci_policy *policy)
+{
+	for (unsigned i = 0; i < arb.nfuncs; i++) {
+		const struct pci_func *f = &arb.funcs[i];
+		const char *option = arbiter_kernel_claim(f);
+		if (option && pci_policy_allows(policy, f->vendor, f->device, f->class))
+			say("  withheld from the next stage: %02x:%02x.%x %s: the kernel drives it"
+			    " (%s on the kernel command line would free it)",
+			    f->addr.bus, f->addr.dev, f->addr.fn, pci_class_name(f->class), option);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct chain *c = &arb.chain;
@@ -46,6 +59,9 @@ int main(int argc, char **argv)
 		chain_fail(c, "parsing --allow", KERN_INVALID_ARGUMENT);
 	}
 
+	/* without the command line, assume the kernel drives all it can */
+	arb.kernel_leaves = pci_kernel_leaves(c->opts.str[SLOT_KERNEL_CMDLINE]);
+
 	const char *what;
 	kern_return_t r = pciarb_start(c->device_master, c->host_priv, &what);
 	if (r)
@@ -60,11 +76,13 @@ int main(int argc, char **argv)
 
 	unsigned usable = 0;
 	for (unsigned i = 0; i < arb.nfuncs; i++)
-		usable += pci_policy_allows(&policy, arb.funcs[i].vendor, arb.funcs[i].device, arb.funcs[i].class);
+		usable += pci_policy_allows(&policy, arb.funcs[i].vendor, arb.funcs[i].device, arb.funcs[i].class)
+		          && !arbiter_kernel_claim(&arb.funcs[i]);
 	char shown[160];
 	pci_policy_format(&policy, shown, sizeof shown);
 	say("%u PCI functions; the next stage may use %u (%s)", arb.nfuncs, usable, shown);
 	list("  for the next stage: ", &policy);
+	withheld(&policy);
 
 	r = chain_handoff(c, next->name);
 	if (r)

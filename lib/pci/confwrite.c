@@ -98,7 +98,7 @@ int pci_write_check(const struct pci_func *f, unsigned off, unsigned width, uint
 			return -1;
 		}
 		if (changed & ~bits) {
-			snprintf(why, size, "the command register's bits 0x%04x (the owner may change only 0x%04x:"
+			snprintf(why, size, "bits 0x%04x of the command register (the owner may change only 0x%04x:"
 			         " I/O, memory, bus master, interrupt disable)",
 			         (unsigned)(changed & ~bits) << 8 * (b - 0x04), PCI_COMMAND_OWNER_BITS);
 			return -1;

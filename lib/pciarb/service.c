@@ -234,8 +234,8 @@ static kern_return_t do_conf_write(struct request *rq)
 		return KERN_INVALID_ADDRESS;
 	char why[120];
 	if (pci_write_check(f, off, width, value, confspace_read(f->addr, off, width), why, sizeof why) < 0) {
-		say("%02x:%02x.%x: refused its owner's write of 0x%x to 0x%02x (%u bytes): %s is not the owner's to write",
-		    f->addr.bus, f->addr.dev, f->addr.fn, (unsigned)value, (unsigned)off, (unsigned)width, why);
+		say("%02x:%02x.%x: refused its owner's %u-byte write of 0x%x to 0x%02x, not the owner's to write: %s",
+		    f->addr.bus, f->addr.dev, f->addr.fn, (unsigned)width, (unsigned)value, (unsigned)off, why);
 		return KERN_PROTECTION_FAILURE;
 	}
 	confspace_write(f->addr, off, width, value);

@@ -13,7 +13,7 @@ static void list(const char *why, const struct pci_policy *only)
 	char line[160];
 	for (unsigned i = 0; i < arb.nfuncs && i < ARB_MAX_FUNCS; i++) {
 		const struct pci_func *f = &arb.funcs[i];
-		if (only && !pci_policy_allows(only, f->vendor, f->device, f->class))
+		if (only && (!pci_policy_allows(only, f->vendor, f->device, f->class) || arbiter_kernel_claim(f)))
 			continue;
 		pci_format_func(f, line, sizeof line);
 		say("%s%s", why, line);
@@ -67,8 +67,12 @@ int main(int argc, char **argv)
 	if (r)
 		chain_fail(c, what, r);
 	c->pci_list_port = arbiter_list_port;
-	if (c->opts.num[SLOT_VERBOSE])
+	if (c->opts.num[SLOT_VERBOSE]) {
+		const char *cmdline = c->opts.str[SLOT_KERNEL_CMDLINE];
+		say("the kernel's command line: %s%s%s", cmdline ? "'" : "", cmdline ? cmdline : "not given",
+		    cmdline ? "'" : "");
 		list("", NULL);
+	}
 
 	struct port_info *next = arbiter_port(&policy);
 	if (!next)

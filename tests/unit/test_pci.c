@@ -729,9 +729,9 @@ static void test_write_check(void)
 	check_write(&br, 0x3c, 1, 0x0b, 0xff, NULL);
 	check_write(&cardbus, 0x04, 2, 0x0006, 0x0000, NULL);
 	/* other command bits, and the registers around */
-	check_write(&dev, 0x04, 2, 0x0107, 0x0007, "the command register's bits 0x0100");
-	check_write(&dev, 0x04, 1, 0x47, 0x07, "the command register's bits 0x0040");
-	check_write(&dev, 0x05, 1, 0x06, 0x04, "the command register's bits 0x0200");
+	check_write(&dev, 0x04, 2, 0x0107, 0x0007, "bits 0x0100 of the command register");
+	check_write(&dev, 0x04, 1, 0x47, 0x07, "bits 0x0040 of the command register");
+	check_write(&dev, 0x05, 1, 0x06, 0x04, "bits 0x0200 of the command register");
 	check_write(&dev, 0x04, 4, 0x00000007, 0x00000000, "the status register");
 	refused(&dev, 0x06, 2, "the status register");
 	refused(&dev, 0x00, 4, "the vendor and device ids");

@@ -105,5 +105,6 @@ int pci_write_check(const struct pci_func *f, unsigned off, unsigned width, uint
 
 /* The command register's bits a function's owner may change. */
 #define PCI_COMMAND_OWNER_BITS 0x0407u   /* I/O, memory, bus master, interrupt disable */
+#define PCI_COMMAND_BUS_MASTER 0x0004u
 
 #endif

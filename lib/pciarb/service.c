@@ -86,11 +86,18 @@ const char *arbiter_kernel_claim(const struct pci_func *f)
 	return pci_kernel_claim(f->class, arb.kernel_leaves);
 }
 
-/* The owner of function port PI dropped its last send right: the function
- * may be opened again. */
+/* The owner of function port PI dropped its last send right (or its task
+ * died): the device stops mastering the bus, since the DMA memory it was
+ * given may go to someone else now, and the function may be opened again. */
 static void function_released(struct port_info *pi)
 {
 	const struct pci_func *f = pi->obj;
+	uint32_t cmd = confspace_read(f->addr, 0x04, 2);
+	if (cmd & PCI_COMMAND_BUS_MASTER) {
+		confspace_write(f->addr, 0x04, 2, cmd & ~PCI_COMMAND_BUS_MASTER);
+		say("%02x:%02x.%x: its owner let go; bus mastering off until the next owner turns it on",
+		    f->addr.bus, f->addr.dev, f->addr.fn);
+	}
 	mutex_lock(&arb.lock);
 	if (arb.fport[f - arb.funcs] == pi)
 		arb.fport[f - arb.funcs] = NULL;

@@ -185,6 +185,10 @@ static void own(mach_port_t arbiter, int kernel_leaves)
 	r = r ? r : pci_conf_read(fn, 0, 2, &v);
 	check(v == 0x1af4 ? "read its vendor id through the new port" : "read its vendor id (WRONG value)", r,
 	      v == 0x1af4 ? 0 : -1);
+	pci_conf_read(fn, 0x04, 2, &v);
+	check(v & 0x4 ? "bus mastering still on after the first owner let go (WRONG)"
+	              : "bus mastering was turned off when the first owner let go", v & 0x4 ? -1 : 0, 0);
+	check("the new owner turns it on", pci_conf_write(fn, 0x04, 2, v | 0x4), KERN_SUCCESS);
 
 	/* one listing port for everyone, and it lists only */
 	mach_port_t l1 = 0, l2 = 0;

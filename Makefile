@@ -39,7 +39,7 @@ HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
            -include tests/unit/rename.h -fsanitize=address,undefined -fno-omit-frame-pointer
 PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
             lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c \
-            lib/pciarb/policy.c lib/pci/pci.c lib/pci/names.c lib/virtio/ring.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
+            lib/pciarb/policy.c lib/pci/pci.c lib/pci/confwrite.c lib/pci/names.c lib/virtio/ring.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
             user/sh/parse.c \
             $(wildcard lib/ext2/*.c lib/elf/*.c)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))

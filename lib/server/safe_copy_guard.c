@@ -46,6 +46,8 @@ static kern_return_t do_exception(struct request *rq)
 	const exception_raise_request_t *m = (const exception_raise_request_t *)rq->in;
 	mach_port_t thread = m->thread.name;
 	int done = 0, recovered = 0;
+	if (m->task.name != mach_task_self())
+		return KERN_FAILURE;        /* a task we made, before its own exception port was set */
 	mutex_lock(&safe_copy_lock);
 	struct copy *c = m->exception.v == EXC_BAD_ACCESS ? find(thread) : NULL;
 	/* a copy the watchdog abandoned while this exception was on its way

@@ -80,7 +80,7 @@ static void abandon(struct copy *c)
 	thread_abort(c->thread);         /* out of the page-fault wait, back to user mode */
 	c->abandoned = recover(c->thread, KERN_TIMEDOUT);
 	if (c->abandoned)
-		say("a client's memory gave no page for %u ms while I copied it: that request fails",
+		say("copying a client's memory took over %u ms (its pages do not come): that request fails",
 		    SAFE_COPY_DEADLINE_MS);
 	thread_resume(c->thread);
 }
@@ -95,7 +95,7 @@ static void watchdog(void *arg)
 		gsync_wait(mach_task_self(), (vm_offset_t)(uintptr_t)&never, 0, 0, TICK_MS, GSYNC_TIMED);
 		mutex_lock(&safe_copy_lock);
 		for (struct copy *c = safe_copy_list; c; c = c->next)
-			if (++c->ticks == SAFE_COPY_DEADLINE_MS / TICK_MS)
+			if (++c->ticks == SAFE_COPY_DEADLINE_MS / TICK_MS + 1)   /* a first tick may come at once */
 				abandon(c);
 		mutex_unlock(&safe_copy_lock);
 	}

@@ -9,7 +9,13 @@
  * While the request is out, another thread checks that the server still
  * serves others (ext2fs: reads /etc/motd; exec: runs PROG through ext2fs).
  * One line tells the outcome; exit 0 when the server refused the request
- * with EFAULT within BOUND_S seconds and served the others meanwhile. */
+ * with EFAULT within BOUND_S seconds and served the others meanwhile.
+ *   hostmem guard              safe_copy itself, guarded here as in a server:
+ *                              copies of every small size and alignment,
+ *                              from an unmapped address (KERN_MEMORY_ERROR),
+ *                              from pages that never come (KERN_TIMEDOUT);
+ *                              then a fault outside any copy, which the
+ *                              guard names before the kernel ends the task */
 #include "exec/client.h"
 #include "fs/client.h"
 #include "mach/mach.h"
@@ -19,6 +25,7 @@
 #include "rt/rt.h"
 #include "rt/thread.h"
 #include "server/server.h"
+#include "server/safe_copy.h"
 
 #define HOSTILE_SIZE (64u * 1024u)
 #define BOUND_S 30
@@ -164,28 +171,37 @@ static void probe(void *arg)
 
 /* --- the attacks ----------------------------------------------------------- */
 
-static int attack(const char *mode, const char *path)
+static struct port_info *program;
+
+/* HOSTILE: memory of the object we serve, mapped and ready; the fake
+ * program's port served too.  0 after a line saying why not. */
+static int map_hostile(void)
 {
 	struct server *s = server_create();
 	struct port_info *pager = s ? server_add_port(s, pager_ifaces, NULL) : NULL;
-	struct port_info *program = s ? server_add_port(s, program_ifaces, NULL) : NULL;
-	if (!program || thread_spawn(serve, s)) {
+	program = s ? server_add_port(s, program_ifaces, NULL) : NULL;
+	if (!pager || !program || thread_spawn(serve, s)) {
 		say("cannot serve");
-		return 1;
+		return 0;
 	}
 	mach_port_insert_right(mach_task_self(), pager->name, pager->name, MACH_MSG_TYPE_MAKE_SEND);
 	kern_return_t r = vm_map(mach_task_self(), &hostile, HOSTILE_SIZE, 0, 1, pager->name, 0, 0,
 	                         VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, VM_INHERIT_COPY);
 	if (r) {
 		say("vm_map of my memory object: %s", mach_error_name(r));
-		return 1;
+		return 0;
 	}
 	for (int i = 0; i < 1000 && !pager_ready; i++)
 		sleep_ms(10);
-	if (!pager_ready) {
+	if (!pager_ready)
 		say("the kernel never initialised my memory object");
+	return pager_ready;
+}
+
+static int attack(const char *mode, const char *path)
+{
+	if (!map_hostile())
 		return 1;
-	}
 	int is_exec = strncmp(mode, "exec-", 5) == 0;
 	mach_port_t node;
 	int e = is_exec ? fs_lookup(ports[PROC_PORT_ROOT], path, FS_O_READ, 0, &real_program)
@@ -221,6 +237,32 @@ static int attack(const char *mode, const char *path)
 	return ok ? 0 : 1;
 }
 
+/* safe_copy against the data it must copy exactly, and against memory it
+ * must refuse, each with the error it must give. */
+static int guard(void)
+{
+	static char src[160], dst[160];
+	int bad = 0;
+	for (unsigned i = 0; i < sizeof src; i++)
+		src[i] = (char)(i * 7 + 1);
+	for (unsigned n = 0; n <= 100; n++)
+		for (unsigned a = 0; a < 4; a++)
+			for (unsigned b = 0; b < 4; b++) {
+				memset(dst, 0, sizeof dst);
+				if (safe_copy(dst + b, src + a, n) || memcmp(dst + b, src + a, n)
+				    || (b && dst[b - 1]) || dst[b + n])
+					bad++;
+			}
+	unsigned t0 = now_ms();
+	kern_return_t unmapped = safe_copy(dst, (const void *)(uintptr_t)0x1000, 8);
+	kern_return_t stalled = safe_copy(dst, (const void *)(uintptr_t)hostile, 8);
+	unsigned took = now_ms() - t0;
+	int ok = !bad && unmapped == KERN_MEMORY_ERROR && stalled == KERN_TIMEDOUT;
+	say("%s: safe_copy: %d wrong of 1616 small copies; unmapped source: %s; pages that never come: %s after %u ms",
+	    ok ? "guarded" : "FAIL", bad, mach_error_name(unmapped), mach_error_name(stalled), took);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &proc) || proc == MACH_PORT_NULL)
@@ -228,10 +270,19 @@ int main(int argc, char **argv)
 	if (proc_startup(proc, ports, &info) < 0)
 		proc_exit(proc, 97);
 	rt_console = ports[PROC_PORT_FD1];
+	if (argc == 2 && strcmp(argv[1], "guard") == 0) {
+		kern_return_t r = safe_copy_init();
+		if (r || !map_hostile() || !guard())
+			proc_exit(proc, 1);
+		say("now a fault outside any copy");
+		static volatile uintptr_t zero;
+		*(volatile int *)zero = 1;
+		proc_exit(proc, 3);      /* not reached: the guard leaves the fault to the kernel */
+	}
 	const char *mode = argc == 3 ? argv[1] : "";
 	if (strcmp(mode, "write-stall") && strcmp(mode, "write-error") && strcmp(mode, "exec-stall")
 	    && strcmp(mode, "exec-error")) {
-		say("usage: hostmem write-stall|write-error FILE, or exec-stall|exec-error PROGRAM");
+		say("usage: hostmem write-stall|write-error FILE, exec-stall|exec-error PROGRAM, or guard");
 		proc_exit(proc, 2);
 	}
 	give_error = strstr(mode, "-error") != NULL;

@@ -70,7 +70,11 @@ kern_return_t task_set_essential(mach_port_t task, boolean_t essential);
 kern_return_t thread_create(mach_port_t task, mach_port_t *thread);
 kern_return_t thread_get_state(mach_port_t thread, int flavor, natural_t *state, natural_t *count);
 kern_return_t thread_set_state(mach_port_t thread, int flavor, const natural_t *state, natural_t count);
+kern_return_t thread_suspend(mach_port_t thread);
 kern_return_t thread_resume(mach_port_t thread);
+/* Breaks THREAD out of an interruptible wait in the kernel (a message, a page
+ * fault) back to the user-mode instruction it was at. */
+kern_return_t thread_abort(mach_port_t thread);
 kern_return_t thread_terminate(mach_port_t thread);
 
 /* virtual memory */

@@ -44,7 +44,9 @@ kern_return_t task_create(mach_port_t parent, boolean_t inherit, mach_port_t *ch
 kern_return_t task_terminate(mach_port_t task) { return call0(task, ID_TASK_TERMINATE); }
 kern_return_t task_suspend(mach_port_t task) { return call0(task, ID_TASK_SUSPEND); }
 kern_return_t task_resume(mach_port_t task) { return call0(task, ID_TASK_RESUME); }
+kern_return_t thread_suspend(mach_port_t thread) { return call0(thread, ID_THREAD_SUSPEND); }
 kern_return_t thread_resume(mach_port_t thread) { return call0(thread, ID_THREAD_RESUME); }
+kern_return_t thread_abort(mach_port_t thread) { return call0(thread, ID_THREAD_ABORT); }
 kern_return_t thread_terminate(mach_port_t thread) { return call0(thread, ID_THREAD_TERMINATE); }
 kern_return_t thread_create(mach_port_t task, mach_port_t *thread)
 {

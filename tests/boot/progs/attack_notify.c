@@ -98,6 +98,7 @@ static void huge(const char *what, mach_port_t dest, mach_msg_id_t id)
 	kern_return_t r = mach_rpc(&b->head, sizeof *b, sizeof *b, rpc_reply_ret, 1, NULL);
 	mach_rpc_set_timeout(0);
 	vm_deallocate(mach_task_self(), a, sizeof *b);
+	sleep_ms(1000);          /* the server's line first: the scenario expects them in order */
 	int ok = r == MIG_REPLY_MISMATCH;           /* refused: the kernel destroyed it */
 	printf("attack_notify: a %u-byte request to %s: %s: %s\n", (unsigned)sizeof *b, what,
 	       mach_error_name(r), ok ? "ok" : "WRONG");

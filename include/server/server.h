@@ -85,7 +85,8 @@ void server_remove_port(struct server *s, struct port_info *pi, void (*done)(str
 kern_return_t server_request_no_senders(struct port_info *pi);
 /* Calls FN(NAME, ARG) once the send or send-once right NAME we hold turns
  * into a dead name (at once if it already is one).  The watch ends unseen
- * when we give up or use the right first.  FN drops the dead name. */
+ * when we give up or use the right first; a second watch on NAME replaces
+ * the first.  FN drops the dead name. */
 kern_return_t server_watch_dead_name(struct server *s, mach_port_t name,
                                      void (*fn)(mach_port_t name, void *arg), void *arg);
 /* Sends the reply M with a time-out of zero, as the receive loop does with

@@ -255,6 +255,9 @@ static int unwatch(struct server *s, mach_port_t name, struct dead_watch *out)
 kern_return_t server_watch_dead_name(struct server *s, mach_port_t name,
                                      void (*fn)(mach_port_t name, void *arg), void *arg)
 {
+	/* one watch per name (the kernel keeps one request per name too) */
+	struct dead_watch gone;
+	unwatch(s, name, &gone);
 	mutex_lock(&s->lock);
 	struct dead_watch *w = realloc(s->watches, (s->nwatches + 1) * sizeof *w);
 	if (w) {
@@ -269,7 +272,6 @@ kern_return_t server_watch_dead_name(struct server *s, mach_port_t name,
 	        MACH_NOTIFY_DEAD_NAME, 1, s->notify, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
 	if (r == KERN_SUCCESS && prev != MACH_PORT_NULL)
 		mach_port_deallocate(mach_task_self(), prev);
-	struct dead_watch gone;
 	if (r)
 		unwatch(s, name, &gone);
 	return r;

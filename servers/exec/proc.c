@@ -334,8 +334,11 @@ static kern_return_t do_wait(struct request *rq)
 			while (*wp)
 				wp = &(*wp)->next;
 			*wp = w;            /* answered in end(), when a child ends */
-			/* or forgotten when the caller gives up (its reply port dies) */
-			if (server_watch_dead_name(srv, w->reply, waiter_gone, (void *)(uintptr_t)p->pid))
+			/* or forgotten when the caller gives up (its reply port dies);
+			 * a send right for a reply (rare) may share its name with
+			 * other waits, so only a send-once right is watched */
+			if (w->reply_type == MACH_MSG_TYPE_PORT_SEND_ONCE
+			    && server_watch_dead_name(srv, w->reply, waiter_gone, (void *)(uintptr_t)p->pid))
 				say("%s (pid %d) waits, but I cannot watch its reply port", p->name, p->pid);
 		}
 	}

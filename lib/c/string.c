@@ -1,10 +1,23 @@
 /* String and memory functions. */
 #include "rt/rt.h"
 
+/* The copies every server and program runs on its data path.  Under QEMU's
+ * TCG (the platform), a byte loop ran at 131 MB/s, `rep movsl` at 231 MB/s
+ * (one translated block per word) and this unrolled word loop at about
+ * 950 MB/s (fsbench's memcpy row, bench/README.md).  i386 allows unaligned
+ * words; may_alias because the words alias any object. */
+typedef uint32_t __attribute__((may_alias, aligned(1))) word_t;
+
 void *memcpy(void *d, const void *s, size_t n)
 {
-	char *dp = d;
-	const char *sp = s;
+	word_t *dw = d;
+	const word_t *sw = s;
+	for (; n >= 32; n -= 32, dw += 8, sw += 8) {
+		dw[0] = sw[0]; dw[1] = sw[1]; dw[2] = sw[2]; dw[3] = sw[3];
+		dw[4] = sw[4]; dw[5] = sw[5]; dw[6] = sw[6]; dw[7] = sw[7];
+	}
+	char *dp = (char *)dw;
+	const char *sp = (const char *)sw;
 	while (n--)
 		*dp++ = *sp++;
 	return d;
@@ -14,8 +27,9 @@ void *memmove(void *d, const void *s, size_t n)
 {
 	char *dp = d;
 	const char *sp = s;
-	if (dp < sp || dp >= sp + n)
+	if (dp <= sp || dp >= sp + n)
 		return memcpy(d, s, n);
+	/* overlapping with the destination above: copy from the end down */
 	while (n--)
 		dp[n] = sp[n];
 	return d;
@@ -23,7 +37,13 @@ void *memmove(void *d, const void *s, size_t n)
 
 void *memset(void *d, int c, size_t n)
 {
-	unsigned char *p = d;
+	word_t *dw = d;
+	uint32_t v = (unsigned char)c * 0x01010101u;
+	for (; n >= 32; n -= 32, dw += 8) {
+		dw[0] = v; dw[1] = v; dw[2] = v; dw[3] = v;
+		dw[4] = v; dw[5] = v; dw[6] = v; dw[7] = v;
+	}
+	unsigned char *p = (unsigned char *)dw;
 	while (n--)
 		*p++ = (unsigned char)c;
 	return d;

@@ -109,8 +109,11 @@ int main(int argc, char **argv)
 	say("opening devices through %s", c.parent ? "my bootstrap port (the disk server)"
 	                                            : "the kernel's device master");
 	chain_ready(&c);
-	char list[128];
+	char list[128], first[DEV_NAME_MAX];
 	strlcpy(list, c.opts.str[SLOT_DISKS] ? c.opts.str[SLOT_DISKS] : "vd0", sizeof list);
+	strlcpy(first, list, sizeof first);
+	if (strchr(first, ','))
+		*strchr(first, ',') = 0;
 	for (char *s = list, *name; (name = s);) {
 		s = strchr(s, ',');
 		if (s)
@@ -119,7 +122,7 @@ int main(int argc, char **argv)
 	}
 	mach_port_t dev;
 	expect("open an unknown device", device_open(master, D_READ, "vd9s9", &dev), D_NO_SUCH_DEVICE);
-	if (c.parent && device_open(master, D_READ, "vd0", &dev) == 0) {
+	if (c.parent && device_open(master, D_READ, first, &dev) == 0) {
 		/* malformed requests to the disk server, then a good one */
 		union { device_read_request_t in; char buf[256]; } m;
 		rpc_head(&m.in.head, dev, ID_DEVICE_READ, 0);
@@ -134,6 +137,13 @@ int main(int argc, char **argv)
 		vm_offset_t data;
 		vm_size_t got;
 		expect("a good read afterwards", device_read(dev, 0, 0, 512, &data, &got), KERN_SUCCESS);
+		/* the open was for reading: writing back what is there is refused */
+		vm_size_t done;
+		expect("write through a read-only open", device_write(dev, 0, 0, (void *)(uintptr_t)data, 512, &done),
+		       D_INVALID_OPERATION);
+		/* a closed device's port is gone */
+		expect("close", device_close(dev), KERN_SUCCESS);
+		expect("read after the close", device_read(dev, 0, 0, 512, &data, &got), MACH_SEND_INVALID_DEST);
 	}
 	if (c.opts.str[SLOT_WRITE])
 		write_pattern(master, c.opts.str[SLOT_WRITE]);

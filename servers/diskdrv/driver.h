@@ -56,6 +56,9 @@ struct disk_driver {
 	 * come back through disk_done().  The device server keeps no more than
 	 * info.depth requests in flight on one disk. */
 	void (*submit)(struct disk_request *r);
+	/* At the halt, after the device server's final flushes: puts the
+	 * driver's controllers to rest (NULL: nothing to do). */
+	void (*halt)(void);
 };
 
 /* A disk as the device server knows it. */
@@ -85,5 +88,6 @@ void disk_done(struct disk_request *r, kern_return_t status);
 /* The drivers, in the order they are probed (drivers.c). */
 extern const struct disk_driver *const disk_drivers[];
 extern const struct disk_driver virtio_blk_driver;
+extern const struct disk_driver nvme_driver;
 
 #endif

@@ -19,6 +19,9 @@ static void flush_all(struct chain *c)
 		kern_return_t r = disk_flush(&disks[i]);
 		say("%s: flushed before the halt: %s", disks[i].name, mach_error_name(r));
 	}
+	for (unsigned k = 0; disk_drivers[k]; k++)
+		if (disk_drivers[k]->halt)
+			disk_drivers[k]->halt();
 	(void)c;
 }
 

@@ -4,7 +4,8 @@
   run.py [--build BUILD] [--disk IMAGE] [--root DEVICE] CFG
 
 A configuration says where it wants the root disk with a comment line
-`# disk: virtio` or `# disk: ide`; --disk attaches IMAGE there.  --root
+`# disk: virtio`, `# disk: ide` or `# disk: nvme` (namespace 1 of an NVMe
+controller, QEMU id nvme0); --disk attaches IMAGE there.  --root
 replaces the device that ext2fs mounts (vd0s1 in boot/default.cfg) with
 DEVICE, for instance vd0 for a disk that holds a file system without a
 partition table.  QEMU_ARGS adds QEMU arguments.
@@ -36,7 +37,7 @@ IDLE_AFTER_INPUT = 15.0     # seconds at the prompt once the input has ended
 def disk_hint(cfg):
     with open(cfg) as f:
         for line in f:
-            m = re.match(r"#\s*disk:\s*(virtio|ide)\s*$", line)
+            m = re.match(r"#\s*disk:\s*(virtio|ide|nvme)\s*$", line)
             if m:
                 return m.group(1)
     return None
@@ -44,7 +45,7 @@ def disk_hint(cfg):
 
 def with_root(cfg, root, build):
     """A copy of CFG in which ext2fs mounts ROOT."""
-    device = re.compile(r"^(?:(?:vd|hd)\d+(?:s\d+)?|part:\d+:device:\w+)$")
+    device = re.compile(r"^(?:(?:vd|hd|nd)\d+(?:s\d+)?|part:\d+:device:\w+)$")
     out, changed = [], 0
     with open(cfg) as f:
         for line in f:
@@ -154,6 +155,9 @@ def main():
         if hint is None:
             print(f"run: {boottest.rel(a.cfg)} takes no disk (no `# disk:` line); "
                   f"{a.disk} is not attached", file=sys.stderr)
+        elif hint == "nvme":
+            extra = ["-drive", f"file={a.disk},if=none,id=nvme0n1,format=raw",
+                     "-device", "nvme,id=nvme0,serial=seed0,drive=nvme0n1"]
         else:
             extra = ["-drive", f"file={a.disk},if={hint},format=raw"]
     try:

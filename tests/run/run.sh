@@ -2,7 +2,8 @@
 # `make run` as the README shows it, with standard input from a pipe: the
 # lines are typed once the prompt is there, the results print, and the
 # command returns when the guest halts.  Then ROOT=: a bare file system made
-# with `make image ... ROOT=vd0` boots with the device replaced.
+# with `make image ... ROOT=vd0` boots with the device replaced; and
+# CONFIG=nvme (tools/run.py attaches the image as an NVMe namespace).
 # (tools/run.py is what `make run` calls; BUILD is the build directory.)
 set -u
 cd "$(dirname "$0")/../.."
@@ -35,6 +36,11 @@ out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --bu
       --disk "$whole" --root vd0 boot/default.cfg 2>&1 | tr -d '\r'); rc=$?
 check "ROOT=vd0" "$out" "seed" "ext2fs: vd0 unmounted: written back, marked clean, flushed"
 [ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL ROOT=vd0: status $rc"; }
+
+out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --build "$build" \
+      --disk "$img" boot/nvme.cfg 2>&1 | tr -d '\r'); rc=$?
+check "CONFIG=nvme" "$out" "seed" "diskdrv: nvme 00:04.0: shut down (CC.SHN, CSTS.SHST complete)"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL CONFIG=nvme: status $rc"; }
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -85,5 +85,6 @@ void disk_done(struct disk_request *r, kern_return_t status);
 /* The drivers, in the order they are probed (drivers.c). */
 extern const struct disk_driver *const disk_drivers[];
 extern const struct disk_driver virtio_blk_driver;
+extern const struct disk_driver ahci_driver;
 
 #endif

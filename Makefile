@@ -110,7 +110,7 @@ $(ROOT_IMG): $(USER_BINS) tools/mkimage.sh tools/mkdisk.sh $(shell find rootfs -
 	$(Q)bash tools/mkimage.sh $@ $(BUILD)/bin >/dev/null
 OUT ?= $(BUILD)/image.img
 image: $(USER_BINS) | $(STAMP)
-	@bash tools/mkimage.sh $(if $(filter vd0 hd0,$(ROOT)),--whole) $(OUT) $(BUILD)/bin '$(EXTRA)'
+	@bash tools/mkimage.sh $(if $(filter vd0 hd0 wd0,$(ROOT)),--whole) $(OUT) $(BUILD)/bin '$(EXTRA)'
 
 run: $(BINS) $(BOOTCHAIN) $(if $(DISK),,$(ROOT_IMG)) | $(STAMP)
 	@python3 tools/run.py --build $(BUILD) --disk $(or $(DISK),$(ROOT_IMG)) $(if $(ROOT),--root $(ROOT)) \

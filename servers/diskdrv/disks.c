@@ -234,8 +234,7 @@ void disks_find(mach_port_t pci)
 			mach_port_t fn;
 			/* a rule's "any" is 0xffffffff, the protocol's 0xffff */
 			kern_return_t r = pci_open_match(pci, drv->match.class, drv->match.class_mask,
-			                                 drv->match.vendor > 0xffff ? 0xffff : drv->match.vendor,
-			                                 drv->match.device > 0xffff ? 0xffff : drv->match.device, n, &fn);
+			                                 drv->match.vendor & 0xffff, drv->match.device & 0xffff, n, &fn);
 			if (r == D_NO_SUCH_DEVICE)
 				break;
 			if (r) {

@@ -88,6 +88,7 @@ void disk_done(struct disk_request *r, kern_return_t status);
 /* The drivers, in the order they are probed (drivers.c). */
 extern const struct disk_driver *const disk_drivers[];
 extern const struct disk_driver virtio_blk_driver;
+extern const struct disk_driver ahci_driver;
 extern const struct disk_driver nvme_driver;
 
 #endif

@@ -101,7 +101,7 @@ static kern_return_t vblk_probe(mach_port_t func, const struct pci_wire_func *in
 		return r;
 
 	struct disk_info d = { .sector_size = 512, .depth = VBLK_DEPTH, .max_sectors = 128,
-	                       .dma_limit = 1ull << 44 };         /* a 32-bit page number */
+	                       .dma_limit = 0x100000000ull };
 	outb((uint16_t)(v->io + VIO_STATUS), 0);                       /* reset */
 	outb((uint16_t)(v->io + VIO_STATUS), ST_ACK | ST_DRIVER);
 	uint32_t host = inl((uint16_t)(v->io + VIO_HOST_FEATURES));
@@ -126,7 +126,7 @@ static kern_return_t vblk_probe(mach_port_t func, const struct pci_wire_func *in
 	vm_offset_t va;
 	rpc_phys_addr_t pa;
 	*what = "allocating DMA memory";
-	if ((r = pci_dma_alloc(func, ring + PAGE_SIZE, 0x100000000000ull, &va, &pa)))
+	if ((r = pci_dma_alloc(func, ring + PAGE_SIZE, 0x100000000ull, &va, &pa)))
 		return r;
 	memset((void *)(uintptr_t)va, 0, ring + PAGE_SIZE);
 	vq_init(&v->q, num, (void *)(uintptr_t)va);

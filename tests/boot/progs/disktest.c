@@ -101,6 +101,19 @@ static void write_pattern(mach_port_t master, const char *name)
 	expect("flush", device_set_status(dev, DEV_FLUSH, &flush, 0), 0);
 }
 
+/* Reads each device of the comma-separated LIST whole through MASTER. */
+static void read_list(mach_port_t master, const char *names)
+{
+	char list[128];
+	strlcpy(list, names, sizeof list);
+	for (char *s = list, *name; (name = s);) {
+		s = strchr(s, ',');
+		if (s)
+			*s++ = 0;
+		read_whole(master, name);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct chain c;
@@ -109,16 +122,14 @@ int main(int argc, char **argv)
 	say("opening devices through %s", c.parent ? "my bootstrap port (the disk server)"
 	                                            : "the kernel's device master");
 	chain_ready(&c);
-	char list[128], first[DEV_NAME_MAX];
-	strlcpy(list, c.opts.str[SLOT_DISKS] ? c.opts.str[SLOT_DISKS] : "vd0", sizeof list);
-	strlcpy(first, list, sizeof first);
+	char first[DEV_NAME_MAX];
+	strlcpy(first, c.opts.str[SLOT_DISKS] ? c.opts.str[SLOT_DISKS] : "vd0", sizeof first);
 	if (strchr(first, ','))
 		*strchr(first, ',') = 0;
-	for (char *s = list, *name; (name = s);) {
-		s = strchr(s, ',');
-		if (s)
-			*s++ = 0;
-		read_whole(master, name);
+	read_list(master, c.opts.str[SLOT_DISKS] ? c.opts.str[SLOT_DISKS] : "vd0");
+	if (c.opts.str[SLOT_KERNEL_DISKS]) {
+		say("and through the kernel's device master");
+		read_list(c.device_master, c.opts.str[SLOT_KERNEL_DISKS]);
 	}
 	mach_port_t dev;
 	expect("open an unknown device", device_open(master, D_READ, "vd9s9", &dev), D_NO_SUCH_DEVICE);

@@ -85,6 +85,10 @@ struct disk *disk_add(const struct disk_driver *drv, mach_port_t fn, void *drive
  * D_INVALID_OPERATION, ...). */
 void disk_done(struct disk_request *r, kern_return_t status);
 
+/* --poll: drivers poll for completions instead of asking for interrupts
+ * (the fallback when the arbiter cannot register one), to test that path. */
+extern int disk_poll_only;
+
 /* The drivers, in the order they are probed (drivers.c). */
 extern const struct disk_driver *const disk_drivers[];
 extern const struct disk_driver virtio_blk_driver;

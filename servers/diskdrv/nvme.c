@@ -45,6 +45,7 @@ struct ctrl {
 	struct slot slots[IO_ENTRIES];
 	struct slot *free_slots;
 	struct disk_request *waiting, *waiting_last;   /* linked through driver_data */
+	unsigned io_entries, nslots;    /* the I/O queues' size, the commands in flight at most */
 	struct ns ns[MAX_NAMESPACES];
 	unsigned nns;
 	mach_port_t irq_port;
@@ -199,9 +200,10 @@ static uint16_t identify(struct ctrl *c, unsigned cns, uint32_t nsid)
 	return admin(c, &cmd, NULL);
 }
 
-/* Maps BAR0, enables bus mastering, and lays out the queues, the IDENTIFY
- * buffer and the PRP list pages in one piece of DMA memory. */
-static kern_return_t set_up(struct ctrl *c, const struct pci_wire_func *info, const char **what)
+/* Maps BAR0 at *REGS and switches on memory decoding and bus mastering
+ * (INTx not disabled). */
+static kern_return_t map_registers(struct ctrl *c, const struct pci_wire_func *info, vm_offset_t *regs,
+                                   vm_size_t *size, const char **what)
 {
 	const struct pci_wire_bar *bar = NULL;
 	for (unsigned i = 0; i < 6; i++)
@@ -211,93 +213,135 @@ static kern_return_t set_up(struct ctrl *c, const struct pci_wire_func *info, co
 	if (!bar)
 		return D_NO_SUCH_DEVICE;
 	mach_port_t obj;
-	vm_offset_t regs = 0;
-	vm_size_t size = ((vm_size_t)bar->size + PAGE_SIZE - 1) & ~(vm_size_t)(PAGE_SIZE - 1);
 	kern_return_t r;
+	*size = ((vm_size_t)bar->size + PAGE_SIZE - 1) & ~(vm_size_t)(PAGE_SIZE - 1);
 	*what = "mapping BAR0";
 	if ((r = pci_map_bar(c->func, 0, &obj))
-	    || (r = vm_map(mach_task_self(), &regs, size, 0, 1, obj, 0, 0, VM_PROT_READ | VM_PROT_WRITE,
+	    || (r = vm_map(mach_task_self(), regs, *size, 0, 1, obj, 0, 0, VM_PROT_READ | VM_PROT_WRITE,
 	                   VM_PROT_READ | VM_PROT_WRITE, VM_INHERIT_COPY)))
 		return r;
-	/* memory decoding and bus mastering on, INTx not disabled */
 	uint32_t cmd;
 	*what = "enabling bus mastering";
 	if ((r = pci_conf_read(c->func, 4, 2, &cmd)) || (r = pci_conf_write(c->func, 4, 2, (cmd | 6) & ~0x400u)))
 		return r;
+	return KERN_SUCCESS;
+}
 
+/* Resets and enables the controller with its admin queues in DMA memory
+ * (*DMA, *DMA_SIZE bytes, at physical PA), interrupts masked: the page
+ * layout is admin SQ, admin CQ, I/O SQ (64 x 64 bytes), I/O CQ, IDENTIFY,
+ * then one PRP list page per I/O slot. */
+static kern_return_t enable(struct ctrl *c, vm_offset_t regs, vm_offset_t *dma, vm_size_t *dma_size,
+                            rpc_phys_addr_t *pa, const char **what)
+{
 	const char *why;
+	kern_return_t r;
 	c->hw.sleep_ms = pause_ms;
 	*what = "resetting it";
 	if (nvme_ctrl_reset(&c->hw, (volatile void *)regs, &why)) {
 		*what = why;
 		return D_DEVICE_DOWN;
 	}
-	unsigned io_entries = c->hw.max_entries < IO_ENTRIES ? c->hw.max_entries : IO_ENTRIES;
+	c->io_entries = c->hw.max_entries < IO_ENTRIES ? c->hw.max_entries : IO_ENTRIES;
 	unsigned admin_entries = c->hw.max_entries < ADMIN_ENTRIES ? c->hw.max_entries : ADMIN_ENTRIES;
-	/* pages: admin SQ, admin CQ, I/O SQ (64 x 64 bytes), I/O CQ, IDENTIFY,
-	 * then one PRP list page per I/O slot */
-	unsigned slots = io_entries - 1;
-	vm_size_t total = (5 + slots) * PAGE_SIZE;
-	vm_offset_t va;
-	rpc_phys_addr_t pa;
+	c->nslots = c->io_entries - 1;
+	*dma_size = (5 + c->nslots) * PAGE_SIZE;
 	*what = "allocating DMA memory";
-	if ((r = pci_dma_alloc(c->func, total, 0x100000000ull, &va, &pa)))
+	if ((r = pci_dma_alloc(c->func, *dma_size, 0x100000000ull, dma, pa)))
 		return r;
-	memset((void *)(uintptr_t)va, 0, 5 * PAGE_SIZE);
-	char *p = (char *)(uintptr_t)va;
+	char *p = (char *)(uintptr_t)*dma;
+	memset(p, 0, 5 * PAGE_SIZE);
 	*what = "enabling it";
-	if (nvme_ctrl_enable(&c->hw, pa, pa + PAGE_SIZE, admin_entries, &why)) {
+	if (nvme_ctrl_enable(&c->hw, *pa, *pa + PAGE_SIZE, admin_entries, &why)) {
 		*what = why;
 		return D_DEVICE_DOWN;
 	}
+	c->hw.regs->intms = 1;           /* no interrupt before its thread runs: admin commands poll */
 	nvme_qp_init(&c->admin, 0, p, admin_entries, p + PAGE_SIZE, admin_entries, (volatile void *)regs,
 	             c->hw.dstrd);
 	c->idbuf = (uint8_t *)p + 4 * PAGE_SIZE;
-	c->idbuf_phys = pa + 4 * PAGE_SIZE;
-	for (unsigned i = 0; i < slots; i++) {
+	c->idbuf_phys = *pa + 4 * PAGE_SIZE;
+	for (unsigned i = 0; i < c->nslots; i++) {
 		struct slot *s = &c->slots[i];
 		s->prp_list = (uint64_t *)(void *)(p + (5 + i) * PAGE_SIZE);
-		s->prp_phys = pa + (5 + i) * PAGE_SIZE;
+		s->prp_phys = *pa + (5 + i) * PAGE_SIZE;
 		s->next_free = c->free_slots;
 		c->free_slots = s;
 	}
+	return KERN_SUCCESS;
+}
 
-	*what = "setting up its interrupt";
-	if ((r = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &c->irq_port)))
-		return r;
-	c->polling = pci_intr_register(c->func, c->irq_port) != KERN_SUCCESS;
-	if ((r = thread_spawn(completion_thread, c)))
-		return r;
-
+/* IDENTIFY controller, then one I/O queue pair (its memory at pages 2 and
+ * 3 of the DMA memory at P, physical PA). */
+static kern_return_t make_io_queues(struct ctrl *c, char *p, rpc_phys_addr_t pa, const char **what)
+{
 	*what = "identifying it";
-	uint16_t st = identify(c, NVME_CNS_CTRL, 0);
-	if (st)
+	if (identify(c, NVME_CNS_CTRL, 0))
 		return D_IO_ERROR;
 	nvme_parse_ctrl(c->idbuf, 4096u << NVME_CAP_MPSMIN(c->hw.cap), &c->id);
 	*what = "its queue entry sizes (not 64/16 bytes)";
 	if (!c->id.sqes_ok)
 		return D_DEVICE_DOWN;
-
 	struct nvme_sqe q;
 	*what = "asking for one I/O queue pair";
 	nvme_cmd_set_queues(&q, 1, 1);
-	if ((st = admin(c, &q, NULL)))
+	if (admin(c, &q, NULL))
 		return D_IO_ERROR;
 	*what = "creating its I/O completion queue";
-	nvme_cmd_create_cq(&q, 1, io_entries, 0, true);
+	nvme_cmd_create_cq(&q, 1, c->io_entries, 0, true);
 	q.prp1 = pa + 3 * PAGE_SIZE;
-	if ((st = admin(c, &q, NULL)))
+	if (admin(c, &q, NULL))
 		return D_IO_ERROR;
 	*what = "creating its I/O submission queue";
-	nvme_cmd_create_sq(&q, 1, io_entries, 1);
+	nvme_cmd_create_sq(&q, 1, c->io_entries, 1);
 	q.prp1 = pa + 2 * PAGE_SIZE;
-	if ((st = admin(c, &q, NULL)))
+	if (admin(c, &q, NULL))
 		return D_IO_ERROR;
 	mutex_lock(&c->lock);
-	nvme_qp_init(&c->io, 1, p + 2 * PAGE_SIZE, io_entries, p + 3 * PAGE_SIZE, io_entries, (volatile void *)regs,
-	             c->hw.dstrd);
+	nvme_qp_init(&c->io, 1, p + 2 * PAGE_SIZE, c->io_entries, p + 3 * PAGE_SIZE, c->io_entries,
+	             c->hw.regs, c->hw.dstrd);
 	mutex_unlock(&c->lock);
 	return KERN_SUCCESS;
+}
+
+/* Interrupts as messages (or polling), the completion thread, then the
+ * controller's interrupt unmasked. */
+static kern_return_t start_completions(struct ctrl *c, const char **what)
+{
+	kern_return_t r;
+	*what = "setting up its interrupt";
+	if ((r = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &c->irq_port)))
+		return r;
+	c->polling = disk_poll_only || pci_intr_register(c->func, c->irq_port) != KERN_SUCCESS;
+	if (c->polling && (r = pci_intx_disable(c->func)))
+		return r;
+	if ((r = thread_spawn(completion_thread, c)))
+		return r;
+	if (!c->polling)
+		c->hw.regs->intmc = 1;
+	return KERN_SUCCESS;
+}
+
+/* Brings controller C up; on failure it is disabled again (no more DMA
+ * into memory given back) and nothing of it is kept. */
+static kern_return_t set_up(struct ctrl *c, const struct pci_wire_func *info, const char **what)
+{
+	vm_offset_t regs = 0, dma = 0;
+	vm_size_t regs_size = 0, dma_size = 0;
+	rpc_phys_addr_t pa = 0;
+	kern_return_t r = map_registers(c, info, &regs, &regs_size, what);
+	if (r == KERN_SUCCESS && (r = enable(c, regs, &dma, &dma_size, &pa, what)) == KERN_SUCCESS
+	    && (r = make_io_queues(c, (char *)(uintptr_t)dma, pa, what)) == KERN_SUCCESS
+	    && (r = start_completions(c, what)) == KERN_SUCCESS)
+		return KERN_SUCCESS;
+	const char *why;
+	if (c->hw.regs)
+		nvme_ctrl_reset(&c->hw, c->hw.regs, &why);
+	if (dma)
+		vm_deallocate(mach_task_self(), dma, dma_size);
+	if (regs)
+		vm_deallocate(mach_task_self(), regs, regs_size);
+	return r;
 }
 
 /* Identifies namespace NSID and reports it as a disk. */
@@ -326,7 +370,7 @@ static void add_namespace(struct ctrl *c, uint32_t nsid)
 	uint32_t max = c->id.max_transfer && c->id.max_transfer < MAX_BYTES ? c->id.max_transfer : MAX_BYTES;
 	struct disk_info info = {
 		.sectors = ni.blocks, .sector_size = ni.block_size, .read_only = 0, .can_flush = c->id.vwc,
-		.depth = IO_ENTRIES - 1, .max_sectors = max / ni.block_size, .dma_limit = 0x100000000ull,
+		.depth = c->nslots, .max_sectors = max / ni.block_size, .dma_limit = 0x100000000ull,
 		.polling = c->polling,
 	};
 	if (info.max_sectors > 65536)

@@ -170,9 +170,10 @@ static void completion_thread(void *arg)
 	}
 }
 
-/* Runs one admin command (its data, if any, in idbuf) and waits for it.
+/* Runs one admin command (its data, if any, in idbuf) and polls for it
+ * for ADMIN_WAIT_MS sleeps of 1 ms (longer ones only stretch the bound).
  * Returns its status field, NVME_STATUS_TIMEOUT when it did not complete. */
-static uint16_t admin(struct ctrl *c, struct nvme_sqe *cmd, uint32_t *result)
+static uint16_t admin(struct ctrl *c, struct nvme_sqe *cmd)
 {
 	mutex_lock(&c->lock);
 	c->admin_done = 0;
@@ -185,11 +186,7 @@ static uint16_t admin(struct ctrl *c, struct nvme_sqe *cmd, uint32_t *result)
 			break;
 		sleep_ms(1);
 	}
-	if (!c->admin_done)
-		return NVME_STATUS_TIMEOUT;
-	if (result)
-		*result = c->admin_cqe.result;
-	return NVME_STATUS(c->admin_cqe.status);
+	return c->admin_done ? NVME_STATUS(c->admin_cqe.status) : NVME_STATUS_TIMEOUT;
 }
 
 static uint16_t identify(struct ctrl *c, unsigned cns, uint32_t nsid)
@@ -197,7 +194,7 @@ static uint16_t identify(struct ctrl *c, unsigned cns, uint32_t nsid)
 	struct nvme_sqe cmd;
 	nvme_cmd_identify(&cmd, cns, nsid);
 	cmd.prp1 = c->idbuf_phys;
-	return admin(c, &cmd, NULL);
+	return admin(c, &cmd);
 }
 
 /* Maps BAR0 at *REGS and switches on memory decoding and bus mastering
@@ -285,17 +282,17 @@ static kern_return_t make_io_queues(struct ctrl *c, char *p, rpc_phys_addr_t pa,
 	struct nvme_sqe q;
 	*what = "asking for one I/O queue pair";
 	nvme_cmd_set_queues(&q, 1, 1);
-	if (admin(c, &q, NULL))
+	if (admin(c, &q))
 		return D_IO_ERROR;
 	*what = "creating its I/O completion queue";
 	nvme_cmd_create_cq(&q, 1, c->io_entries, 0, true);
 	q.prp1 = pa + 3 * PAGE_SIZE;
-	if (admin(c, &q, NULL))
+	if (admin(c, &q))
 		return D_IO_ERROR;
 	*what = "creating its I/O submission queue";
 	nvme_cmd_create_sq(&q, 1, c->io_entries, 1);
 	q.prp1 = pa + 2 * PAGE_SIZE;
-	if (admin(c, &q, NULL))
+	if (admin(c, &q))
 		return D_IO_ERROR;
 	mutex_lock(&c->lock);
 	nvme_qp_init(&c->io, 1, p + 2 * PAGE_SIZE, c->io_entries, p + 3 * PAGE_SIZE, c->io_entries,
@@ -442,15 +439,16 @@ static void nvme_halt(void)
 		struct ctrl *c = &ctrls[i];
 		struct nvme_sqe q;
 		nvme_cmd_delete_queue(&q, NVME_ADMIN_DELETE_SQ, 1);
-		uint16_t st = admin(c, &q, NULL);
+		uint16_t st = admin(c, &q);
 		nvme_cmd_delete_queue(&q, NVME_ADMIN_DELETE_CQ, 1);
 		if (!st)
-			st = admin(c, &q, NULL);
+			st = admin(c, &q);
 		const char *why = NULL;
 		int failed = nvme_ctrl_shutdown(&c->hw, &why);
 		char s[96];
-		say("nvme %s: %s%s%s", c->where, failed ? why : "shut down (CC.SHN, CSTS.SHST complete)",
-		    st ? "; deleting its I/O queues: " : "", st ? nvme_status_str(st, s, sizeof s) : "");
+		say("nvme %s: %s%s%s%s", c->where, failed ? "shutting down: " : "",
+		    failed ? why : "shut down (CC.SHN, CSTS.SHST complete)", st ? "; deleting its I/O queues: " : "",
+		    st ? nvme_status_str(st, s, sizeof s) : "");
 	}
 }
 

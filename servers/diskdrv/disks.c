@@ -6,8 +6,8 @@
 #include "rt/rt.h"
 #include "disk.h"
 
-#define BOUNCE_SIZE  (64u * 1024u)   /* one bounce buffer */
-#define BOUNCE_MAX   32u             /* bounce buffers per disk at most */
+#define BOUNCE_SIZE  (128u * 1024u)  /* one bounce buffer */
+#define BOUNCE_MAX   16u             /* bounce buffers per disk at most */
 #define BATCH        16u             /* requests one caller keeps in flight at most */
 
 struct bounce {

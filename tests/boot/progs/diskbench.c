@@ -1,7 +1,8 @@
-/* Sequential read and write speed, in one boot, of vd0 through the disk
- * server (the bootstrap port) and of hd0 through the kernel's own IDE driver
- * (the device master): the same image attached twice.  Prints one line per
- * measurement for bench/disk.sh to tabulate. */
+/* Sequential read and write speed, in one boot, of the disk server's disks
+ * (--disks, through the bootstrap port: vd0 virtio-blk, wd0 AHCI) and of hd0
+ * through the kernel's own IDE driver (the device master): the same image
+ * attached to each.  Prints one line per measurement for bench/disk.sh to
+ * tabulate. */
 #include "chain/chain.h"
 #include "mach/mach.h"
 #include "rt/rt.h"
@@ -56,16 +57,21 @@ int main(int argc, char **argv)
 	chain_ready(&c);
 	unsigned mib = c.opts.given[SLOT_MIB] ? c.opts.num[SLOT_MIB] : 64;
 	vm_size_t chunk = (c.opts.given[SLOT_CHUNK_KIB] ? c.opts.num[SLOT_CHUNK_KIB] : 1024) * 1024;
-	for (int round = 0; round < 2; round++) {
-		if (c.parent)
-			measure(c.parent, "vd0", 0, mib, chunk);
-		if (c.device_master)
-			measure(c.device_master, "hd0", 0, mib, chunk);
+	char list[64];
+	strlcpy(list, c.opts.str[SLOT_BENCH_DISKS] ? c.opts.str[SLOT_BENCH_DISKS] : "vd0", sizeof list);
+	const char *disks[4];
+	unsigned n = 0;
+	for (char *s = list; s && n < 4;) {
+		disks[n++] = s;
+		if ((s = strchr(s, ',')))
+			*s++ = 0;
 	}
-	if (c.parent)
-		measure(c.parent, "vd0", 1, mib, chunk);
-	if (c.device_master)
-		measure(c.device_master, "hd0", 1, mib, chunk);
+	for (int op = 0; op < 3; op++) {        /* read, read again, write */
+		for (unsigned i = 0; i < n && c.parent; i++)
+			measure(c.parent, disks[i], op == 2, mib, chunk);
+		if (c.device_master)
+			measure(c.device_master, "hd0", op == 2, mib, chunk);
+	}
 	say("done");
 	if (c.parent)
 		chain_halt(c.parent);

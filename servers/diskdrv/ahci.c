@@ -202,7 +202,7 @@ static void recover(struct port *p, uint32_t is, struct finished *f)
 		say("%s port %u: the command engine does not stop; resetting the link", p->hba->where, p->no);
 	uint32_t still = rd(p, PX_CI) & p->issued;     /* HBAs that go on after an error keep these */
 	unsigned failed = 0, again = 0;
-	for (unsigned slot = 0; slot < 32; slot++) {
+	for (unsigned slot = 32; slot-- > 0;) {       /* pushed to the front: last first */
 		if (!(p->issued & (1u << slot)) || (still & (1u << slot)))
 			continue;
 		struct disk_request *r = p->req[slot];

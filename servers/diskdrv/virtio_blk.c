@@ -100,6 +100,11 @@ static kern_return_t vblk_probe(mach_port_t func, const struct pci_wire_func *in
 		return D_NO_MEMORY;
 	v->func = func;
 	v->io = (uint16_t)info->bars[0].base;
+	/* I/O decode and bus mastering on: the device reads and writes our memory */
+	uint32_t command;
+	*what = "enabling I/O and bus mastering";
+	if ((r = pci_conf_read(func, 4, 2, &command)) || (r = pci_conf_write(func, 4, 2, command | 5)))
+		return r;
 	mach_port_t perm;
 	*what = "getting I/O access to BAR0";
 	if ((r = pci_io_perm(func, 0, &perm)) || (r = i386_io_perm_modify(mach_task_self(), perm, 1)))

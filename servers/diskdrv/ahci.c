@@ -202,7 +202,7 @@ static void recover(struct port *p, uint32_t is, struct finished *f)
 		say("%s port %u: the command engine does not stop; resetting the link", p->hba->where, p->no);
 	uint32_t still = rd(p, PX_CI) & p->issued;     /* HBAs that go on after an error keep these */
 	unsigned failed = 0, again = 0;
-	for (unsigned slot = 0; slot < 32; slot++) {
+	for (unsigned slot = 32; slot-- > 0;) {       /* pushed to the front: last first */
 		if (!(p->issued & (1u << slot)) || (still & (1u << slot)))
 			continue;
 		struct disk_request *r = p->req[slot];
@@ -231,8 +231,9 @@ static void recover(struct port *p, uint32_t is, struct finished *f)
 	port_restart(p);
 }
 
-/* Takes what the port finished (lock not held); errors lead to recover(). */
-static void port_service(struct port *p)
+/* Takes what the port finished (lock not held); errors lead to recover().
+ * Returns how many requests finished. */
+static unsigned port_service(struct port *p)
 {
 	struct finished f = { .n = 0 };
 	mutex_lock(&p->lock);
@@ -250,6 +251,7 @@ static void port_service(struct port *p)
 	mutex_unlock(&p->lock);
 	for (unsigned i = 0; i < f.n; i++)
 		disk_done(f.r[i], f.status[i]);
+	return f.n;
 }
 
 /* Interrupts arrive as messages; between them (or without them) a bounded
@@ -262,10 +264,15 @@ static void interrupt_thread(void *arg)
 		kern_return_t r = mach_msg(&msg.m, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof msg, h->irq_port,
 		                           h->polling ? 1 : 50, 0);
 		uint32_t is = hba_rd(h, HBA_IS);
+		unsigned finished = 0;
 		for (unsigned i = 0; i < 32; i++)
 			if (h->ports[i] && h->ports[i]->disk && ((is >> i & 1) || r != MACH_MSG_SUCCESS))
-				port_service(h->ports[i]);
+				finished += port_service(h->ports[i]);
 		hba_wr(h, HBA_IS, is);
+		/* let the threads just woken reply before the acknowledgement's
+		 * round trip through the arbiter */
+		if (finished)
+			swtch();
 		if (r == MACH_MSG_SUCCESS && !h->polling)
 			pci_intr_ack(h->func, h->irq_port);
 	}

@@ -6,8 +6,8 @@
 #include "rt/rt.h"
 #include "disk.h"
 
-#define BOUNCE_SIZE  (64u * 1024u)   /* one bounce buffer */
-#define BOUNCE_MAX   32u             /* bounce buffers per disk at most */
+#define BOUNCE_SIZE  (128u * 1024u)  /* one bounce buffer */
+#define BOUNCE_MAX   16u             /* bounce buffers per disk at most */
 #define BATCH        16u             /* requests one caller keeps in flight at most */
 
 struct bounce {
@@ -230,13 +230,18 @@ void disks_find(mach_port_t pci)
 {
 	for (unsigned k = 0; disk_drivers[k]; k++) {
 		const struct disk_driver *drv = disk_drivers[k];
-		for (unsigned n = 0;; n++) {
+		for (unsigned n = 0; n < 64; n++) {
 			mach_port_t fn;
 			/* a rule's "any" is 0xffffffff, the protocol's 0xffff */
 			kern_return_t r = pci_open_match(pci, drv->match.class, drv->match.class_mask,
 			                                 drv->match.vendor & 0xffff, drv->match.device & 0xffff, n, &fn);
 			if (r == D_NO_SUCH_DEVICE)
 				break;
+			if (r == KERN_NO_ACCESS) {       /* this one is not ours: the arbiter says why */
+				say("%s: match %u of those the arbiter shows is refused (%s); the arbiter says why",
+				    drv->name, n, mach_error_name(r));
+				continue;
+			}
 			if (r) {
 				say("%s: asking the arbiter for function %u: %s", drv->name, n, mach_error_name(r));
 				break;

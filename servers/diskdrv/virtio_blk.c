@@ -46,8 +46,9 @@ static kern_return_t status_error(uint8_t st)
 	return st == S_OK ? D_SUCCESS : st == S_UNSUPP ? D_INVALID_OPERATION : D_IO_ERROR;
 }
 
-/* Takes what the device finished and tells the device server. */
-static void reap(struct vblk *v)
+/* Takes what the device finished and tells the device server; returns
+ * how many requests finished. */
+static unsigned reap(struct vblk *v)
 {
 	struct disk_request *done[VBLK_DEPTH];
 	kern_return_t status[VBLK_DEPTH];
@@ -63,6 +64,7 @@ static void reap(struct vblk *v)
 	mutex_unlock(&v->lock);
 	for (unsigned i = 0; i < n; i++)
 		disk_done(done[i], status[i]);
+	return n;
 }
 
 /* Interrupts arrive as messages on irq_port; each is acknowledged after the
@@ -76,7 +78,10 @@ static void completion_thread(void *arg)
 		kern_return_t r = mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m,
 		                           v->irq_port, v->polling ? 1 : 50, 0);
 		(void)inb((uint16_t)(v->io + VIO_ISR));
-		reap(v);
+		/* let the threads just woken reply before the acknowledgement's
+		 * round trip through the arbiter */
+		if (reap(v))
+			swtch();
 		if (r == MACH_MSG_SUCCESS && !v->polling)
 			pci_intr_ack(v->func, v->irq_port);
 	}
@@ -95,6 +100,11 @@ static kern_return_t vblk_probe(mach_port_t func, const struct pci_wire_func *in
 		return D_NO_MEMORY;
 	v->func = func;
 	v->io = (uint16_t)info->bars[0].base;
+	/* I/O decode and bus mastering on: the device reads and writes our memory */
+	uint32_t command;
+	*what = "enabling I/O and bus mastering";
+	if ((r = pci_conf_read(func, 4, 2, &command)) || (r = pci_conf_write(func, 4, 2, command | 5)))
+		return r;
 	mach_port_t perm;
 	*what = "getting I/O access to BAR0";
 	if ((r = pci_io_perm(func, 0, &perm)) || (r = i386_io_perm_modify(mach_task_self(), perm, 1)))

@@ -1,7 +1,8 @@
 /* Sequential read and write speed, in one boot, of the disk server's disks
- * (the bootstrap port; --disks, vd0 by default) and of hd0 through the
- * kernel's own IDE driver (the device master): the same image attached to
- * each.  Prints one line per measurement for bench/disk.sh to tabulate. */
+ * (--disks, through the bootstrap port: vd0 virtio-blk, wd0 AHCI, nd0 NVMe)
+ * and of hd0 through the kernel's own IDE driver (the device master): the
+ * same image attached to each.  Prints one line per measurement for
+ * bench/disk.sh to tabulate. */
 #include "chain/chain.h"
 #include "mach/mach.h"
 #include "rt/rt.h"

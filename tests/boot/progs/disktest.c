@@ -101,6 +101,26 @@ static void write_pattern(mach_port_t master, const char *name)
 	expect("flush", device_set_status(dev, DEV_FLUSH, &flush, 0), 0);
 }
 
+/* One write of 1 MiB at record 18432, in several requests inside the disk
+ * server: a test makes one of them fail and then finds the others on the
+ * image. */
+static void write_big(mach_port_t master, const char *name)
+{
+	static char pattern[1u << 20] __attribute__((aligned(4096)));
+	for (unsigned i = 0; i < sizeof pattern; i++)
+		pattern[i] = "disktest pattern "[i % 17];
+	mach_port_t dev;
+	vm_size_t done = 0;
+	kern_return_t r = device_open(master, D_READ | D_WRITE, name, &dev);
+	if (r == 0)
+		r = device_write(dev, 0, 18432, pattern, sizeof pattern, &done);
+	say("%s: 1 MiB write at 18432: %s", name, mach_error_name(r));
+	vm_offset_t data;
+	vm_size_t got;
+	r = device_read(dev, 0, 2048, 4096, &data, &got);
+	expect("a read afterwards", r, KERN_SUCCESS);
+}
+
 /* Reads each device of the comma-separated LIST whole through MASTER. */
 static void read_list(mach_port_t master, const char *names)
 {
@@ -158,6 +178,8 @@ int main(int argc, char **argv)
 	}
 	if (c.opts.str[SLOT_WRITE])
 		write_pattern(master, c.opts.str[SLOT_WRITE]);
+	if (c.opts.str[SLOT_BIG_WRITE])
+		write_big(master, c.opts.str[SLOT_BIG_WRITE]);
 	if (c.opts.str[SLOT_READ_ONLY])
 		expect("open a read-only disk for writing", device_open(master, D_READ | D_WRITE,
 		       c.opts.str[SLOT_READ_ONLY], &dev), D_READ_ONLY);

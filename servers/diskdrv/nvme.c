@@ -141,17 +141,20 @@ static void finish(struct disk_request **done, const uint16_t *status, unsigned 
 	}
 }
 
-static void poll_once(struct ctrl *c)
+/* Reaps and finishes everything posted; returns how many I/O commands. */
+static unsigned poll_once(struct ctrl *c)
 {
 	struct disk_request *done[IO_ENTRIES];
 	uint16_t status[IO_ENTRIES];
-	unsigned k;
+	unsigned k, all = 0;
 	do {
 		mutex_lock(&c->lock);
 		k = reap(c, done, status, IO_ENTRIES);
 		mutex_unlock(&c->lock);
 		finish(done, status, k);
+		all += k;
 	} while (k == IO_ENTRIES);
+	return all;
 }
 
 /* Interrupts arrive as messages on irq_port and are acknowledged once the
@@ -164,7 +167,10 @@ static void completion_thread(void *arg)
 	for (;;) {
 		kern_return_t r = mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, c->irq_port,
 		                           c->polling ? 1 : 100, 0);
-		poll_once(c);
+		/* let the threads just woken reply before the acknowledgement's
+		 * round trip through the arbiter */
+		if (poll_once(c))
+			swtch();
 		if (r == MACH_MSG_SUCCESS && !c->polling)
 			pci_intr_ack(c->func, c->irq_port);
 	}

@@ -18,7 +18,9 @@ cd "$(dirname "$0")/.."
 PATH=$PATH:/usr/sbin:/sbin
 builds=("$@")
 [ ${#builds[@]} -gt 0 ] || builds=(build)
-make -s all
+# the chain and the user programs (not the host tests: make all builds those)
+progs=$( (ls user/*.c | sed 's|^user/||; s|\.c$||'; ls -d user/*/ | sed 's|^user/||; s|/$||') | sort -u)
+make -s build/host/bootchain $(printf 'build/bin/%s ' pci-arbiter diskdrv ext2fs exec $progs)
 for b in "${builds[@]}"; do
 	[ -x "$b/bin/ext2fs" ] || { echo "e2e: $b/bin/ext2fs is missing (build that tree first)" >&2; exit 1; }
 done

@@ -27,7 +27,7 @@ done
 
 # Linux: the newest 686 kernel of Debian 12 and busybox, unpacked under build/linux
 lx=build/linux
-if [ ! -f $lx/vmlinuz ] || [ ! -f $lx/initrd.cpio ]; then
+if [ ! -f $lx/vmlinuz ]; then
 	rm -rf $lx/root
 	mkdir -p $lx/root
 	pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-686$' | awk '{print $1}' |
@@ -36,11 +36,10 @@ if [ ! -f $lx/vmlinuz ] || [ ! -f $lx/initrd.cpio ]; then
 	(cd $lx && rm -f ./*.deb && apt-get download "$pkg:i386" busybox-static:i386)
 	for d in $lx/*.deb; do dpkg-deb -x "$d" $lx/root; done
 	cp $lx/root/boot/vmlinuz-* $lx/vmlinuz
-	gcc -m32 -static -O2 -march=i686 -mno-sse -fno-builtin -Iinclude -o $lx/cksum \
-		bench/linux/cksum.c lib/c/cksum.c
-	python3 bench/linux/initrd.py $lx/root $lx/cksum bench/linux/init $lx/initrd.cpio.tmp
-	mv $lx/initrd.cpio.tmp $lx/initrd.cpio
 fi
+gcc -m32 -static -O2 -march=i686 -mno-sse -fno-builtin -Iinclude -o $lx/cksum \
+	bench/linux/cksum.c lib/c/cksum.c
+python3 bench/linux/initrd.py $lx/root $lx/cksum bench/linux/init $lx/initrd.cpio
 
 # the image: the system's files and /big, 64 MiB of random data
 mkdir -p build/images build/logs

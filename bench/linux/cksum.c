@@ -9,7 +9,8 @@
 #include <unistd.h>
 #include "rt/cksum.h"
 
-static char buf[64 * 1024];
+/* page-aligned, as user/cksum.c's */
+static char buf[64 * 1024] __attribute__((aligned(4096)));
 
 static int sum(int fd, const char *name)
 {

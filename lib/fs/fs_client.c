@@ -91,8 +91,14 @@ static long read_once(mach_port_t node, uint64_t offset, void *buf, size_t count
 		memcpy(buf, m.inl.data, n);
 		return (long)n;
 	}
+	/* where the caller's buffer is page-aligned, whole pages are shared
+	 * copy-on-write (vm_copy): no bytes copied, no page touched */
 	vm_offset_t data = m.ool.data.addr;
-	memcpy(buf, (const void *)(uintptr_t)data, n);
+	int aligned = (uintptr_t)buf % PAGE_SIZE == 0 && data % PAGE_SIZE == 0;
+	vm_size_t pages = aligned ? n & ~(vm_size_t)(PAGE_SIZE - 1) : 0;
+	if (pages && vm_copy(mach_task_self(), data, pages, (vm_offset_t)(uintptr_t)buf))
+		pages = 0;
+	memcpy((char *)buf + pages, (const void *)(uintptr_t)(data + pages), n - pages);
 	if (n)
 		vm_deallocate(mach_task_self(), data, n);
 	return (long)n;

@@ -5,7 +5,7 @@
 
 Runs tools/run.py in a pseudo-terminal (as a person's terminal would), waits
 for the shell's prompt, types `sleep 30`, then Ctrl-C, and checks that QEMU
-still runs and the shell prompts again; then `halt` ends the machine cleanly
+still runs, the shell prompts again at once and `$?` is 130; then `halt` ends the machine cleanly
 (ext2fs writes back).  Prints PASS or FAIL lines; exits 0 when all passed."""
 import os
 import pty
@@ -64,6 +64,8 @@ time.sleep(3)
 os.write(fd, b"\x03")
 check("the prompt after Ctrl-C during sleep", wait_for(r"\n# $", 20))
 check("QEMU still runs after Ctrl-C", alive())
+os.write(fd, b"echo status $?\r")
+check("$? is 130 after the interrupted sleep", wait_for(r"\nstatus 130\n", 60))
 os.write(fd, b"echo still here\r")
 check("the shell still answers", wait_for(r"\nstill here\n", 60))
 os.write(fd, b"halt\r")

@@ -3,6 +3,8 @@
 # lines are typed once the prompt is there, the results print, and the
 # command returns when the guest halts.  Then ROOT=: a bare file system made
 # with `make image ... ROOT=vd0` boots with the device replaced.
+# Last, `make run` on a terminal (tests/run/ctrlc.py, in a pseudo-terminal):
+# Ctrl-C ends the running program, not QEMU.
 # (tools/run.py is what `make run` calls; BUILD is the build directory.)
 set -u
 cd "$(dirname "$0")/../.."
@@ -35,6 +37,10 @@ out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --bu
       --disk "$whole" --root vd0 boot/default.cfg 2>&1 | tr -d '\r'); rc=$?
 check "ROOT=vd0" "$out" "seed" "ext2fs: vd0 unmounted: written back, marked clean, flushed"
 [ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL ROOT=vd0: status $rc"; }
+
+out=$(timeout 900 python3 tests/run/ctrlc.py "$build" "$img" 2>&1 | tr -d '\r'); rc=$?
+check "make run on a terminal" "$out" "PASS QEMU still runs after Ctrl-C" "PASS \$? is 130 after the interrupted sleep"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL make run on a terminal: status $rc"; tail -30 <<<"$out"; }
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -36,7 +36,8 @@ enum { LDISC_NOTHING = 0, LDISC_INTR = 1 };
 /* A discipline in MODE (TERM_MODE_ALL for a terminal's start). */
 void ldisc_init(struct ldisc *l, unsigned mode);
 /* Takes the typed byte C: LDISC_INTR for ^C under TERM_MODE_ISIG (the line
- * being edited is dropped and "^C" echoed), else LDISC_NOTHING. */
+ * being edited and the input not yet read are dropped, "^C" is echoed),
+ * else LDISC_NOTHING. */
 int ldisc_input(struct ldisc *l, unsigned char c);
 /* Gives a reader up to N bytes (canonical mode: never past a line's end):
  * the count, 0 for the end of input, -1 when nothing is there yet. */

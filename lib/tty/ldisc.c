@@ -76,6 +76,8 @@ int ldisc_input(struct ldisc *l, unsigned char c)
 	if (c == 0x03 && (l->mode & TERM_MODE_ISIG)) {
 		l->len = 0;
 		l->esc = 0;
+		l->qlen = 0;                /* typed ahead for what is interrupted: gone too */
+		l->eof = 0;
 		echo(l, "^C\r\n", 4);
 		return LDISC_INTR;
 	}

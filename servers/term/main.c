@@ -35,6 +35,10 @@ static mutex_t lock;
 static struct ldisc ld;
 static struct reader *readers, **readers_end = &readers;
 static unsigned foreground;       /* process group ^C ends; 0: none */
+/* A ^C came with no foreground and no reader has taken the empty line it
+ * made: the shell may be between spawning a program and making it the
+ * foreground, so that program is interrupted as soon as it is made so. */
+static int intr_pending;
 static mach_port_t console, proc;
 
 /* Writes N bytes to the console as they are. */
@@ -72,6 +76,7 @@ static void answer_readers(void)
 			m.h.ret = KERN_SUCCESS;
 			m.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, (unsigned)got);
 			server_send_reply(&m.h.head);
+			intr_pending = 0;
 		}
 		readers = r->next;
 		if (!readers)
@@ -97,10 +102,12 @@ static void console_reader(void *arg)
 		mutex_lock(&lock);
 		for (vm_size_t i = 0; i < got; i++)
 			if (ldisc_input(&ld, (unsigned char)buf[i]) == LDISC_INTR) {
-				if (foreground)
+				if (foreground) {
 					intr = foreground;
-				else
+				} else {
 					ldisc_empty_line(&ld);
+					intr_pending = 1;
+				}
 			}
 		put_raw(ld.echo, ld.echo_len);
 		ld.echo_len = 0;
@@ -170,9 +177,21 @@ static kern_return_t do_set_mode(struct request *rq)
 
 static kern_return_t do_set_foreground(struct request *rq)
 {
+	unsigned intr = 0;
 	mutex_lock(&lock);
 	foreground = rq_word(rq, 0);
+	if (foreground && intr_pending) {
+		intr_pending = 0;
+		ldisc_input(&ld, 3);            /* drops the empty line the ^C made */
+		ld.echo_len = 0;                /* "^C" is on the screen already */
+		intr = foreground;
+	}
 	mutex_unlock(&lock);
+	if (intr) {
+		int e = proc_interrupt(proc, (int)intr);
+		if (e)
+			say("asking exec to interrupt process group %u: %s", intr, strerror(-e));
+	}
 	rq->reply_size = sizeof(mig_reply_header_t);
 	return KERN_SUCCESS;
 }

@@ -81,6 +81,12 @@ int main(void)
 	ldisc_empty_line(&l);
 	CHECK(strcmp(drain(1024), "[\n]") == 0, "an empty line for the prompt");
 
+	/* ^C drops what was typed ahead too */
+	ldisc_init(&l, TERM_MODE_ALL);
+	type("ahead\r\x04");
+	ldisc_input(&l, 3);
+	CHECK(strcmp(drain(1024), "") == 0, "typed-ahead lines and ^D dropped by ^C");
+
 	/* reads never pass a line's end and take what fits */
 	ldisc_init(&l, TERM_MODE_ALL);
 	type("abcdef\rgh\r");

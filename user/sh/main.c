@@ -175,8 +175,12 @@ static void run_line(const char *line)
 		return;
 	}
 	interrupted = 0;
-	while (!interrupted && sh_parse(&line, status, &c, err, sizeof err) > 0)
-		status = run(&c);
+	int skip = 0;           /* after && a failure, after || a success: not run */
+	while (!interrupted && sh_parse(&line, status, &c, err, sizeof err) > 0) {
+		if (!skip)
+			status = run(&c);
+		skip = c.sep == SH_SEP_AND ? status != 0 : c.sep == SH_SEP_OR ? status == 0 : 0;
+	}
 }
 
 /* Reads and runs lines from IN until its end. */

@@ -21,7 +21,7 @@ TLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
 # user programs get lib/posix's start-up (descriptors, cwd, environment from exec)
 USER_LDFLAGS := -Wl,--undefined=rt_user_start
 RT_SRC  := $(wildcard lib/mach/*.c lib/mach/*.S lib/c/*.c lib/server/*.c lib/server/*.S lib/chain/*.c lib/pci/*.c lib/pciarb/*.c \
-                     lib/virtio/*.c lib/ahci/*.c lib/nvme/*.c lib/disk/*.c lib/ext2/*.c lib/fs/*.c lib/exec/*.c lib/elf/*.c lib/posix/*.c)
+                     lib/virtio/*.c lib/ahci/*.c lib/nvme/*.c lib/disk/*.c lib/ext2/*.c lib/fs/*.c lib/exec/*.c lib/elf/*.c lib/posix/*.c lib/tty/*.c)
 RT_OBJ  := $(patsubst %,$(BUILD)/t/%.o,$(filter-out lib/c/crt0.S,$(RT_SRC)))
 CRT0    := $(BUILD)/t/lib/c/crt0.S.o
 LIBRT   := $(BUILD)/librt.a
@@ -30,6 +30,8 @@ LIBRT   := $(BUILD)/librt.a
 # program (user/NAME.c or user/NAME/*.c) and every test program in tests/boot/progs
 PROG_DIRS := $(wildcard servers/*)
 USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))) $(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c)))))
+# the terminal server is a program exec starts (servers/term), with the user runtime
+USER_PROGS += term
 PROGS   := $(notdir $(PROG_DIRS)) $(USER_PROGS) $(basename $(notdir $(wildcard tests/boot/progs/*.c)))
 BINS    := $(addprefix $(BUILD)/bin/,$(PROGS))
 
@@ -40,7 +42,7 @@ HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
 PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
             lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c \
             lib/pciarb/policy.c lib/pci/pci.c lib/pci/confwrite.c lib/pci/names.c lib/virtio/ring.c lib/ahci/ahci.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
-            user/sh/parse.c \
+            user/sh/parse.c lib/tty/ldisc.c \
             $(wildcard lib/ext2/*.c lib/elf/*.c lib/nvme/*.c)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/bootchain/run.sh \

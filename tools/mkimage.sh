@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # A bootable root disk: the repo's root tree (rootfs/), the user programs
-# (init in /sbin, the others in /bin), an empty /tmp, and the contents of an
+# (init and the terminal server term in /sbin, the others in /bin), an empty /tmp, and the contents of an
 # extra folder copied under /, as ext2 on partition 1 of an MBR disk (or on
 # the whole disk with --whole, for ROOT=vd0).
 #   tools/mkimage.sh [--whole] OUT BINDIR [EXTRA]
-# The programs are those of user/ (user/NAME.c and user/NAME/), built in BINDIR.
+# The programs are those of user/ (user/NAME.c and user/NAME/) and term, built in BINDIR.
 set -euo pipefail
 kind=ext2-mbr
 if [ "${1:-}" = --whole ]; then kind=ext2; shift; fi
 out=$1 bindir=$2 extra=${3:-}
 cd "$(dirname "$0")/.."
-progs=$( (ls user/*.c | sed 's|^user/||; s|\.c$||'; ls -d user/*/ | sed 's|^user/||; s|/$||') | sort -u)
+progs=$( (ls user/*.c | sed 's|^user/||; s|\.c$||'; ls -d user/*/ | sed 's|^user/||; s|/$||'; echo term) | sort -u)
 if [ -n "$extra" ] && [ ! -d "$extra" ]; then
 	echo "mkimage: EXTRA=$extra is not a folder" >&2
 	exit 2
@@ -22,7 +22,7 @@ mkdir -p "$stage/bin" "$stage/sbin" "$stage/tmp"
 chmod 1777 "$stage/tmp"
 for p in $progs; do
 	[ -f "$bindir/$p" ] || { echo "mkimage: $bindir/$p is missing (make all)" >&2; exit 1; }
-	if [ "$p" = init ]; then cp "$bindir/$p" "$stage/sbin/init"; else cp "$bindir/$p" "$stage/bin/$p"; fi
+	if [ "$p" = init ] || [ "$p" = term ]; then cp "$bindir/$p" "$stage/sbin/$p"; else cp "$bindir/$p" "$stage/bin/$p"; fi
 done
 [ -z "$extra" ] || cp -a "$extra/." "$stage/"
 # room to work in: twice the contents and 32 MiB more, at least 64 MiB

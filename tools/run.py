@@ -13,7 +13,11 @@ replaces the device that ext2fs mounts (vd0s1 in boot/default.cfg) with
 DEVICE, for instance vd0 for a disk that holds a file system without a
 partition table.  QEMU_ARGS adds QEMU arguments.
 
-On a terminal, QEMU gets the terminal.  With standard input from a pipe or a
+On a terminal, QEMU gets the terminal, and Ctrl-C is a character for the
+guest (its terminal interrupts the foreground program) instead of a signal
+that ends QEMU: the serial port is QEMU's stdio character device with
+signals off, multiplexed with QEMU's monitor, so Ctrl-A X still leaves QEMU
+by force (without the guest's write-back; `halt` is the clean way out).  With standard input from a pipe or a
 file, each input line is typed once the shell's prompt (`# ` at the start of
 a line) is on the console, so `printf 'ls /\\nhalt\\n' | make run` is a
 complete session; when the input ends and the guest does not end by itself
@@ -113,6 +117,20 @@ class Console:
             return True
 
 
+def terminal_console(base):
+    """BASE with the serial console on this terminal, Ctrl-C passed to the guest
+    (signal=off) and QEMU's monitor behind Ctrl-A (mux=on) to leave by force."""
+    out, i = [], 0
+    while i < len(base):
+        if base[i] in ("-serial", "-monitor") and i + 1 < len(base):
+            i += 2
+            continue
+        out.append(base[i])
+        i += 1
+    return out + ["-chardev", "stdio,id=con,mux=on,signal=off",
+                  "-serial", "chardev:con", "-mon", "chardev=con,mode=readline"]
+
+
 def scripted(cmd):
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     con = Console(proc)
@@ -190,6 +208,11 @@ def main():
           + "; QEMU ends when the guest halts", file=sys.stderr)
     sys.stderr.flush()
     if sys.stdin.isatty():
+        print("run: Ctrl-C goes to the guest; to leave QEMU by force press Ctrl-A then X "
+              "(that skips the file system's write-back: `halt` first keeps your changes)",
+              file=sys.stderr)
+        sys.stderr.flush()
+        cmd = [boottest.QEMU, "-cdrom", iso] + terminal_console(boottest.QEMU_BASE) + extra
         os.execvp(cmd[0], cmd)
     return scripted(cmd)
 

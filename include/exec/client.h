@@ -20,5 +20,10 @@ int proc_spawn(mach_port_t proc, mach_port_t program, const mach_port_t ports[PR
  * PROC_EXITED or PROC_KILLED. */
 int proc_wait(mach_port_t proc, int pid, int *got, int *status, int *how);
 int proc_halt(mach_port_t proc);
+/* The terminal server's calls (refused, EPERM, from any other process):
+ * the receive right of the terminal port exec handed init (once), and the
+ * end of every process of process group PGRP. */
+int proc_term_open(mach_port_t proc, mach_port_t *term);
+int proc_interrupt(mach_port_t proc, int pgrp);
 
 #endif

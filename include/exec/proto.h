@@ -17,20 +17,28 @@ enum {
 	ID_PROC_SPAWN   = 49002,  /* program file port, ports, struct proc_info, argv+envp -> pid */
 	ID_PROC_WAIT    = 49003,  /* pid (0: any child) -> pid, status, how */
 	ID_PROC_HALT    = 49004,  /* sync, flush and end the machine (through the chain) */
+	/* only from the terminal server exec started (servers/term): */
+	ID_PROC_TERM_OPEN = 49005,  /* -> the terminal port's receive right */
+	ID_PROC_INTERRUPT = 49006,  /* process group: its processes end, interrupted */
 };
 
 #define PROC_NFD 3                /* descriptors 0, 1 and 2 are handed on */
 enum { PROC_FD_NONE = 0, PROC_FD_CONSOLE = 1, PROC_FD_FILE = 2 };
-enum { PROC_EXITED = 0, PROC_KILLED = 1 };
+/* PROC_INTERRUPTED: ended by the terminal's ^C (status 2, SIGINT's number) */
+enum { PROC_EXITED = 0, PROC_KILLED = 1, PROC_INTERRUPTED = 2 };
+#define PROC_SIGINT 2
 #define PROC_ARGS_MAX 4096        /* argv then envp strings, each NUL-terminated */
 
 /* What travels with start-up and spawn.  fd_kind: PROC_FD_*; fd_flags: the
- * FS_O_* flags a file descriptor was opened with (PROC_FD_FILE). */
+ * FS_O_* flags a file descriptor was opened with (PROC_FD_FILE); pgrp: the
+ * process group (in a spawn: 0 the caller's, PROC_PGRP_NEW a new one led by
+ * the child, else a group of the caller or of one of its running children). */
 struct proc_info {
 	uint32_t pid, argc, envc;
 	uint32_t fd_kind[PROC_NFD], fd_flags[PROC_NFD];
-	uint32_t spare;
+	uint32_t pgrp;
 };
+#define PROC_PGRP_NEW 0xffffffffu
 _Static_assert(sizeof(struct proc_info) == 40, "struct proc_info is 10 words");
 #define PROC_INFO_WORDS 10
 
@@ -70,5 +78,13 @@ typedef struct {
 MSG_LAYOUT(proc_wait_reply_t, 56);
 
 typedef req0_t proc_halt_request_t;
+
+typedef req0_t proc_term_open_request_t;
+typedef struct {
+	mig_reply_header_t h;
+	msg_port_t term;                          /* PORT_RECEIVE */
+} proc_term_open_reply_t;
+MSG_LAYOUT(proc_term_open_reply_t, 40);
+typedef req1_t proc_interrupt_request_t;          /* process group */
 
 #endif

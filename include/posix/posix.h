@@ -152,16 +152,31 @@ struct dirent *readdir(DIR *d);
 int closedir(DIR *d);
 
 /* processes: spawn a program with the caller's descriptors 0-2, cwd and
- * root, and wait for it.  PATH without '/' is looked up in /bin. */
+^ * root, and wait for it.  PATH without '/' is looked up in /bin. */
 pid_t spawn(const char *path, char *const argv[], char *const envp[]);
 /* The same with descriptors FDS[0..2] of the caller as the child's 0-2. */
 pid_t spawn_fds(const char *path, char *const argv[], char *const envp[], const int fds[3]);
-/* STATUS gets the exit status in its low byte, or 0x100 | 9 when the
- * child was killed (WIFEXITED / WEXITSTATUS below). */
+/* The same in process group PGROUP: -1 ours (what spawn_fds does), 0 a new
+ * group the child leads (the shell's foreground job), else an existing
+ * group of ours or of a running child of ours. */
+pid_t spawn_group(const char *path, char *const argv[], char *const envp[], const int fds[3],
+                  pid_t pgroup);
+/* STATUS gets the exit status in its low byte, or 0x100 | the signal when
+ * the child was killed: SIGINT by the terminal's ^C, SIGKILL otherwise
+ * (WIFEXITED / WEXITSTATUS / WTERMSIG below). */
 pid_t waitpid(pid_t pid, int *status, int options);
 #define WIFEXITED(s)   (((s) & 0x100) == 0)
 #define WEXITSTATUS(s) ((s) & 0xff)
 #define WIFSIGNALED(s) (((s) & 0x100) != 0)
+#define WTERMSIG(s)    ((s) & 0x7f)
+#define SIGINT  2
+#define SIGKILL 9
+/* The terminal on FD: its foreground process group (0: none), which its ^C
+ * ends; and its mode (TERM_MODE_* of term/proto.h: canonical, echo, ^C).
+ * -1 with ENOTTY when FD is no terminal. */
+int tcsetpgrp(int fd, pid_t pgrp);
+int tty_get_mode(int fd, unsigned *mode);
+int tty_set_mode(int fd, unsigned mode);
 int halt_machine(void);                               /* sync, flush, end the machine */
 extern char **environ;
 char *getenv(const char *name);

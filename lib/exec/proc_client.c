@@ -98,3 +98,21 @@ int proc_halt(mach_port_t proc)
 	rpc_head(&m.in.head, proc, ID_PROC_HALT, 0);
 	return -fs_errno(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
 }
+
+int proc_term_open(mach_port_t proc, mach_port_t *term)
+{
+	union { proc_term_open_request_t in; proc_term_open_reply_t out; } m;
+	static const struct msg_field reply[2] = { MSGF_INT32, { MACH_MSG_TYPE_PORT_RECEIVE, 32, 0, 1 } };
+	rpc_head(&m.in.head, proc, ID_PROC_TERM_OPEN, 0);
+	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2, NULL);
+	*term = r ? MACH_PORT_NULL : m.out.term.name;
+	return -fs_errno(r);
+}
+
+int proc_interrupt(mach_port_t proc, int pgrp)
+{
+	union { proc_interrupt_request_t in; mig_reply_header_t out; } m;
+	rpc_head(&m.in.head, proc, ID_PROC_INTERRUPT, 0);
+	m.in.a = w_int((natural_t)pgrp);
+	return -fs_errno(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
+}

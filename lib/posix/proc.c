@@ -24,7 +24,8 @@ static char **env_with_pwd(char *const envp[])
 	return env;
 }
 
-pid_t spawn_fds(const char *path, char *const argv[], char *const envp[], const int fds[3])
+pid_t spawn_group(const char *path, char *const argv[], char *const envp[], const int fds[3],
+                  pid_t pgroup)
 {
 	char full[PATH_MAX];
 	if (posix_proc == MACH_PORT_NULL) {
@@ -41,6 +42,7 @@ pid_t spawn_fds(const char *path, char *const argv[], char *const envp[], const 
 	}
 	mach_port_t ports[PROC_NPORTS] = { posix_root, posix_cwd, 0, 0, 0, posix_pci };
 	struct proc_info info = { 0 };
+	info.pgrp = pgroup < 0 ? 0 : pgroup == 0 ? PROC_PGRP_NEW : (uint32_t)pgroup;
 	for (int i = 0; i < PROC_NFD; i++) {
 		if (fds[i] < 0)
 			continue;           /* the child's descriptor I stays closed */
@@ -68,6 +70,11 @@ pid_t spawn_fds(const char *path, char *const argv[], char *const envp[], const 
 	return r < 0 ? posix_fail(r) : pid;
 }
 
+pid_t spawn_fds(const char *path, char *const argv[], char *const envp[], const int fds[3])
+{
+	return spawn_group(path, argv, envp, fds, -1);
+}
+
 pid_t spawn(const char *path, char *const argv[], char *const envp[])
 {
 	static const int fds[3] = { 0, 1, 2 };
@@ -89,7 +96,8 @@ pid_t waitpid(pid_t pid, int *status, int options)
 	if (r < 0)
 		return posix_fail(r);
 	if (status)
-		*status = how == PROC_KILLED ? 0x100 | 9 : st & 0xff;
+		*status = how == PROC_INTERRUPTED ? 0x100 | SIGINT
+		        : how == PROC_KILLED ? 0x100 | SIGKILL : st & 0xff;
 	return got;
 }
 

@@ -1,20 +1,15 @@
-/* The console as a terminal: the line discipline a Unix kernel would run.
- * GNU Mach's console device hands over raw bytes as they arrive, without
- * echo or editing (docs/runtime.md, "Console input"), so reads here collect
- * one line: typed characters are echoed, Backspace (DEL or BS) and ^U
- * erase, Enter (\r or \n) ends the line as "\n", ^C drops it, ^D on an empty
- * line is the end of input.  Bytes are read one at a time so that nothing
- * typed after Enter is taken from the next program that reads the console.
- * One console, one line: the state is global. */
+/* The terminal: descriptors of kind PROC_FD_CONSOLE name the terminal
+ * server's port (servers/term), which answers device_read_inband and
+ * device_write_inband as the kernel's console does and edits lines itself
+ * (canonical mode, echo, ^C), so a read here is one call and returns what
+ * the terminal gives: a line, raw bytes, or 0 at the end of input (^D).
+ * Writes turn "\n" into "\r\n" (console_write_to): neither the terminal nor
+ * the console does output processing.  Under exec --terminal=none the port
+ * is the raw console: bytes as typed, no echo. */
 #include "posix_impl.h"
-
-#define LINE_MAX 1024
-
-static char line[LINE_MAX];
-static size_t len, pos;         /* the line so far; what has been returned of it */
-static int ready;               /* the line is complete: hand it out */
-static int after_cr;            /* a "\n" right after "\r" is the same Enter */
-static int esc;                 /* in an escape sequence: 1 after ESC, 2 after ESC [ */
+#include "mach/rpc_util.h"
+#include "mach/device_msgs.h"
+#include "term/proto.h"
 
 ssize_t tty_write(mach_port_t console, const char *buf, size_t n)
 {
@@ -25,100 +20,69 @@ ssize_t tty_write(mach_port_t console, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-static void echo(mach_port_t console, const char *s)
-{
-	console_write_to(console, s, strlen(s));
-}
-
-/* Erases the last character (a UTF-8 sequence as one) from line and screen. */
-static void erase_one(mach_port_t console)
-{
-	if (len == 0)
-		return;
-	while (len > 1 && (line[len - 1] & 0xc0) == 0x80)
-		len--;
-	len--;
-	echo(console, "\b \b");
-}
-
-/* Takes byte C into the line; returns -1 for the end of input. */
-static int take(mach_port_t console, unsigned char c)
-{
-	int cr = after_cr;
-	after_cr = 0;
-	if (esc == 1) {         /* arrow keys and the like: ESC [ (or O) parameters final */
-		esc = c == '[' || c == 'O' ? 2 : 0;
-		return 0;
-	}
-	if (esc == 2) {
-		if (c >= 0x40 && c <= 0x7e)
-			esc = 0;
-		return 0;
-	}
-	switch (c) {
-	case '\n':
-		if (cr)
-			return 0;
-		/* fall through */
-	case '\r':
-		after_cr = c == '\r';
-		line[len++] = '\n';         /* room is kept for it */
-		echo(console, "\n");
-		ready = 1;
-		return 0;
-	case 0x7f: case '\b':
-		erase_one(console);
-		return 0;
-	case 0x15:                          /* ^U */
-		while (len > 0)
-			erase_one(console);
-		return 0;
-	case 0x03:                          /* ^C: a fresh, empty line */
-		echo(console, "^C\n");
-		len = 0;
-		line[len++] = '\n';
-		ready = 1;
-		return 0;
-	case 0x04:                          /* ^D */
-		if (len == 0)
-			return -1;
-		ready = 1;
-		return 0;
-	case 0x1b:
-		esc = 1;
-		return 0;
-	}
-	if (c < 0x20 && c != '\t')
-		return 0;                   /* other control characters mean nothing here */
-	if (len + 2 > LINE_MAX) {
-		echo(console, "\a");        /* full: only Enter, erase or ^D now */
-		return 0;
-	}
-	line[len++] = (char)c;
-	char s[2] = { (char)c, 0 };
-	echo(console, s);
-	return 0;
-}
-
 ssize_t tty_read(mach_port_t console, char *buf, size_t n)
 {
 	if (n == 0)
 		return 0;
-	while (!ready) {
-		char c;
-		vm_size_t got;
-		kern_return_t r = device_read_inband(console, 0, 0, 1, &c, &got);
-		if (r != KERN_SUCCESS) {
-			errno = EIO;
-			return -1;
-		}
-		if (got == 0 || take(console, (unsigned char)c) < 0)
-			return 0;           /* the end of input */
+	vm_size_t got = 0;
+	kern_return_t r = device_read_inband(console, 0, 0, n < DEV_INBAND_MAX ? n : DEV_INBAND_MAX,
+	                                     buf, &got);
+	if (r != KERN_SUCCESS) {
+		errno = EIO;
+		return -1;
 	}
-	size_t k = len - pos < n ? len - pos : n;
-	memcpy(buf, line + pos, k);
-	pos += k;
-	if (pos == len)
-		ready = 0, len = pos = 0;
-	return (ssize_t)k;
+	return (ssize_t)got;
+}
+
+/* The terminal port of FD, or MACH_PORT_NULL with errno. */
+static mach_port_t term_of(int fd)
+{
+	struct ofile *f = fd_get(fd);
+	if (!f)
+		return MACH_PORT_NULL;
+	if (f->kind != PROC_FD_CONSOLE) {
+		errno = ENOTTY;
+		return MACH_PORT_NULL;
+	}
+	return f->port;
+}
+
+/* One terminal call with a word (or none) in and, with OUT, a word back. */
+static int term_call(int fd, mach_msg_id_t id, int nin, natural_t in, natural_t *out)
+{
+	mach_port_t port = term_of(fd);
+	if (port == MACH_PORT_NULL)
+		return -1;
+	union { req1_t in; rep1_t out; } m;
+	rpc_head(&m.in.head, port, id, 0);
+	m.in.a = w_int(in);
+	kern_return_t r = mach_rpc(&m.in.head, nin ? sizeof(req1_t) : sizeof(req0_t), sizeof m,
+	                           out ? rpc_reply_int : rpc_reply_ret, out ? 2 : 1, NULL);
+	if (r == MIG_BAD_ID) {
+		errno = ENOTTY;         /* the raw console: no terminal */
+		return -1;
+	}
+	if (r)
+		return posix_fail(-fs_errno(r));
+	if (out)
+		*out = m.out.a.v;
+	return 0;
+}
+
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+	return term_call(fd, ID_TERM_SET_FOREGROUND, 1, (natural_t)pgrp, NULL);
+}
+
+int tty_get_mode(int fd, unsigned *mode)
+{
+	natural_t m = 0;
+	int r = term_call(fd, ID_TERM_GET_MODE, 0, 0, &m);
+	*mode = m;
+	return r;
+}
+
+int tty_set_mode(int fd, unsigned mode)
+{
+	return term_call(fd, ID_TERM_SET_MODE, 1, mode, NULL);
 }

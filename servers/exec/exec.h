@@ -35,5 +35,8 @@ kern_return_t proc_setup(struct server *s, mach_port_t up);
 /* Starts the process SP describes and frees SP.  Returns 0 and *PID, or a
  * negative errno value. */
 int proc_start(struct spawn *sp, int *pid);
+/* Process PID is the terminal server: it may take RECV, the receive right of
+ * the terminal port init was given, and interrupt process groups. */
+void proc_set_terminal(int pid, mach_port_t recv);
 
 #endif

@@ -53,6 +53,8 @@ static int loading[LOADERS];  /* the parent each loader is loading for, or -1 */
 static struct server *srv;
 static struct port_info *exc_port;
 static mach_port_t chain_up;
+static int term_pid;              /* the terminal server (0: none) */
+static mach_port_t term_recv;     /* its port's receive right, until it takes it */
 
 static struct proc *find(int pid)
 {
@@ -250,6 +252,18 @@ static kern_return_t do_exit(struct request *rq)
 	return KERN_SUCCESS;
 }
 
+/* Whether PGRP may be given to a child of P: P's own group or one of its
+ * running children's (the shell puts a pipeline's processes in one group). */
+static int pgrp_ok(const struct proc *p, uint32_t pgrp)
+{
+	if (pgrp == 0 || pgrp == PROC_PGRP_NEW || pgrp == p->info.pgrp)
+		return 1;
+	for (struct proc *c = procs; c; c = c->next)
+		if (c->running && c->ppid == p->pid && c->info.pgrp == pgrp)
+			return 1;
+	return 0;
+}
+
 /* Whether ARGS (LEN bytes) is exactly N NUL-terminated strings. */
 static int strings_ok(const char *args, size_t len, uint64_t n)
 {
@@ -270,6 +284,11 @@ static kern_return_t do_spawn(struct request *rq)
 	for (int i = 0; i < PROC_NFD; i++)
 		if (info->fd_kind[i] > PROC_FD_FILE)
 			return FS_EINVAL;
+	mutex_lock(&lock);
+	int group_ok = pgrp_ok(p, info->pgrp);
+	mutex_unlock(&lock);
+	if (!group_ok)
+		return FS_EPERM;
 	struct spawn *sp = calloc(1, sizeof *sp);
 	char *copy = malloc(len);
 	if (!sp || !copy) {
@@ -344,6 +363,41 @@ static kern_return_t do_wait(struct request *rq)
 	}
 	mutex_unlock(&lock);
 	return r;
+}
+
+static kern_return_t do_term_open(struct request *rq)
+{
+	struct proc *p = rq->port->obj;
+	proc_term_open_reply_t *rep = (proc_term_open_reply_t *)rq->out;
+	if (p->pid != term_pid || term_recv == MACH_PORT_NULL)
+		return FS_EPERM;
+	rep->term = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_MOVE_RECEIVE), term_recv };
+	term_recv = MACH_PORT_NULL;
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
+/* The terminal's ^C: every process of the group ends as if killed; the
+ * parent's wait says PROC_INTERRUPTED. init and the terminal never do. */
+static kern_return_t do_interrupt(struct request *rq)
+{
+	struct proc *p = rq->port->obj;
+	uint32_t pgrp = rq_word(rq, 0);
+	if (p->pid != term_pid)
+		return FS_EPERM;
+	mutex_lock(&lock);
+	for (struct proc *q = procs; q; ) {
+		if (q->running && q->info.pgrp == pgrp && q->pid != 1 && q->pid != term_pid) {
+			end(q, PROC_SIGINT, PROC_INTERRUPTED);
+			q = procs;          /* end may have freed entries: start over */
+			continue;
+		}
+		q = q->next;
+	}
+	mutex_unlock(&lock);
+	rq->reply_size = sizeof(mig_reply_header_t);
+	return KERN_SUCCESS;
 }
 
 static kern_return_t do_halt(struct request *rq)
@@ -436,11 +490,13 @@ static const struct routine proc_routines[] = {
 	{ ID_PROC_SPAWN, spawn_args, 3 + PROC_NPORTS, do_spawn, 0 },
 	{ ID_PROC_WAIT, word_arg, 1, do_wait, 0 },
 	{ ID_PROC_HALT, no_args, 0, do_halt, 0 },
+	{ ID_PROC_TERM_OPEN, no_args, 0, do_term_open, 0 },
+	{ ID_PROC_INTERRUPT, word_arg, 1, do_interrupt, 0 },
 };
 static const struct routine exc_routines[] = {
 	{ ID_EXCEPTION_RAISE, exception_args, 5, do_exception, 0 },
 };
-static const struct interface proc_interface = { "proc", proc_routines, 5 };
+static const struct interface proc_interface = { "proc", proc_routines, 7 };
 static const struct interface exc_interface = { "exc", exc_routines, 1 };
 static const struct interface *const proc_ifaces[] = { &proc_interface, NULL };
 static const struct interface *const exc_ifaces[] = { &exc_interface, NULL };
@@ -489,6 +545,10 @@ static int insert(struct spawn *sp, const char *name, mach_port_t task, mach_por
 	memset(sp->ports, 0, sizeof sp->ports);       /* the process holds them now */
 	p->info = sp->info;
 	p->info.pid = p->pid;
+	if (!parent || sp->info.pgrp == PROC_PGRP_NEW)
+		p->info.pgrp = p->pid;
+	else if (sp->info.pgrp == 0)
+		p->info.pgrp = parent->info.pgrp;
 	p->next = procs;
 	procs = p;
 	*pid = p->pid;
@@ -563,6 +623,12 @@ static void loader(void *arg)
 		m.a = w_int(pid);
 		send_reply(&m.h, e ? sizeof m.h : sizeof m, reply, type, ID_PROC_SPAWN, -e);
 	}
+}
+
+void proc_set_terminal(int pid, mach_port_t recv)
+{
+	term_pid = pid;
+	term_recv = recv;
 }
 
 kern_return_t proc_setup(struct server *s, mach_port_t up)

@@ -5,6 +5,8 @@
 # with `make image ... ROOT=vd0` boots with the device replaced; and
 # CONFIG=sata with a second disk from QEMU_ARGS, and CONFIG=nvme (tools/run.py
 # attaches the image as an NVMe namespace).
+# Last, `make run` on a terminal (tests/run/ctrlc.py, in a pseudo-terminal):
+# Ctrl-C ends the running program, not QEMU.
 # (tools/run.py is what `make run` calls; BUILD is the build directory.)
 set -u
 cd "$(dirname "$0")/../.."
@@ -51,6 +53,10 @@ out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --bu
       --disk "$img" boot/nvme.cfg 2>&1 | tr -d '\r'); rc=$?
 check "CONFIG=nvme" "$out" "seed" "diskdrv: nvme 00:04.0: shut down (CC.SHN, CSTS.SHST complete)"
 [ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL CONFIG=nvme: status $rc"; }
+
+out=$(timeout 900 python3 tests/run/ctrlc.py "$build" "$img" 2>&1 | tr -d '\r'); rc=$?
+check "make run on a terminal" "$out" "PASS QEMU still runs after Ctrl-C" "PASS \$? is 130 after the interrupted sleep"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL make run on a terminal: status $rc"; tail -30 <<<"$out"; }
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

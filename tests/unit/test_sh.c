@@ -291,6 +291,64 @@ static void test_random_bytes(void)
 	CHECK(bad == 0, "random bytes: %d bad answers", bad);
 }
 
+/* --- && and || against dash ------------------------------------------------ */
+
+/* Runs LINE as sh's run_line does (user/sh/main.c), with true, false and
+ * echo as the only commands, appending what echo prints to OUT. */
+static int simulate(const char *line, int status, char *out, size_t size)
+{
+	static struct sh_cmd c;
+	char e[160];
+	int skip = 0;
+	while (sh_parse(&line, status, &c, e, sizeof e) > 0) {
+		if (!skip) {
+			if (strcmp(c.argv[0], "echo") == 0) {
+				for (int i = 1; i < c.argc; i++)
+					snprintf(out + strlen(out), size - strlen(out), "%s%s", c.argv[i],
+					         i + 1 < c.argc ? " " : "");
+				snprintf(out + strlen(out), size - strlen(out), "\n");
+			}
+			status = strcmp(c.argv[0], "false") == 0;
+		}
+		skip = c.sep == SH_SEP_AND ? status != 0 : c.sep == SH_SEP_OR ? status == 0 : 0;
+	}
+	return status;
+}
+
+static void test_and_or(void)
+{
+	static const char *const corpus[] = {
+		"true && echo a", "false && echo a", "true || echo a", "false || echo a",
+		"false && echo a || echo b", "true || echo a && echo b", "false || false || echo c",
+		"true && false && echo no; echo after $?", "echo x && echo y || echo z",
+		"false && echo a; echo $?", "true&&echo tight||echo no", "false ||\necho next line",
+		"echo 1 && false || echo 2 && echo 3", "true && true && true || echo no",
+	};
+	char script[4096] = "", ours[4096] = "";
+	int status = 0;
+	for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
+		snprintf(script + strlen(script), sizeof script - strlen(script), "%s\necho \"= $?\"\n", corpus[i]);
+		status = simulate(corpus[i], status, ours, sizeof ours);
+		snprintf(ours + strlen(ours), sizeof ours - strlen(ours), "= %d\n", status);
+		status = 0;
+	}
+	size_t len;
+	char *dash = run_dash(script, &len);
+	CHECK(dash && strcmp(dash, ours) == 0, "&& and || against dash:\n--- dash\n%s--- ours\n%s",
+	      dash ? dash : "(dash failed)\n", ours);
+	free(dash);
+	int r;
+	words("false && echo a", 0, &r);
+	CHECK(r == 1 && cmd.sep == SH_SEP_AND, "&& separates");
+	words("false || echo a", 0, &r);
+	CHECK(r == 1 && cmd.sep == SH_SEP_OR, "|| separates");
+	words("echo a; echo b", 0, &r);
+	CHECK(r == 1 && cmd.sep == SH_SEP_END, "; ends");
+	expect_error("&& echo", "'&&' without a command before it");
+	expect_error("echo a ||", "'||' without a command after it");
+	expect_error("echo a && ; echo b", "'&&' without a command after it");
+}
+
 int main(void)
 {
 	test_words();
@@ -298,6 +356,7 @@ int main(void)
 	test_sequences();
 	test_errors();
 	test_against_dash();
+	test_and_or();
 	test_random_bytes();
 	return unit_report();
 }

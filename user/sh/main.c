@@ -100,9 +100,14 @@ static int run_builtin(const struct builtin *b, struct sh_cmd *c, const int fds[
 	return r;
 }
 
+/* ^C ended a program: the rest of the line is not run, as in POSIX shells. */
+static int interrupted;
+
+/* A program runs in a process group of its own, the terminal's foreground
+ * while the shell waits, so that ^C ends it and not the shell. */
 static int run_program(struct sh_cmd *c, const int fds[3])
 {
-	int pid = spawn_fds(c->argv[0], c->argv, environ, fds);
+	int pid = spawn_group(c->argv[0], c->argv, environ, fds, 0);
 	if (pid < 0) {
 		if (errno == ENOENT) {
 			complain("%s: not found", c->argv[0]);
@@ -111,12 +116,19 @@ static int run_program(struct sh_cmd *c, const int fds[3])
 		complain("%s: %s", c->argv[0], strerror(errno));
 		return 126;
 	}
-	int st;
-	if (waitpid(pid, &st, 0) < 0) {
+	int tty = tcsetpgrp(0, pid) == 0;
+	int st, r = waitpid(pid, &st, 0);
+	if (tty)
+		tcsetpgrp(0, 0);
+	if (r < 0) {
 		complain("%s: waiting for it: %s", c->argv[0], strerror(errno));
 		return 1;
 	}
 	if (WIFSIGNALED(st)) {
+		if (WTERMSIG(st) == SIGINT) {
+			interrupted = 1;            /* the terminal echoed ^C */
+			return 128 + SIGINT;
+		}
 		complain("%s: killed", c->argv[0]);
 		return 128 + 9;
 	}
@@ -162,8 +174,13 @@ static void run_line(const char *line)
 		status = 2;
 		return;
 	}
-	while (sh_parse(&line, status, &c, err, sizeof err) > 0)
-		status = run(&c);
+	interrupted = 0;
+	int skip = 0;           /* after && a failure, after || a success: not run */
+	while (!interrupted && sh_parse(&line, status, &c, err, sizeof err) > 0) {
+		if (!skip)
+			status = run(&c);
+		skip = c.sep == SH_SEP_AND ? status != 0 : c.sep == SH_SEP_OR ? status == 0 : 0;
+	}
 }
 
 /* Reads and runs lines from IN until its end. */

@@ -141,6 +141,7 @@ int sh_parse(const char **line, int status, struct sh_cmd *c, char *err, size_t 
 	c->argc = 0;
 	c->in = c->out = NULL;
 	c->append = 0;
+	c->sep = SH_SEP_END;
 	for (;;) {
 		skip_blanks(&ps);
 		char ch = *ps.p;
@@ -160,6 +161,23 @@ int sh_parse(const char **line, int status, struct sh_cmd *c, char *err, size_t 
 			*line = ps.p;
 			c->argv[c->argc] = NULL;
 			return empty ? 0 : 1;
+		}
+		if ((ch == '&' || ch == '|') && ps.p[1] == ch) {
+			const char *op = ch == '&' ? "&&" : "||";
+			if (empty)
+				return fail(&ps, "'%s' without a command before it", op);
+			ps.p += 2;
+			skip_blanks(&ps);
+			while (*ps.p == '\n') {        /* the next command may follow on the next line */
+				ps.p++;
+				skip_blanks(&ps);
+			}
+			if (*ps.p == 0 || *ps.p == ';' || *ps.p == '#')
+				return fail(&ps, "'%s' without a command after it", op);
+			*line = ps.p;
+			c->argv[c->argc] = NULL;
+			c->sep = ch == '&' ? SH_SEP_AND : SH_SEP_OR;
+			return 1;
 		}
 		if (ch == '|' || ch == '&' || ch == '(' || ch == ')' || ch == '`') {
 			char what[2] = { ch, 0 };

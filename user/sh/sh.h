@@ -3,8 +3,10 @@
  *   quotes" keep everything but \" \\ \$ \` (escapes) and $?; outside
  *   quotes a backslash makes the next character plain, $? is the last
  *   status, # at the start of a word begins a comment;
- *   < FILE, > FILE, >> FILE redirect; ; and newline separate commands.
- * A '$' not followed by '?' is plain; | & ( ) ` are refused by name. */
+ *   < FILE, > FILE, >> FILE redirect; ; and newline separate commands,
+ *   && runs the next command only if this one succeeded, || only if it
+ *   failed (left to right, with equal precedence, as POSIX shells do).
+ * A '$' not followed by '?' is plain; | & ( ) ` alone are refused by name. */
 #ifndef SH_H
 #define SH_H
 
@@ -12,6 +14,7 @@
 
 #define SH_LINE_MAX 1024        /* a command line, with its newline */
 #define SH_ARGS_MAX 64
+enum { SH_SEP_END, SH_SEP_AND, SH_SEP_OR };
 
 struct sh_cmd {
 	int argc;
@@ -19,10 +22,11 @@ struct sh_cmd {
 	char *in;                       /* < FILE, or NULL */
 	char *out;                      /* > FILE or >> FILE, or NULL */
 	int append;                     /* the output redirection is >> */
+	int sep;                        /* what followed: SH_SEP_END, SH_SEP_AND (&&), SH_SEP_OR (||) */
 	char words[2 * SH_LINE_MAX];    /* where argv, in and out point */
 };
 
-/* Parses the command at *LINE, up to ';', a newline or the end, expanding
+/* Parses the command at *LINE, up to ';', '&&', '||', a newline or the end, expanding
  * $? to STATUS.  Returns 1 with *C filled in (argc may be 0 when the command
  * is only redirections) and *LINE moved past the command and its separator;
  * 0 when nothing but blanks and comments is left; -1 for a syntax error,

@@ -1,0 +1,246 @@
+/* term: the terminal server.  exec starts it right after init, with the
+ * kernel's console as its descriptors, and hands it (proc_term_open) the
+ * receive right of the terminal port that every program's descriptors 0-2
+ * name.  One thread reads the console for ever, so that ^C is seen even
+ * when no program reads, runs the line discipline (lib/tty) and echoes; the
+ * main thread serves the terminal port: device_read_inband and
+ * device_write_inband as the console answers them, and the terminal
+ * protocol (term/proto.h): the mode, the foreground process group.  ^C
+ * asks exec to end the foreground group (proc_interrupt: exec takes it only
+ * from us); with no foreground, the reader at the prompt gets an empty
+ * line. */
+#include "exec/client.h"
+#include "mach/device_msgs.h"
+#include "mach/mach.h"
+#include "mach/rpc_util.h"
+#include "posix/posix.h"
+#include "rt/lock.h"
+#include "rt/rt.h"
+#include "rt/thread.h"
+#include "server/server.h"
+#include "term/proto.h"
+#include "tty/ldisc.h"
+
+#define MSG_BUF 8192
+
+/* A device_read_inband answered once input is there. */
+struct reader {
+	struct reader *next;
+	mach_port_t reply;
+	unsigned reply_type;
+	size_t want;
+};
+
+static mutex_t lock;
+static struct ldisc ld;
+static struct reader *readers, **readers_end = &readers;
+static unsigned foreground;       /* process group ^C ends; 0: none */
+/* A ^C came with no foreground and no reader has taken the empty line it
+ * made: the shell may be between spawning a program and making it the
+ * foreground, so that program is interrupted as soon as it is made so. */
+static int intr_pending;
+static mach_port_t console, proc;
+
+/* Writes N bytes to the console as they are. */
+static void put_raw(const char *s, size_t n)
+{
+	while (n > 0) {
+		vm_size_t chunk = n < DEV_INBAND_MAX ? n : DEV_INBAND_MAX, done;
+		if (device_write_inband(console, 0, 0, s, chunk, &done) != KERN_SUCCESS || done == 0)
+			return;
+		s += done;
+		n -= done;
+	}
+}
+
+/* Answers waiting readers while input is there (LOCK held).  A reader that
+ * was killed meanwhile (its reply right is dead) is dropped before it
+ * takes input meant for the next one. */
+static void answer_readers(void)
+{
+	while (readers) {
+		struct reader *r = readers;
+		natural_t type;
+		if (mach_port_type(mach_task_self(), r->reply, &type) == KERN_SUCCESS
+		    && (type & MACH_PORT_TYPE_DEAD_NAME)) {
+			mach_port_deallocate(mach_task_self(), r->reply);
+		} else {
+			device_read_inband_reply_t m;
+			long got = ldisc_read(&ld, m.data, r->want);
+			if (got < 0)
+				return;
+			m.h.head = (mach_msg_header_t){ MACH_MSGH_BITS(r->reply_type, 0),
+				offsetof(device_read_inband_reply_t, data) + MSG_ALIGN((size_t)got), r->reply,
+				MACH_PORT_NULL, 0, MSG_REPLY_ID(ID_DEVICE_READ_INBAND) };
+			m.h.ret_type = MSGT_INT32;
+			m.h.ret = KERN_SUCCESS;
+			m.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, (unsigned)got);
+			server_send_reply(&m.h.head);
+			intr_pending = 0;
+		}
+		readers = r->next;
+		if (!readers)
+			readers_end = &readers;
+		free(r);
+	}
+}
+
+/* The console's input, for ever. */
+static void console_reader(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		char buf[DEV_INBAND_MAX];
+		vm_size_t got = 0;
+		kern_return_t r = device_read_inband(console, 0, 0, sizeof buf, buf, &got);
+		if (r != KERN_SUCCESS) {
+			say("reading the console: %s; trying again in a second", mach_error_name(r));
+			sleep_ms(1000);
+			continue;
+		}
+		unsigned intr = 0;
+		mutex_lock(&lock);
+		for (vm_size_t i = 0; i < got; i++)
+			if (ldisc_input(&ld, (unsigned char)buf[i]) == LDISC_INTR) {
+				if (foreground) {
+					intr = foreground;
+				} else {
+					ldisc_empty_line(&ld);
+					intr_pending = 1;
+				}
+			}
+		put_raw(ld.echo, ld.echo_len);
+		ld.echo_len = 0;
+		answer_readers();
+		mutex_unlock(&lock);
+		if (intr) {
+			int e = proc_interrupt(proc, (int)intr);
+			if (e)
+				say("asking exec to interrupt process group %u: %s", intr, strerror(-e));
+		}
+	}
+}
+
+/* --- the terminal port ------------------------------------------------------- */
+
+static kern_return_t do_read(struct request *rq)
+{
+	size_t want = rq_word(rq, 2);
+	struct reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return KERN_RESOURCE_SHORTAGE;
+	r->reply = rq->in->msgh_remote_port;
+	r->reply_type = MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits);
+	r->want = want < DEV_INBAND_MAX ? want : DEV_INBAND_MAX;
+	if (r->want == 0)
+		r->want = 1;
+	mutex_lock(&lock);
+	*readers_end = r;
+	readers_end = &r->next;
+	answer_readers();
+	mutex_unlock(&lock);
+	return SERVER_NO_REPLY;
+}
+
+static kern_return_t do_write(struct request *rq)
+{
+	size_t n = rq->args[2].count;
+	put_raw(rq->args[2].data, n);
+	rep1_t *rep = (rep1_t *)rq->out;
+	rep->a = w_int((natural_t)n);
+	rq->reply_size = sizeof *rep;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t do_get_mode(struct request *rq)
+{
+	rep1_t *rep = (rep1_t *)rq->out;
+	mutex_lock(&lock);
+	rep->a = w_int(ld.mode);
+	mutex_unlock(&lock);
+	rq->reply_size = sizeof *rep;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t do_set_mode(struct request *rq)
+{
+	unsigned mode = rq_word(rq, 0);
+	if (mode & ~(unsigned)TERM_MODE_ALL)
+		return FS_EINVAL;
+	mutex_lock(&lock);
+	ldisc_set_mode(&ld, mode);
+	answer_readers();
+	mutex_unlock(&lock);
+	rq->reply_size = sizeof(mig_reply_header_t);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t do_set_foreground(struct request *rq)
+{
+	unsigned intr = 0;
+	mutex_lock(&lock);
+	foreground = rq_word(rq, 0);
+	if (foreground && intr_pending) {
+		intr_pending = 0;
+		ldisc_input(&ld, 3);            /* drops the empty line the ^C made */
+		ld.echo_len = 0;                /* "^C" is on the screen already */
+		intr = foreground;
+	}
+	mutex_unlock(&lock);
+	if (intr) {
+		int e = proc_interrupt(proc, (int)intr);
+		if (e)
+			say("asking exec to interrupt process group %u: %s", intr, strerror(-e));
+	}
+	rq->reply_size = sizeof(mig_reply_header_t);
+	return KERN_SUCCESS;
+}
+
+static const struct msg_field no_args[1];
+static const struct msg_field word_arg[1] = { MSGF_INT32 };
+static const struct msg_field read_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_INT32 };
+static const struct msg_field write_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_CHARS(DEV_INBAND_MAX) };
+static const struct routine term_routines[] = {
+	{ ID_DEVICE_READ_INBAND, read_args, 3, do_read, 0 },
+	{ ID_DEVICE_WRITE_INBAND, write_args, 3, do_write, 0 },
+	{ ID_TERM_GET_MODE, no_args, 0, do_get_mode, 0 },
+	{ ID_TERM_SET_MODE, word_arg, 1, do_set_mode, 0 },
+	{ ID_TERM_SET_FOREGROUND, word_arg, 1, do_set_foreground, 0 },
+};
+static const struct interface term_interface = { "term", term_routines, 5 };
+static const struct interface *const term_ifaces[] = { &term_interface, NULL };
+
+int main(void)
+{
+	console = rt_console;
+	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &proc) != KERN_SUCCESS
+	    || proc == MACH_PORT_NULL || console == MACH_PORT_NULL) {
+		say("not started by exec with the console: nothing to serve");
+		return 1;
+	}
+	struct port_info pi = { MACH_PORT_NULL, term_ifaces, NULL, NULL };
+	int e = proc_term_open(proc, &pi.name);
+	if (e) {
+		say("asking exec for the terminal port: %s", strerror(-e));
+		return 1;
+	}
+	ldisc_init(&ld, TERM_MODE_ALL);
+	if (thread_spawn(console_reader, NULL)) {
+		say("cannot start the console reader");
+		return 1;
+	}
+	mach_msg_header_t *in = malloc(MSG_BUF), *out = malloc(MSG_BUF);
+	if (!in || !out) {
+		say("no memory for message buffers");
+		return 1;
+	}
+	for (;;) {
+		kern_return_t r = mach_msg(in, MACH_RCV_MSG, 0, MSG_BUF, pi.name, 0, 0);
+		if (r != MACH_MSG_SUCCESS) {
+			say("receive failed: %s", mach_error_name(r));
+			continue;
+		}
+		if (server_demux(&pi, in, out, MSG_BUF, mach_msg_destroy))
+			server_send_reply(out);
+	}
+}

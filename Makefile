@@ -20,7 +20,7 @@ TCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -
 TLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
 # user programs get lib/posix's start-up (descriptors, cwd, environment from exec)
 USER_LDFLAGS := -Wl,--undefined=rt_user_start
-RT_SRC  := $(wildcard lib/mach/*.c lib/mach/*.S lib/c/*.c lib/server/*.c lib/chain/*.c lib/pci/*.c lib/pciarb/*.c \
+RT_SRC  := $(wildcard lib/mach/*.c lib/mach/*.S lib/c/*.c lib/server/*.c lib/server/*.S lib/chain/*.c lib/pci/*.c lib/pciarb/*.c \
                      lib/virtio/*.c lib/ahci/*.c lib/disk/*.c lib/ext2/*.c lib/fs/*.c lib/exec/*.c lib/elf/*.c lib/posix/*.c)
 RT_OBJ  := $(patsubst %,$(BUILD)/t/%.o,$(filter-out lib/c/crt0.S,$(RT_SRC)))
 CRT0    := $(BUILD)/t/lib/c/crt0.S.o
@@ -39,7 +39,7 @@ HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
            -include tests/unit/rename.h -fsanitize=address,undefined -fno-omit-frame-pointer
 PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
             lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c \
-            lib/pciarb/policy.c lib/pci/pci.c lib/pci/names.c lib/virtio/ring.c lib/ahci/ahci.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
+            lib/pciarb/policy.c lib/pci/pci.c lib/pci/confwrite.c lib/pci/names.c lib/virtio/ring.c lib/ahci/ahci.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
             user/sh/parse.c \
             $(wildcard lib/ext2/*.c lib/elf/*.c)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))

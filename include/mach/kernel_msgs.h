@@ -8,13 +8,15 @@
 #include "mach/msg.h"
 
 enum {
-	ID_TASK_CREATE = 2007, ID_TASK_TERMINATE = 2008, ID_TASK_INFO = 2012,
+	ID_TASK_CREATE = 2007, ID_TASK_TERMINATE = 2008, ID_TASK_THREADS = 2011, ID_TASK_INFO = 2012,
 	ID_THREAD_TERMINATE = 2016, ID_THREAD_GET_STATE = 2017, ID_THREAD_SET_STATE = 2018,
 	ID_VM_ALLOCATE = 2021, ID_VM_DEALLOCATE = 2023, ID_VM_PROTECT = 2024,
 	ID_VM_READ = 2026, ID_VM_WRITE = 2027, ID_VM_COPY = 2028,
 	ID_TASK_SUSPEND = 2056, ID_TASK_RESUME = 2057, ID_TASK_GET_SPECIAL_PORT = 2058,
-	ID_TASK_SET_SPECIAL_PORT = 2059, ID_THREAD_CREATE = 2061, ID_THREAD_RESUME = 2063,
-	ID_VM_MAP = 2089,
+	ID_TASK_SET_SPECIAL_PORT = 2059, ID_THREAD_CREATE = 2061, ID_THREAD_SUSPEND = 2062, ID_THREAD_RESUME = 2063,
+	ID_THREAD_ABORT = 2064,
+	ID_VM_MAP = 2089, ID_MEMORY_OBJECT_DATA_ERROR = 2090, ID_MEMORY_OBJECT_READY = 2094,
+	ID_MEMORY_OBJECT_INIT = 2200, ID_MEMORY_OBJECT_DATA_REQUEST = 2203,
 	ID_EXCEPTION_RAISE = 2400,
 	ID_HOST_GET_TIME = 2634, ID_HOST_REBOOT = 2635,
 	ID_MACH_PORT_TYPE = 3201, ID_MACH_PORT_ALLOCATE = 3204, ID_MACH_PORT_DESTROY = 3205, ID_MACH_PORT_DEALLOCATE = 3206,
@@ -87,6 +89,36 @@ typedef struct {
 typedef struct { mig_reply_header_t h; msg_word_t vaddr; msg_dword_t paddr; } rep_vm_allocate_contiguous_t;
 MSG_LAYOUT(req_vm_allocate_contiguous_t, 76);
 MSG_LAYOUT(rep_vm_allocate_contiguous_t, 52);
+
+/* The external memory management protocol, as a program that serves a
+ * memory object sees it (memory_object.defs; the calls back on the control
+ * port are in mach.defs).  The kernel sends memory_object_init when the
+ * object is first mapped and memory_object_data_request for each page it
+ * needs; the pager answers on the control port.  Only tests use it: a
+ * program that pages its own memory to attack the servers it sends it to. */
+typedef struct {
+	mach_msg_header_t head;
+	msg_port_t control, name;                 /* PORT_SEND each */
+	msg_word_t page_size;
+} memory_object_init_request_t;
+MSG_LAYOUT(memory_object_init_request_t, 48);
+typedef struct {
+	mach_msg_header_t head;
+	msg_port_t control;                       /* PORT_SEND */
+	msg_word_t offset, length, access;
+} memory_object_data_request_t;
+MSG_LAYOUT(memory_object_data_request_t, 56);
+typedef struct {
+	mach_msg_header_t head;
+	msg_word_t may_cache, copy_strategy;      /* BOOLEAN, INTEGER_32 */
+} memory_object_ready_request_t;
+MSG_LAYOUT(memory_object_ready_request_t, 40);
+typedef struct {
+	mach_msg_header_t head;
+	msg_word_t offset, size, error;           /* the pages fail with ERROR */
+} memory_object_data_error_request_t;
+MSG_LAYOUT(memory_object_data_error_request_t, 48);
+#define MEMORY_OBJECT_COPY_DELAY 2
 
 /* exception_raise (exc.defs), which the kernel sends to a task's exception
  * port when one of its threads faults; the reply's return code other than

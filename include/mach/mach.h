@@ -41,6 +41,11 @@ struct msg_arg;
 kern_return_t mach_rpc(mach_msg_header_t *m, mach_msg_size_t send_size,
                        mach_msg_size_t rcv_size, const struct msg_field *reply,
                        unsigned nreply, struct msg_arg *args);
+/* Gives the calling thread's later RPCs a time-out of MS milliseconds for
+ * the send and again for the reply (0: wait for ever, the default).  A
+ * server sets it before it calls a port a client gave it, which may never
+ * answer; the RPC then fails with MACH_SEND_TIMED_OUT or MACH_RCV_TIMED_OUT. */
+void mach_rpc_set_timeout(unsigned ms);
 /* Sends a message that has no reply (a simpleroutine). */
 kern_return_t mach_send(mach_msg_header_t *m, mach_msg_size_t size);
 /* The calling thread's reply port (made on first use). */
@@ -54,6 +59,9 @@ kern_return_t task_terminate(mach_port_t task);
 kern_return_t task_suspend(mach_port_t task);
 kern_return_t task_resume(mach_port_t task);
 kern_return_t task_info(mach_port_t task, int flavor, integer_t *info, natural_t *count);
+/* *THREADS: *COUNT send rights to the task's threads, in memory of ours
+ * (vm_deallocate it, and deallocate each right). */
+kern_return_t task_threads(mach_port_t task, mach_port_t **threads, natural_t *count);
 kern_return_t task_get_special_port(mach_port_t task, int which, mach_port_t *port);
 /* DISP says how PORT is sent: MACH_MSG_TYPE_COPY_SEND or MAKE_SEND (from a receive right). */
 kern_return_t task_set_special_port(mach_port_t task, int which, mach_port_t port, unsigned disp);
@@ -62,7 +70,11 @@ kern_return_t task_set_essential(mach_port_t task, boolean_t essential);
 kern_return_t thread_create(mach_port_t task, mach_port_t *thread);
 kern_return_t thread_get_state(mach_port_t thread, int flavor, natural_t *state, natural_t *count);
 kern_return_t thread_set_state(mach_port_t thread, int flavor, const natural_t *state, natural_t count);
+kern_return_t thread_suspend(mach_port_t thread);
 kern_return_t thread_resume(mach_port_t thread);
+/* Breaks THREAD out of an interruptible wait in the kernel (a message, a page
+ * fault) back to the user-mode instruction it was at. */
+kern_return_t thread_abort(mach_port_t thread);
 kern_return_t thread_terminate(mach_port_t thread);
 
 /* virtual memory */

@@ -91,13 +91,20 @@ int pci_format_func(const struct pci_func *f, char *buf, size_t size);
  * and "  bar2 none" / "  rom none" for size 0.  Returns snprintf's count. */
 int pci_format_bar(const struct pci_bar *b, int rom, char *buf, size_t size);
 
-/* Whether a write of WIDTH bytes at OFF to the configuration space of F
- * would touch a BAR, the ROM BAR, or (for bridges) the bus numbers, the I/O,
- * memory or prefetchable windows or the bridge control register (its VGA
- * and ISA bits are windows too, and it can reset the secondary bus): the
- * arbiter refuses those writes.  An access outside the rules of struct
- * pci_access counts as protected, and so does all of 0x10..0x3f of a header
- * type other than 0 and 1 (a layout we do not decode). */
-bool pci_write_protected(const struct pci_func *f, unsigned off, unsigned width);
+/* Whether the owner of F may write VALUE (WIDTH bytes at OFF) over CURRENT
+ * (what those bytes hold now): only what a driver needs, that is the
+ * command register's I/O, memory, bus-master and interrupt-disable bits and
+ * the interrupt line.  Every other bit of the command register must be
+ * written back as it is; every other register (status, ids, BARs, the ROM,
+ * a bridge's bus numbers and windows, capabilities, device-specific
+ * registers) is refused, as is an access outside the rules of struct
+ * pci_access.  Returns 0, or -1 with the register refused named in WHY
+ * ("BAR2", "the status register", "the bridge's memory window", ...). */
+int pci_write_check(const struct pci_func *f, unsigned off, unsigned width, uint32_t value,
+                    uint32_t current, char *why, size_t size);
+
+/* The command register's bits a function's owner may change. */
+#define PCI_COMMAND_OWNER_BITS 0x0407u   /* I/O, memory, bus master, interrupt disable */
+#define PCI_COMMAND_BUS_MASTER 0x0004u
 
 #endif

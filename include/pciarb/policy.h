@@ -27,4 +27,17 @@ int pci_policy_allows(const struct pci_policy *p, uint16_t vendor, uint16_t devi
 /* The policy as the same text form, for the console. */
 void pci_policy_format(const struct pci_policy *p, char *buf, size_t size);
 
+/* What GNU Mach's command line leaves to user space.  The kernel drives IDE
+ * controllers unless its command line begins with "noide" or holds
+ * " noide", and AHCI controllers likewise unless "noahci"
+ * (linux/dev/glue/block.c, linux/src/drivers/block/ide.c): the same test
+ * here, so that the arbiter and the kernel never both think a controller
+ * is theirs.  A NULL command line (not given) leaves nothing. */
+enum { PCI_KERNEL_LEAVES_IDE = 1, PCI_KERNEL_LEAVES_AHCI = 2 };
+unsigned pci_kernel_leaves(const char *cmdline);
+/* The kernel option that would free a function of CLASS the kernel drives
+ * ("noide", "noahci"), or NULL when the kernel leaves it alone given LEFT
+ * (pci_kernel_leaves' answer). */
+const char *pci_kernel_claim(uint32_t class, unsigned left);
+
 #endif

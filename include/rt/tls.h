@@ -13,6 +13,7 @@
 struct thread_local {
 	mach_port_t reply_port;     /* for this thread's RPCs, made on first use */
 	mach_port_t thread;         /* this thread's kernel port */
+	unsigned rpc_timeout_ms;    /* mach_rpc's send and receive time-out; 0: none */
 	void (*fn)(void *);         /* what a new thread runs */
 	void *arg;
 };

@@ -54,7 +54,8 @@ struct port_info {
 	mach_port_t name;
 	const struct interface *const *ifaces;   /* NULL-terminated */
 	void *obj;
-	/* called on a no-senders notification for this port (may be NULL) */
+	/* called on the kernel's no-senders notification for this port (may be
+	 * NULL); a client's forgery sent to the port never calls it */
 	void (*no_senders)(struct port_info *pi);
 };
 
@@ -78,9 +79,14 @@ struct port_info *server_add_port(struct server *s, const struct interface *cons
  * right is destroyed.  Once no thread is still serving a request for it,
  * DONE(PI) runs (to free the object; may be NULL) and PI is freed. */
 void server_remove_port(struct server *s, struct port_info *pi, void (*done)(struct port_info *pi));
-/* Asks the kernel to tell us when the last send right to PI goes away. */
+/* Asks the kernel to tell us (PI->no_senders) when the last send right to PI
+ * goes away.  The notification comes to a port of PI's own that only the
+ * kernel can send to, so no client can forge it. */
 kern_return_t server_request_no_senders(struct port_info *pi);
-/* Calls FN(NAME, ARG) once the send right NAME we hold turns into a dead name. */
+/* Calls FN(NAME, ARG) once the send or send-once right NAME we hold turns
+ * into a dead name (at once if it already is one).  The watch ends unseen
+ * when we give up or use the right first; a second watch on NAME replaces
+ * the first.  FN drops the dead name. */
 kern_return_t server_watch_dead_name(struct server *s, mach_port_t name,
                                      void (*fn)(mach_port_t name, void *arg), void *arg);
 /* Sends the reply M with a time-out of zero, as the receive loop does with

@@ -5,6 +5,7 @@
 #include "fs/client.h"
 #include "mach/rpc_util.h"
 #include "rt/rt.h"
+#include "server/safe_copy.h"
 
 int fs_errno(kern_return_t r)
 {
@@ -91,11 +92,13 @@ static long read_once(mach_port_t node, uint64_t offset, void *buf, size_t count
 		memcpy(buf, m.inl.data, n);
 		return (long)n;
 	}
+	/* the server may page these bytes itself (exec reads programs through
+	 * ports its clients give it): safe_copy fails on a fault or a stall */
 	vm_offset_t data = m.ool.data.addr;
-	memcpy(buf, (const void *)(uintptr_t)data, n);
+	r = safe_copy(buf, (const void *)(uintptr_t)data, n);
 	if (n)
 		vm_deallocate(mach_task_self(), data, n);
-	return (long)n;
+	return r ? -FS_EFAULT : (long)n;
 }
 
 long fs_read(mach_port_t node, uint64_t offset, void *buf, size_t count)

@@ -44,7 +44,9 @@ kern_return_t task_create(mach_port_t parent, boolean_t inherit, mach_port_t *ch
 kern_return_t task_terminate(mach_port_t task) { return call0(task, ID_TASK_TERMINATE); }
 kern_return_t task_suspend(mach_port_t task) { return call0(task, ID_TASK_SUSPEND); }
 kern_return_t task_resume(mach_port_t task) { return call0(task, ID_TASK_RESUME); }
+kern_return_t thread_suspend(mach_port_t thread) { return call0(thread, ID_THREAD_SUSPEND); }
 kern_return_t thread_resume(mach_port_t thread) { return call0(thread, ID_THREAD_RESUME); }
+kern_return_t thread_abort(mach_port_t thread) { return call0(thread, ID_THREAD_ABORT); }
 kern_return_t thread_terminate(mach_port_t thread) { return call0(thread, ID_THREAD_TERMINATE); }
 kern_return_t thread_create(mach_port_t task, mach_port_t *thread)
 {
@@ -199,6 +201,18 @@ kern_return_t vm_map(mach_port_t task, vm_offset_t *addr, vm_size_t size, vm_off
 	kern_return_t r = CALL(m, rpc_reply_int);
 	if (r == KERN_SUCCESS)
 		*addr = m.out.a.v;
+	return r;
+}
+
+kern_return_t task_threads(mach_port_t task, mach_port_t **threads, natural_t *count)
+{
+	static const struct msg_field reply[2] = {
+		MSGF_INT32, { MACH_MSG_TYPE_PORT_SEND, 32, MSGF_OOL | MSGF_LONG | MSGF_VAR, 0xffffffffu } };
+	union { req0_t in; rep_ool_t out; } m;
+	rpc_head(&m.in.head, task, ID_TASK_THREADS, 0);
+	kern_return_t r = CALL(m, reply);
+	*threads = r ? NULL : (mach_port_t *)(uintptr_t)m.out.data.addr;
+	*count = r ? 0 : m.out.data.type.msgtl_number;
 	return r;
 }
 

@@ -49,6 +49,16 @@ static void reset_reply_port(void)
 	t->reply_port = MACH_PORT_NULL;
 }
 
+void mach_rpc_set_timeout(unsigned ms)
+{
+	thread_local()->rpc_timeout_ms = ms;
+}
+
+static unsigned rpc_timeout(void)
+{
+	return rpc_boot_reply_port != MACH_PORT_NULL ? 0 : thread_local()->rpc_timeout_ms;
+}
+
 kern_return_t mach_rpc(mach_msg_header_t *m, mach_msg_size_t send_size,
                        mach_msg_size_t rcv_size, const struct msg_field *reply,
                        unsigned nreply, struct msg_arg *args)
@@ -56,11 +66,23 @@ kern_return_t mach_rpc(mach_msg_header_t *m, mach_msg_size_t send_size,
 	struct msg_arg local[8];
 	mach_msg_id_t id = m->msgh_id;
 	mach_port_t rp = mach_thread_reply_port();
+	unsigned ms = rpc_timeout();
+	mach_msg_option_t timeouts = ms ? MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT : 0;
 
 	m->msgh_bits |= MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 	m->msgh_local_port = rp;
 	m->msgh_size = send_size;
-	kern_return_t r = mach_msg(m, MACH_SEND_MSG | MACH_RCV_MSG, send_size, rcv_size, rp, 0, 0);
+	kern_return_t r = mach_msg(m, MACH_SEND_MSG | MACH_RCV_MSG | timeouts, send_size, rcv_size, rp, ms, 0);
+	if (r == MACH_SEND_TIMED_OUT) {
+		/* the destination's queue stayed full: the kernel gave the request
+		 * back as if we had received it (ipc_kmsg_copyout_pseudo), with a
+		 * send-once right to our reply port as its local port */
+		if (MACH_PORT_VALID(m->msgh_local_port))
+			mach_port_deallocate(mach_task_self(), m->msgh_local_port);
+		mach_msg_destroy(m);
+		reset_reply_port();      /* and the send-once notification with it */
+		return r;
+	}
 	if (r != MACH_MSG_SUCCESS) {
 		if (r >= MACH_RCV_IN_PROGRESS && r <= MACH_RCV_BODY_ERROR)
 			reset_reply_port();

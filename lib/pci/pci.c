@@ -1,6 +1,7 @@
 /* PCI configuration space: enumeration, BAR and ROM sizing, capability
- * lists, protected registers (pci/pci.h).  Everything goes through the
- * caller's accessor; nothing here knows how configuration space is reached. */
+ * lists (pci/pci.h; what a client may write is in confwrite.c).  Everything
+ * goes through the caller's accessor; nothing here knows how configuration
+ * space is reached. */
 #include "rt/rt.h"
 #include "pci/pci.h"
 
@@ -277,44 +278,4 @@ unsigned pci_enumerate(const struct pci_access *acc, struct pci_func *out, unsig
 	while (s.top)
 		scan_bus(&s, s.stack[--s.top]);
 	return s.n;
-}
-
-/* --- what an arbiter must not let a client write ----------------------- */
-
-struct range { uint8_t lo, hi; };    /* [lo, hi) */
-
-static const struct range type0_protected[] = {
-	{ 0x10, 0x28 },    /* BARs */
-	{ 0x30, 0x34 },    /* ROM BAR */
-};
-static const struct range type1_protected[] = {
-	{ 0x10, 0x1b },    /* BARs; primary, secondary, subordinate bus */
-	{ 0x1c, 0x1e },    /* I/O base, limit */
-	{ 0x20, 0x34 },    /* memory and prefetchable windows, their upper halves, upper I/O */
-	{ 0x38, 0x3c },    /* ROM BAR */
-	{ 0x3e, 0x40 },    /* bridge control */
-};
-static const struct range other_protected[] = {
-	{ 0x10, 0x40 },    /* a layout we do not decode */
-};
-
-static bool overlaps(const struct range *r, unsigned n, unsigned off, unsigned width)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (off < r[i].hi && off + width > r[i].lo)
-			return true;
-	return false;
-}
-
-#define OVERLAPS(table, off, width) overlaps(table, sizeof table / sizeof table[0], off, width)
-
-bool pci_write_protected(const struct pci_func *f, unsigned off, unsigned width)
-{
-	if ((width != 1 && width != 2 && width != 4) || off % width || off >= 256)
-		return true;
-	if (f->header_type == 0)
-		return OVERLAPS(type0_protected, off, width);
-	if (f->header_type == 1)
-		return OVERLAPS(type1_protected, off, width);
-	return OVERLAPS(other_protected, off, width);
 }

@@ -104,3 +104,33 @@ void pci_policy_format(const struct pci_policy *p, char *buf, size_t size)
 		k += (size_t)n;
 	}
 }
+
+/* The kernel's own test for a word W of its command line: the line begins
+ * with W, or W follows a blank somewhere (a prefix match in both cases). */
+static int kernel_word(const char *cmdline, const char *w)
+{
+	size_t n = strlen(w);
+	if (strncmp(cmdline, w, n) == 0)
+		return 1;
+	for (const char *p = strchr(cmdline, ' '); p; p = strchr(p + 1, ' '))
+		if (strncmp(p + 1, w, n) == 0)
+			return 1;
+	return 0;
+}
+
+unsigned pci_kernel_leaves(const char *cmdline)
+{
+	if (!cmdline)
+		return 0;
+	return (kernel_word(cmdline, "noide") ? PCI_KERNEL_LEAVES_IDE : 0)
+	     | (kernel_word(cmdline, "noahci") ? PCI_KERNEL_LEAVES_AHCI : 0);
+}
+
+const char *pci_kernel_claim(uint32_t class, unsigned left)
+{
+	if ((class & 0xffff00) == 0x010100 && !(left & PCI_KERNEL_LEAVES_IDE))
+		return "noide";
+	if (class == 0x010601 && !(left & PCI_KERNEL_LEAVES_AHCI))
+		return "noahci";
+	return NULL;
+}

@@ -1,6 +1,7 @@
 /* The PCI protocol (include/pci/proto.h): arbiter ports list and open the
  * functions their policy shows; function ports give one function's
- * configuration space and resources, and nothing else. */
+ * configuration space and resources, and nothing else, to one owner at a
+ * time.  Functions the kernel drives are never opened. */
 #include "mach/mach.h"
 #include "mach/rpc_util.h"
 #include "rt/rt.h"
@@ -80,17 +81,63 @@ static kern_return_t do_list(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-/* Replies with a send right to the port of function I, made on first use. */
+const char *arbiter_kernel_claim(const struct pci_func *f)
+{
+	return pci_kernel_claim(f->class, arb.kernel_leaves);
+}
+
+/* The owner of function port PI dropped its last send right (or its task
+ * died): the device stops mastering the bus, since the DMA memory it was
+ * given may go to someone else now, and the function may be opened again. */
+static void function_released(struct port_info *pi)
+{
+	const struct pci_func *f = pi->obj;
+	uint32_t cmd = confspace_read(f->addr, 0x04, 2);
+	if (cmd & PCI_COMMAND_BUS_MASTER) {
+		confspace_write(f->addr, 0x04, 2, cmd & ~PCI_COMMAND_BUS_MASTER);
+		say("%02x:%02x.%x: its owner let go; bus mastering off until the next owner turns it on",
+		    f->addr.bus, f->addr.dev, f->addr.fn);
+	}
+	mutex_lock(&arb.lock);
+	if (arb.fport[f - arb.funcs] == pi)
+		arb.fport[f - arb.funcs] = NULL;
+	mutex_unlock(&arb.lock);
+	server_remove_port(arb.server, pi, NULL);
+}
+
+/* Replies with a send right to a new port for function I, unless the
+ * kernel drives it or another client has it open. */
 static kern_return_t reply_function(struct request *rq, unsigned i)
 {
 	static const struct interface *const ifaces[] = { &pci_function_interface, NULL };
+	const struct pci_func *f = &arb.funcs[i];
+	const char *option = arbiter_kernel_claim(f);
+	if (option) {
+		say("refused to open %02x:%02x.%x (%s): the kernel drives it; %s on the kernel command line would free it",
+		    f->addr.bus, f->addr.dev, f->addr.fn, pci_class_name(f->class), option);
+		return KERN_NO_ACCESS;
+	}
 	mutex_lock(&arb.lock);
-	if (!arb.fport[i])
-		arb.fport[i] = server_add_port(arb.server, ifaces, &arb.funcs[i]);
-	struct port_info *pi = arb.fport[i];
+	struct port_info *pi = NULL;
+	kern_return_t r = KERN_SUCCESS;
+	if (arb.fport[i])
+		r = D_ALREADY_OPEN;
+	else if (!(pi = server_add_port(arb.server, ifaces, &arb.funcs[i])))
+		r = KERN_RESOURCE_SHORTAGE;
+	else {
+		pi->no_senders = function_released;
+		r = server_request_no_senders(pi);
+		if (r)
+			server_remove_port(arb.server, pi, NULL);
+		else
+			arb.fport[i] = pi;
+	}
 	mutex_unlock(&arb.lock);
-	if (!pi)
-		return KERN_RESOURCE_SHORTAGE;
+	if (r == D_ALREADY_OPEN)
+		say("refused to open %02x:%02x.%x a second time: its owner holds it until its port dies",
+		    f->addr.bus, f->addr.dev, f->addr.fn);
+	if (r)
+		return r;
 	pci_open_reply_t *rep = (pci_open_reply_t *)rq->out;
 	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), pi->name };
 	rq->reply_size = sizeof *rep;
@@ -156,12 +203,15 @@ struct port_info *arbiter_port(const struct pci_policy *policy)
 
 mach_port_t arbiter_list_port(void)
 {
-	static const struct pci_policy all = { .rules = { { 0, 0, 0xffffffff, 0xffffffff } }, .n = 1 };
-	struct port_info *pi = arbiter_port(&all);
-	if (!pi)
-		return MACH_PORT_NULL;
-	((struct arb_view *)pi->obj)->list_only = 1;
-	return pi->name;
+	static const struct interface *const ifaces[] = { &pci_arbiter_interface, NULL };
+	static struct arb_view all = { .policy = { .rules = { { 0, 0, 0xffffffff, 0xffffffff } }, .n = 1 },
+	                               .list_only = 1 };
+	mutex_lock(&arb.lock);
+	if (!arb.list_port)
+		arb.list_port = server_add_port(arb.server, ifaces, &all);
+	struct port_info *pi = arb.list_port;
+	mutex_unlock(&arb.lock);
+	return pi ? pi->name : MACH_PORT_NULL;
 }
 
 /* --- function ports ------------------------------------------------------ */
@@ -189,8 +239,12 @@ static kern_return_t do_conf_write(struct request *rq)
 	natural_t off = rq_word(rq, 0), width = rq_word(rq, 1), value = rq_word(rq, 2);
 	if (!conf_range_ok(off, width))
 		return KERN_INVALID_ADDRESS;
-	if (pci_write_protected(f, off, width))
+	char why[120];
+	if (pci_write_check(f, off, width, value, confspace_read(f->addr, off, width), why, sizeof why) < 0) {
+		say("%02x:%02x.%x: refused its owner's %u-byte write of 0x%x to 0x%02x, not the owner's to write: %s",
+		    f->addr.bus, f->addr.dev, f->addr.fn, (unsigned)width, (unsigned)value, (unsigned)off, why);
 		return KERN_PROTECTION_FAILURE;
+	}
 	confspace_write(f->addr, off, width, value);
 	rq->reply_size = sizeof(mig_reply_header_t);
 	return KERN_SUCCESS;

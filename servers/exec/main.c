@@ -9,6 +9,7 @@
 #include "mach/mach.h"
 #include "posix/posix.h"
 #include "rt/rt.h"
+#include "server/safe_copy.h"
 #include "exec.h"
 #include "options.h"
 
@@ -82,6 +83,11 @@ int main(int argc, char **argv)
 	kern_return_t r = s ? proc_setup(s, c.parent) : KERN_RESOURCE_SHORTAGE;
 	if (r)
 		chain_fail(&c, "setting up the process table", r);
+	/* programs are read through ports clients give: their bytes may be
+	 * memory the client pages itself (fs_read copies with safe_copy) */
+	r = safe_copy_init();
+	if (r)
+		chain_fail(&c, "guarding copies of client memory", r);
 	e = start_init(root, pci, init);
 	if (e) {
 		char what[CHAIN_TEXT_MAX - 32];

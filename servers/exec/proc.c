@@ -4,9 +4,13 @@
  *
  * One thread serves every port (server_run with one thread), so a handler
  * never sees a process freed under it: processes end and are freed only on
- * that thread.  Loading a program reads a file through a port the caller
- * chose, which may never answer, so spawns are loaded by worker threads
- * instead, which only add to the table; LOCK guards the table against them. */
+ * that thread, which therefore never calls a port a client gave it.
+ * Loading a program reads a file through a port the caller chose, which
+ * may never answer, so spawns are loaded by worker threads instead, which
+ * only add to the table; LOCK guards the table against them.  Each call to
+ * that port has a time-out (LOAD_TIMEOUT_MS), and a loader takes a spawn
+ * only of a parent that has none loading, so a program port that stalls
+ * holds up its own parent's spawns and nobody else's. */
 #include "exec.h"
 #include "chain/chain.h"
 #include "mach/mach.h"
@@ -16,7 +20,8 @@
 #include "rt/rt.h"
 #include "rt/thread.h"
 
-#define LOADERS 2             /* spawns loading at once */
+#define LOADERS 4             /* spawns loading at once, each of another parent */
+#define LOAD_TIMEOUT_MS 10000 /* for each call to a program port */
 
 /* A PROC_WAIT answered later: the caller's reply right. */
 struct waiter {
@@ -43,7 +48,8 @@ static mutex_t lock;
 static cond_t queued;
 static struct proc *procs;
 static int last_pid;
-static struct spawn *queue, **queue_end = &queue;
+static struct spawn *queue;
+static int loading[LOADERS];  /* the parent each loader is loading for, or -1 */
 static struct server *srv;
 static struct port_info *exc_port;
 static mach_port_t chain_up;
@@ -196,6 +202,27 @@ static void task_died(mach_port_t name, void *arg)
 	put(name);
 }
 
+/* The caller of a wait of process PID destroyed its reply port: the kernel
+ * turned our right into the dead name NAME.  Forget the wait. */
+static void waiter_gone(mach_port_t name, void *arg)
+{
+	int pid = (int)(uintptr_t)arg;
+	mutex_lock(&lock);
+	struct proc *p = find(pid);
+	struct waiter *w = NULL;
+	for (struct waiter **wp = p ? &p->waiters : NULL; wp && *wp; wp = &(*wp)->next)
+		if ((*wp)->reply == name) {
+			w = *wp;
+			*wp = w->next;
+			break;
+		}
+	mutex_unlock(&lock);
+	if (w) {
+		put(name);
+		free(w);
+	}
+}
+
 /* --- the exec protocol, on a process's port -------------------------------- */
 
 static kern_return_t do_startup(struct request *rq)
@@ -263,9 +290,11 @@ static kern_return_t do_spawn(struct request *rq)
 	sp->reply = rq->in->msgh_remote_port;
 	sp->reply_type = MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits);
 	mutex_lock(&lock);
-	*queue_end = sp;
-	queue_end = &sp->next;
-	cond_signal(&queued);
+	struct spawn **end = &queue;
+	while (*end)
+		end = &(*end)->next;
+	*end = sp;
+	cond_broadcast(&queued);
 	mutex_unlock(&lock);
 	return SERVER_NO_REPLY;     /* a loader answers; the request's rights are the spawn's */
 }
@@ -305,6 +334,12 @@ static kern_return_t do_wait(struct request *rq)
 			while (*wp)
 				wp = &(*wp)->next;
 			*wp = w;            /* answered in end(), when a child ends */
+			/* or forgotten when the caller gives up (its reply port dies);
+			 * a send right for a reply (rare) may share its name with
+			 * other waits, so only a send-once right is watched */
+			if (w->reply_type == MACH_MSG_TYPE_PORT_SEND_ONCE
+			    && server_watch_dead_name(srv, w->reply, waiter_gone, (void *)(uintptr_t)p->pid))
+				say("%s (pid %d) waits, but I cannot watch its reply port", p->name, p->pid);
 		}
 	}
 	mutex_unlock(&lock);
@@ -333,22 +368,52 @@ static const char *exception_name(unsigned exc)
 	return exc < sizeof names / sizeof names[0] ? names[exc] : "unknown exception";
 }
 
+/* Whether THREAD is one of TASK's threads (asked of the kernel: TASK is a
+ * task port we made, THREAD only a name a client sent). */
+static int thread_of(mach_port_t task, mach_port_t thread)
+{
+	mach_port_t *threads;
+	natural_t n;
+	if (task_threads(task, &threads, &n))
+		return 0;
+	int found = 0;
+	for (natural_t i = 0; i < n; i++) {
+		found |= threads[i] == thread;
+		mach_port_deallocate(mach_task_self(), threads[i]);
+	}
+	vm_deallocate(mach_task_self(), (vm_offset_t)(uintptr_t)threads, n * sizeof *threads);
+	return found;
+}
+
+/* The kernel's word that a thread of one of our processes faulted.  Anyone
+ * who holds the exception port (every process can fetch its own) can send
+ * this too, naming any task and "thread" port it holds: so the task must be
+ * a running process's and the thread one of its threads before we ask the
+ * thread for its state, or a port that never answers would stop this
+ * thread. */
 static kern_return_t do_exception(struct request *rq)
 {
 	const exception_raise_request_t *m = (const exception_raise_request_t *)rq->in;
-	struct i386_thread_state st;
-	natural_t count = i386_THREAD_STATE_COUNT;
-	if (thread_get_state(m->thread.name, i386_THREAD_STATE, (natural_t *)&st, &count))
-		st.eip = 0;
 	mutex_lock(&lock);
 	struct proc *p = procs;
 	while (p && !(p->running && p->task == m->task.name))
 		p = p->next;
-	if (p) {
-		say("%s (pid %d) killed: %s at eip 0x%x (code %d, subcode 0x%x)", p->name, p->pid,
-		    exception_name(m->exception.v), st.eip, (int)m->code.v, m->subcode.v);
-		end(p, (int)m->exception.v, PROC_KILLED);
+	if (!p || !thread_of(p->task, m->thread.name)) {
+		if (p)
+			say("refused an exception_raise for %s (pid %d) that names no thread of it (forged)",
+			    p->name, p->pid);
+		else
+			say("refused an exception_raise that names no task of a running process (forged or late)");
+		mutex_unlock(&lock);
+		return KERN_INVALID_ARGUMENT;
 	}
+	struct i386_thread_state st;
+	natural_t count = i386_THREAD_STATE_COUNT;
+	if (thread_get_state(m->thread.name, i386_THREAD_STATE, (natural_t *)&st, &count))
+		st.eip = 0;
+	say("%s (pid %d) killed: %s at eip 0x%x (code %d, subcode 0x%x)", p->name, p->pid,
+	    exception_name(m->exception.v), st.eip, (int)m->code.v, m->subcode.v);
+	end(p, (int)m->exception.v, PROC_KILLED);
 	mutex_unlock(&lock);
 	return KERN_FAILURE;        /* not handled: the kernel ends the task (again) */
 }
@@ -458,23 +523,43 @@ int proc_start(struct spawn *sp, int *pid)
 	return e;
 }
 
-/* A loader: takes queued spawns, starts them, answers the callers. */
+/* The first queued spawn whose parent has none loading now, taken off the
+ * queue, or NULL; under LOCK. */
+static struct spawn *take(void)
+{
+	for (struct spawn **sp = &queue; *sp; sp = &(*sp)->next) {
+		int busy = 0;
+		for (int i = 0; i < LOADERS; i++)
+			busy |= loading[i] == (*sp)->ppid;
+		if (!busy) {
+			struct spawn *s = *sp;
+			*sp = s->next;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* Loader SLOT: takes queued spawns, starts them, answers the callers. */
 static void loader(void *arg)
 {
-	(void)arg;
+	int slot = (int)(uintptr_t)arg;
+	mach_rpc_set_timeout(LOAD_TIMEOUT_MS);
 	for (;;) {
 		mutex_lock(&lock);
-		while (!queue)
+		struct spawn *sp;
+		while (!(sp = take()))
 			cond_wait(&queued, &lock);
-		struct spawn *sp = queue;
-		queue = sp->next;
-		if (!queue)
-			queue_end = &queue;
+		loading[slot] = sp->ppid;
 		mutex_unlock(&lock);
 		mach_port_t reply = sp->reply;
 		unsigned type = sp->reply_type;
 		proc_spawn_reply_t m;
 		int pid = 0, e = proc_start(sp, &pid);
+		mutex_lock(&lock);
+		loading[slot] = -1;
+		cond_broadcast(&queued);     /* that parent's next spawn may go */
+		mutex_unlock(&lock);
 		m.a = w_int(pid);
 		send_reply(&m.h, e ? sizeof m.h : sizeof m, reply, type, ID_PROC_SPAWN, -e);
 	}
@@ -487,8 +572,10 @@ kern_return_t proc_setup(struct server *s, mach_port_t up)
 	exc_port = server_add_port(s, exc_ifaces, NULL);
 	if (!exc_port)
 		return KERN_RESOURCE_SHORTAGE;
+	for (int i = 0; i < LOADERS; i++)
+		loading[i] = -1;
 	for (int i = 0; i < LOADERS; i++) {
-		kern_return_t r = thread_spawn(loader, NULL);
+		kern_return_t r = thread_spawn(loader, (void *)(uintptr_t)i);
 		if (r)
 			return r;
 	}

@@ -7,6 +7,7 @@
 #include "mach/mach.h"
 #include "mach/rpc_util.h"
 #include "rt/rt.h"
+#include "server/safe_copy.h"
 
 #define S_TYPE(mode) ((uint16_t)((mode) & EXT2_S_IFMT))
 
@@ -210,11 +211,33 @@ static kern_return_t op_write(struct request *rq, struct node *n)
 	return write_data(rq, n, m->offset.v, m->data, rq->args[1].count);
 }
 
+/* The data comes from do_write_ool's copy (rq->args[1].data). */
 static kern_return_t op_write_ool(struct request *rq, struct node *n)
 {
 	const fs_write_ool_request_t *m = (const fs_write_ool_request_t *)rq->in;
+	return write_data(rq, n, m->offset.v, rq->args[1].data, rq->args[1].count);
+}
+
+/* The client's pages may be a memory object it serves itself, whose pages
+ * fault or never come: they are copied with safe_copy into pages of ours
+ * before fs_lock is taken, so such a client fails its own write (EFAULT)
+ * and holds up nobody. */
+static kern_return_t do_write_ool(struct request *rq)
+{
+	const fs_write_ool_request_t *m = (const fs_write_ool_request_t *)rq->in;
 	size_t count = rq->args[1].count;
-	kern_return_t r = write_data(rq, n, m->offset.v, (const void *)(uintptr_t)m->data.addr, count);
+	vm_size_t size = (count + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	vm_offset_t copy = 0;
+	if (count && vm_allocate(mach_task_self(), &copy, size, 1))
+		return FS_ENOMEM;
+	if (count && safe_copy((void *)(uintptr_t)copy, (const void *)(uintptr_t)m->data.addr, count)) {
+		vm_deallocate(mach_task_self(), copy, size);
+		return FS_EFAULT;
+	}
+	rq->args[1].data = (const void *)(uintptr_t)copy;
+	kern_return_t r = run(rq, op_write_ool);
+	if (count)
+		vm_deallocate(mach_task_self(), copy, size);
 	/* taken: the region is ours to give back (a failure leaves it to lib/server) */
 	if (r == KERN_SUCCESS && count)
 		vm_deallocate(mach_task_self(), m->data.addr, count);
@@ -467,7 +490,7 @@ static kern_return_t op_readlink(struct request *rq, struct node *n)
 /* --- the routine tables ------------------------------------------------------ */
 
 #define HANDLER(name) static kern_return_t do_##name(struct request *rq) { return run(rq, op_##name); }
-HANDLER(lookup) HANDLER(get_root) HANDLER(read) HANDLER(write) HANDLER(write_ool) HANDLER(truncate)
+HANDLER(lookup) HANDLER(get_root) HANDLER(read) HANDLER(write) HANDLER(truncate)
 HANDLER(stat) HANDLER(chmod) HANDLER(utimes) HANDLER(sync) HANDLER(statfs) HANDLER(readdir)
 HANDLER(mkdir) HANDLER(unlink) HANDLER(rmdir) HANDLER(rename) HANDLER(link) HANDLER(symlink)
 HANDLER(readlink)

@@ -10,6 +10,7 @@
 #include "mach/mach.h"
 #include "rt/rt.h"
 #include "rt/thread.h"
+#include "server/safe_copy.h"
 #include "ext2fs.h"
 #include "options.h"
 
@@ -139,6 +140,9 @@ int main(int argc, char **argv)
 	struct port_info *pi = fs_server ? server_add_port(fs_server, ifaces, NULL) : NULL;
 	if (!pi)
 		chain_fail(&c, "creating its port", KERN_RESOURCE_SHORTAGE);
+	r = safe_copy_init();             /* before any client can send us memory */
+	if (r)
+		chain_fail(&c, "guarding copies of client memory", r);
 	c.shutdown = unmount;
 	if (c.opts.given[SLOT_EXT2_SYNC])
 		sync_s = c.opts.num[SLOT_EXT2_SYNC];

@@ -13,7 +13,7 @@ static void list(const char *why, const struct pci_policy *only)
 	char line[160];
 	for (unsigned i = 0; i < arb.nfuncs && i < ARB_MAX_FUNCS; i++) {
 		const struct pci_func *f = &arb.funcs[i];
-		if (only && !pci_policy_allows(only, f->vendor, f->device, f->class))
+		if (only && (!pci_policy_allows(only, f->vendor, f->device, f->class) || arbiter_kernel_claim(f)))
 			continue;
 		pci_format_func(f, line, sizeof line);
 		say("%s%s", why, line);
@@ -27,6 +27,19 @@ static void list(const char *why, const struct pci_policy *only)
 			pci_format_bar(&f->rom, 1, line, sizeof line);
 			say("%s", line);
 		}
+	}
+}
+
+/* Names the functions the policy shows but the kernel drives. */
+static void withheld(const struct pci_policy *policy)
+{
+	for (unsigned i = 0; i < arb.nfuncs; i++) {
+		const struct pci_func *f = &arb.funcs[i];
+		const char *option = arbiter_kernel_claim(f);
+		if (option && pci_policy_allows(policy, f->vendor, f->device, f->class))
+			say("  withheld from the next stage: %02x:%02x.%x %s: the kernel drives it"
+			    " (%s on the kernel command line would free it)",
+			    f->addr.bus, f->addr.dev, f->addr.fn, pci_class_name(f->class), option);
 	}
 }
 
@@ -46,13 +59,20 @@ int main(int argc, char **argv)
 		chain_fail(c, "parsing --allow", KERN_INVALID_ARGUMENT);
 	}
 
+	/* without the command line, assume the kernel drives all it can */
+	arb.kernel_leaves = pci_kernel_leaves(c->opts.str[SLOT_KERNEL_CMDLINE]);
+
 	const char *what;
 	kern_return_t r = pciarb_start(c->device_master, c->host_priv, &what);
 	if (r)
 		chain_fail(c, what, r);
 	c->pci_list_port = arbiter_list_port;
-	if (c->opts.num[SLOT_VERBOSE])
+	if (c->opts.num[SLOT_VERBOSE]) {
+		const char *cmdline = c->opts.str[SLOT_KERNEL_CMDLINE];
+		say("the kernel's command line: %s%s%s", cmdline ? "'" : "", cmdline ? cmdline : "not given",
+		    cmdline ? "'" : "");
 		list("", NULL);
+	}
 
 	struct port_info *next = arbiter_port(&policy);
 	if (!next)
@@ -60,11 +80,13 @@ int main(int argc, char **argv)
 
 	unsigned usable = 0;
 	for (unsigned i = 0; i < arb.nfuncs; i++)
-		usable += pci_policy_allows(&policy, arb.funcs[i].vendor, arb.funcs[i].device, arb.funcs[i].class);
+		usable += pci_policy_allows(&policy, arb.funcs[i].vendor, arb.funcs[i].device, arb.funcs[i].class)
+		          && !arbiter_kernel_claim(&arb.funcs[i]);
 	char shown[160];
 	pci_policy_format(&policy, shown, sizeof shown);
 	say("%u PCI functions; the next stage may use %u (%s)", arb.nfuncs, usable, shown);
 	list("  for the next stage: ", &policy);
+	withheld(&policy);
 
 	r = chain_handoff(c, next->name);
 	if (r)

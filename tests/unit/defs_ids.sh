@@ -15,7 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 defs_dir=${DEFS_DIR:-/usr/include/x86_64-linux-gnu}
 # the subsystems the project talks to (mach_i386's ids are the same on i386)
 defs=(mach/mach.defs mach/mach_host.defs mach/mach_port.defs mach/gnumach.defs
-      mach/x86_64/mach_i386.defs device/device.defs mach/exc.defs)
+      mach/x86_64/mach_i386.defs device/device.defs mach/exc.defs mach/memory_object.defs)
 headers=(include/mach/kernel_msgs.h include/mach/device_msgs.h)
 
 passed=0 failed=0

@@ -690,13 +690,27 @@ static void test_format(void)
 	CHECK(n == (int)strlen("00:05.0 1af4:1001 class 010000 storage: SCSI irq 10 pin A") && strcmp(small, "00:05.0 1") == 0, "truncated line '%s' (%d)", small, n);
 }
 
-static void check_protected(const struct pci_func *f, unsigned off, unsigned width, bool want)
+/* A write of VALUE over CURRENT: refused with WHY in the reason, or allowed (WHY NULL). */
+static void check_write(const struct pci_func *f, unsigned off, unsigned width, uint32_t value,
+                        uint32_t current, const char *why)
 {
-	CHECK(pci_write_protected(f, off, width) == want, "header type %u: write of %u at %#x %s",
-	      f->header_type, width, off, want ? "refused" : "allowed");
+	char got[160] = "";
+	int r = pci_write_check(f, off, width, value, current, got, sizeof got);
+	if (why)
+		CHECK(r < 0 && strstr(got, why), "header type %u: write of %u at %#x refused naming '%s' (got %d '%s')",
+		      f->header_type, width, off, why, r, got);
+	else
+		CHECK(r == 0, "header type %u: write of 0x%x (%u bytes) at %#x over 0x%x allowed (refused: %s)",
+		      f->header_type, value, width, off, current, got);
 }
 
-static void test_protected(void)
+/* A write that changes every bit: what a hostile owner would try. */
+static void refused(const struct pci_func *f, unsigned off, unsigned width, const char *why)
+{
+	check_write(f, off, width, 0xffffffff, 0, why);
+}
+
+static void test_write_check(void)
 {
 	struct pci_func dev, br, cardbus;
 	memset(&dev, 0, sizeof dev);
@@ -704,54 +718,70 @@ static void test_protected(void)
 	memset(&cardbus, 0, sizeof cardbus);
 	br.header_type = 1;
 	cardbus.header_type = 2;
-	/* a device: BARs 0x10..0x27 and the ROM BAR */
-	check_protected(&dev, 0x10, 4, true);
-	check_protected(&dev, 0x24, 4, true);
-	check_protected(&dev, 0x27, 1, true);
-	check_protected(&dev, 0x12, 2, true);
-	check_protected(&dev, 0x30, 4, true);
-	check_protected(&dev, 0x33, 1, true);
-	check_protected(&dev, 0x0c, 4, false);       /* cache line, latency, header, BIST */
-	check_protected(&dev, 0x28, 4, false);       /* CardBus CIS pointer */
-	check_protected(&dev, 0x04, 2, false);       /* command */
-	check_protected(&dev, 0x04, 4, false);
-	check_protected(&dev, 0x3c, 1, false);       /* interrupt line */
-	check_protected(&dev, 0x3c, 4, false);
-	check_protected(&dev, 0x44, 2, false);       /* a capability's registers */
-	check_protected(&dev, 0xfc, 4, false);
+	/* what a driver needs: decoding, bus mastering, interrupt disable, the interrupt line */
+	check_write(&dev, 0x04, 2, 0x0007, 0x0000, NULL);
+	check_write(&dev, 0x04, 2, 0x0400, 0x0007, NULL);
+	check_write(&dev, 0x04, 1, 0x04, 0x03, NULL);
+	check_write(&dev, 0x05, 1, 0x04, 0x00, NULL);
+	check_write(&dev, 0x04, 2, 0x0146, 0x0140, NULL);  /* SERR and parity written back as they are */
+	check_write(&dev, 0x3c, 1, 0x0b, 0x0a, NULL);
+	check_write(&br, 0x04, 2, 0x0007, 0x0000, NULL);
+	check_write(&br, 0x3c, 1, 0x0b, 0xff, NULL);
+	check_write(&cardbus, 0x04, 2, 0x0006, 0x0000, NULL);
+	/* other command bits, and the registers around */
+	check_write(&dev, 0x04, 2, 0x0107, 0x0007, "bits 0x0100 of the command register");
+	check_write(&dev, 0x04, 1, 0x47, 0x07, "bits 0x0040 of the command register");
+	check_write(&dev, 0x05, 1, 0x06, 0x04, "bits 0x0200 of the command register");
+	check_write(&dev, 0x04, 4, 0x00000007, 0x00000000, "the status register");
+	refused(&dev, 0x06, 2, "the status register");
+	refused(&dev, 0x00, 4, "the vendor and device ids");
+	refused(&dev, 0x08, 4, "the revision and class");
+	refused(&dev, 0x0c, 4, "the cache line size");
+	refused(&dev, 0x0d, 1, "the latency timer");
+	refused(&dev, 0x0e, 1, "the header type");
+	refused(&dev, 0x0f, 1, "BIST");
+	/* a device: BARs 0x10..0x27, the ROM BAR, the rest of its header */
+	refused(&dev, 0x10, 4, "BAR0");
+	refused(&dev, 0x24, 4, "BAR5");
+	refused(&dev, 0x27, 1, "BAR5");
+	refused(&dev, 0x12, 2, "BAR0");
+	refused(&dev, 0x30, 4, "the expansion ROM BAR");
+	refused(&dev, 0x33, 1, "the expansion ROM BAR");
+	refused(&dev, 0x28, 4, "the CardBus CIS pointer");
+	refused(&dev, 0x2c, 4, "the subsystem ids");
+	refused(&dev, 0x34, 1, "the capabilities pointer");
+	refused(&dev, 0x3d, 1, "the interrupt pin");
+	refused(&dev, 0x3c, 2, "the interrupt pin");
+	refused(&dev, 0x3c, 4, "the interrupt pin");
+	refused(&dev, 0x3e, 1, "the minimum grant");
+	/* capabilities (MSI, MSI-X, power management) and device-specific registers */
+	refused(&dev, 0x40, 4, "device-specific register 0x40");
+	refused(&dev, 0x52, 2, "device-specific register 0x52");
+	refused(&dev, 0xff, 1, "device-specific register 0xff");
+	check_write(&dev, 0x44, 2, 0x1234, 0x1234, "device-specific register 0x44");  /* even unchanged */
 	/* a bridge: BARs, bus numbers, windows, ROM BAR at 0x38, bridge control */
-	check_protected(&br, 0x14, 4, true);
-	check_protected(&br, 0x18, 1, true);
-	check_protected(&br, 0x19, 1, true);
-	check_protected(&br, 0x1a, 1, true);
-	check_protected(&br, 0x18, 4, true);
-	check_protected(&br, 0x1b, 1, false);        /* secondary latency timer */
-	check_protected(&br, 0x1c, 1, true);
-	check_protected(&br, 0x1d, 1, true);
-	check_protected(&br, 0x1e, 2, false);        /* secondary status */
-	check_protected(&br, 0x1c, 4, true);
-	check_protected(&br, 0x20, 4, true);
-	check_protected(&br, 0x22, 2, true);
-	check_protected(&br, 0x24, 4, true);
-	check_protected(&br, 0x28, 4, true);
-	check_protected(&br, 0x2c, 4, true);
-	check_protected(&br, 0x30, 2, true);         /* upper I/O */
-	check_protected(&br, 0x34, 1, false);
-	check_protected(&br, 0x38, 4, true);
-	check_protected(&br, 0x3c, 1, false);
-	check_protected(&br, 0x3c, 2, false);
-	check_protected(&br, 0x3e, 2, true);
-	check_protected(&br, 0x3c, 4, true);         /* reaches bridge control */
-	check_protected(&br, 0x04, 2, false);
-	check_protected(&br, 0x40, 4, false);
+	refused(&br, 0x14, 4, "BAR1");
+	refused(&br, 0x18, 1, "the bridge's bus numbers");
+	refused(&br, 0x19, 1, "the bridge's bus numbers");
+	refused(&br, 0x1a, 1, "the bridge's bus numbers");
+	refused(&br, 0x18, 4, "the bridge's bus numbers");
+	refused(&br, 0x1b, 1, "the secondary latency timer");
+	refused(&br, 0x1c, 1, "the bridge's I/O window");
+	refused(&br, 0x1e, 2, "the secondary status register");
+	refused(&br, 0x20, 4, "the bridge's memory window");
+	refused(&br, 0x24, 4, "the bridge's prefetchable memory window");
+	refused(&br, 0x2c, 4, "the bridge's prefetchable memory window");
+	refused(&br, 0x30, 2, "the bridge's I/O window");
+	refused(&br, 0x38, 4, "the expansion ROM BAR");
+	refused(&br, 0x3e, 2, "the bridge control register");
+	refused(&br, 0x3c, 4, "the interrupt pin");
 	/* a layout not decoded, and accesses outside the rules */
-	check_protected(&cardbus, 0x04, 2, false);
-	check_protected(&cardbus, 0x3c, 1, true);
-	check_protected(&cardbus, 0x10, 4, true);
-	check_protected(&dev, 0x100, 1, true);
-	check_protected(&dev, 0x41, 2, true);
-	check_protected(&dev, 0x40, 3, true);
-	check_protected(&dev, 0x40, 0, true);
+	refused(&cardbus, 0x3c, 1, "a layout not decoded");
+	refused(&cardbus, 0x10, 4, "a layout not decoded");
+	refused(&dev, 0x100, 1, "not an aligned");
+	refused(&dev, 0x05, 2, "not an aligned");
+	refused(&dev, 0x04, 3, "not an aligned");
+	refused(&dev, 0x04, 0, "not an aligned");
 }
 
 int main(void)
@@ -767,7 +797,7 @@ int main(void)
 	test_max();
 	test_format();
 	test_names();
-	test_protected();
+	test_write_check();
 	test_small_spaces();
 	return unit_report();
 }

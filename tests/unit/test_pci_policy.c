@@ -19,6 +19,43 @@ static void refused(const char *s, const char *want)
 	      "'%s' refused with '%s' (got '%s')", s, want, err);
 }
 
+static void leaves(const char *cmdline, unsigned want)
+{
+	unsigned got = pci_kernel_leaves(cmdline);
+	CHECK(got == want, "kernel command line '%s': leaves %u (want %u)", cmdline ? cmdline : "(none)", got, want);
+}
+
+/* The kernel's rule (GNU Mach 1.8: the line begins with the word, or the
+ * word follows a blank), and which controllers the arbiter refuses. */
+static void test_kernel_claims(void)
+{
+	enum { IDE = PCI_KERNEL_LEAVES_IDE, AHCI = PCI_KERNEL_LEAVES_AHCI };
+	leaves(NULL, 0);
+	leaves("", 0);
+	leaves("/boot/gnumach-1.8-486.gz console=com0", 0);
+	leaves("/boot/gnumach-1.8-486.gz console=com0 noide", IDE);
+	leaves("/boot/gnumach-1.8-486.gz noahci console=com0", AHCI);
+	leaves("/boot/gnumach-1.8-486.gz console=com0 noide noahci", IDE | AHCI);
+	leaves("noide", IDE);
+	leaves("noahci noide", IDE | AHCI);
+	leaves("console=com0 xnoide", 0);           /* not after a blank */
+	leaves("console=com0,noide", 0);
+	leaves("console=com0\tnoide", 0);          /* the kernel looks for a space only */
+	leaves("console=com0 noidea", IDE);         /* a prefix, as the kernel matches it */
+	leaves("console=com0 noid", 0);
+
+	/* QEMU's PIIX IDE (010180), an AHCI controller (010601), others */
+	CHECK(strcmp(pci_kernel_claim(0x010180, 0) ?: "", "noide") == 0, "IDE: noide frees it");
+	CHECK(strcmp(pci_kernel_claim(0x01018a, AHCI) ?: "", "noide") == 0, "IDE with noahci only: still the kernel's");
+	CHECK(pci_kernel_claim(0x010180, IDE) == NULL, "IDE with noide: free");
+	CHECK(strcmp(pci_kernel_claim(0x010601, IDE) ?: "", "noahci") == 0, "AHCI: noahci frees it");
+	CHECK(pci_kernel_claim(0x010601, AHCI) == NULL, "AHCI with noahci: free");
+	CHECK(pci_kernel_claim(0x010600, 0) == NULL, "SATA without AHCI (vendor-specific): not the kernel's AHCI");
+	CHECK(pci_kernel_claim(0x010000, 0) == NULL, "virtio-blk: never the kernel's");
+	CHECK(pci_kernel_claim(0x010802, 0) == NULL, "NVMe: never the kernel's");
+	CHECK(pci_kernel_claim(0x020000, 0) == NULL, "e1000: not storage");
+}
+
 int main(void)
 {
 	/* QEMU's pc machine: virtio-blk, NVMe, IDE, e1000, VGA, host bridge */
@@ -59,5 +96,6 @@ int main(void)
 	refused("zzzz:1001", "a rule is");
 	refused("class=0x01,", "a rule is");
 	refused("all,all,all,all,all,all,all,all,all", "more than 8 rules");
+	test_kernel_claims();
 	return unit_report();
 }

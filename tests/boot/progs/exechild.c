@@ -7,12 +7,15 @@
  *   fault       write to address 0
  *   vanish      end the task without telling exec
  *   authority   check that the rights this task holds are only those exec
- *               handed over; exit 0, or 1 after naming what is wrong
+ *               handed over, and that none of them obeys a chain request
+ *               (halt, forged reports, ...); exit 0, or 1 after naming
+ *               what is wrong
  * It uses the exec protocol's client directly, not the POSIX runtime. */
 #include "exec/client.h"
 #include "mach/mach.h"
 #include "rt/rt.h"
 #include "rt/tls.h"
+#include "chainprobe.h"
 
 static mach_port_t proc, ports[PROC_NPORTS];
 
@@ -28,11 +31,12 @@ static int is_expected(mach_port_t name)
 
 /* Every name of this task's port space, by asking the kernel for the type
  * of each name in turn: send rights only to what exec handed over (and the
- * task's and thread's own ports), none that opens devices or is host-priv. */
+ * task's and thread's own ports), none that opens devices or is host-priv,
+ * none that answers the chain protocol (only a stage's next stage may). */
 static int authority(void)
 {
 	mach_port_t boot;
-	int bad = 0, send = 0, recv = 0;
+	int bad = 0, send = 0, recv = 0, chained = 0;
 	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &boot) || boot != proc) {
 		say("FAIL: my bootstrap port is %u, not the process port %u", (unsigned)boot, (unsigned)proc);
 		bad++;
@@ -72,9 +76,13 @@ static int authority(void)
 			vm_deallocate(mach_task_self(), va, PAGE_SIZE);
 			bad++;
 		}
+		chained += chain_requests_obeyed(name, "a right exec handed over");
 	}
+	bad += chained;
 	say("authority: %d send rights (task, thread, process, console, root, PCI), %d receive rights; %s",
 	    send, recv, bad ? "WRONG" : "none opens a device or is host-priv");
+	if (!chained)
+		say("authority: none obeys a chain request (halt, report, path, console, PCI)");
 	return bad ? 1 : 0;
 }
 

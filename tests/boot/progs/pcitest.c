@@ -1,13 +1,16 @@
 /* A client of the PCI arbiter, started by it as the next stage: lists what
- * its port shows (--list), and checks that its storage-only port gives a
- * storage function's resources and refuses everything else (--probe).
- * One line per check, "ok" or "WRONG"; then it asks the chain to halt. */
+ * its port shows (--list), checks that its storage-only port gives a
+ * storage function's resources and refuses everything else (--probe), and
+ * that a function has one owner, the kernel's controllers none, and the
+ * owner only the configuration writes a driver needs (--own).  One line
+ * per check, "ok" or "WRONG"; then it asks the chain to halt. */
 #include "chain/chain.h"
 #include "pci/client.h"
 #include "mach/rpc_util.h"
 #include "rt/rt.h"
 #include "rt/ioport.h"
 #include "pcitest_options.h"
+#include "chainprobe.h"
 
 static int checks, wrong;
 
@@ -120,6 +123,91 @@ static void probe(mach_port_t arbiter)
 	say("%d checks, %d wrong", checks, wrong);
 }
 
+static kern_return_t open_virtio(mach_port_t arbiter, mach_port_t *fn)
+{
+	return pci_open_match(arbiter, 0x010000, 0xff0000, 0x1af4, 0x1001, 0, fn);
+}
+
+/* Ownership: the kernel's controllers (refused unless KERNEL_LEAVES), one
+ * owner a function until its port dies, the owner's configuration writes;
+ * the one listing port answers no chain request. */
+static void own(mach_port_t arbiter, int kernel_leaves)
+{
+	mach_port_t fn = 0, other = 0;
+	kern_return_t kernel_wants = kernel_leaves ? KERN_SUCCESS : KERN_NO_ACCESS;
+	check("open the IDE controller 00:01.1", pci_open(arbiter, 0, 1, 1, &other), kernel_wants);
+	check("open the AHCI controller by class", pci_open_match(arbiter, 0x010601, 0xffffff, 0xffff, 0xffff, 0,
+	      &other), kernel_wants);
+
+	check("open the virtio-blk function", open_virtio(arbiter, &fn), KERN_SUCCESS);
+	struct pci_wire_func info;
+	memset(&info, 0, sizeof info);
+	pci_get_regions(fn, &info);
+	check("open it a second time by class", open_virtio(arbiter, &other), D_ALREADY_OPEN);
+	check("open it a second time by address", pci_open(arbiter, info.bus, info.dev, info.fn, &other),
+	      D_ALREADY_OPEN);
+
+	/* what a driver needs */
+	uint32_t cmd = 0, v = 0, line = 0, cap = 0;
+	pci_conf_read(fn, 0x04, 2, &cmd);
+	check("turn on I/O, memory and bus mastering", pci_conf_write(fn, 0x04, 2, cmd | 0x7), KERN_SUCCESS);
+	check("set interrupt disable", pci_conf_write(fn, 0x04, 2, cmd | 0x407), KERN_SUCCESS);
+	pci_conf_read(fn, 0x04, 2, &v);
+	check(v & 0x400 ? "it reads back set" : "it reads back clear (WRONG)", v & 0x400 ? 0 : -1, 0);
+	check("clear interrupt disable", pci_conf_write(fn, 0x04, 2, cmd | 0x7), KERN_SUCCESS);
+	pci_conf_read(fn, 0x3c, 1, &line);
+	check("write its interrupt line", pci_conf_write(fn, 0x3c, 1, line), KERN_SUCCESS);
+	/* what it does not */
+	check("flip SERR enable in the command register", pci_conf_write(fn, 0x04, 2, (cmd | 0x7) ^ 0x100),
+	      KERN_PROTECTION_FAILURE);
+	check("write command and status as one dword", pci_conf_write(fn, 0x04, 4, cmd | 0x7),
+	      KERN_PROTECTION_FAILURE);
+	check("write the status register", pci_conf_write(fn, 0x06, 2, 0xffff), KERN_PROTECTION_FAILURE);
+	check("write the cache line size", pci_conf_write(fn, 0x0c, 1, 0x10), KERN_PROTECTION_FAILURE);
+	check("write the interrupt pin", pci_conf_write(fn, 0x3d, 1, 0), KERN_PROTECTION_FAILURE);
+	check("write BAR1", pci_conf_write(fn, 0x14, 4, 0), KERN_PROTECTION_FAILURE);
+	pci_conf_read(fn, 0x34, 1, &cap);
+	if (cap >= 0x40)
+		check("write its first capability's control register", pci_conf_write(fn, cap + 2, 2, 0xffff),
+		      KERN_PROTECTION_FAILURE);
+	pci_conf_read(fn, 0x04, 2, &v);
+	check(v == (cmd | 0x7) ? "the command register holds what was allowed" : "the command register changed (WRONG)",
+	      v == (cmd | 0x7) ? 0 : -1, 0);
+
+	/* the owner lets go: the function may be opened again */
+	mach_port_deallocate(mach_task_self(), fn);
+	kern_return_t r;
+	int tries = 0;
+	while ((r = open_virtio(arbiter, &fn)) == D_ALREADY_OPEN && ++tries < 300)
+		sleep_ms(10);
+	check("open it again once the first owner's right is gone", r, KERN_SUCCESS);
+	v = 0;
+	r = r ? r : pci_conf_read(fn, 0, 2, &v);
+	check(v == 0x1af4 ? "read its vendor id through the new port" : "read its vendor id (WRONG value)", r,
+	      v == 0x1af4 ? 0 : -1);
+	pci_conf_read(fn, 0x04, 2, &v);
+	check(v & 0x4 ? "bus mastering still on after the first owner let go (WRONG)"
+	              : "bus mastering was turned off when the first owner let go", v & 0x4 ? -1 : 0, 0);
+	check("the new owner turns it on", pci_conf_write(fn, 0x04, 2, v | 0x4), KERN_SUCCESS);
+
+	/* one listing port for everyone, and it lists only */
+	mach_port_t l1 = 0, l2 = 0;
+	check("a listing port from the chain", chain_get_pci(arbiter, &l1), KERN_SUCCESS);
+	check("another one", chain_get_pci(arbiter, &l2), KERN_SUCCESS);
+	check(l1 == l2 ? "they are the same port" : "they are two ports (WRONG)", l1 == l2 ? 0 : -1, 0);
+	unsigned same = 0;
+	for (int i = 0; i < 20000; i++)
+		if (chain_get_pci(arbiter, &l2) == KERN_SUCCESS && l2 == l1) {
+			same++;
+			mach_port_deallocate(mach_task_self(), l2);
+		}
+	say("20000 more listing ports: %u of them the same port", same);
+	check(same == 20000 ? "the arbiter made no new port for them" : "the arbiter made new ports (WRONG)",
+	      same == 20000 ? 0 : -1, 0);
+	check("the listing port obeys no chain request", chain_requests_obeyed(l1, "the listing port") ? -1 : 0, 0);
+	say("%d checks, %d wrong", checks, wrong);
+}
+
 int main(int argc, char **argv)
 {
 	struct chain c;
@@ -131,6 +219,8 @@ int main(int argc, char **argv)
 		list(c.parent);
 	if (c.opts.num[SLOT_PROBE])
 		probe(c.parent);
+	if (c.opts.num[SLOT_OWN])
+		own(c.parent, c.opts.num[SLOT_KERNEL_LEAVES]);
 	kern_return_t r = chain_halt(c.parent);
 	say("halt: %s", mach_error_name(r));
 	return 0;

@@ -3,7 +3,10 @@
  * notification when a watched task dies, a request answered while
  * another thread of the server is busy, and replies that cannot be
  * delivered (reply port destroyed, reply queue full) giving back what they
- * carried: a port made for the reply alone, a moved right, memory. */
+ * carried: a port made for the reply alone, a moved right, memory.
+ * Forged notifications sent to a served port change nothing (they are
+ * answered MIG_BAD_ID), and a request larger than any the library serves
+ * is refused while the server lives on. */
 #include "chain/chain.h"
 #include "mach/mach.h"
 #include "mach/rpc_util.h"
@@ -11,6 +14,7 @@
 #include "rt/lock.h"
 #include "rt/thread.h"
 #include "hello_options.h"
+#include "forge.h"
 
 static mutex_t lock;
 static cond_t changed;
@@ -121,6 +125,30 @@ static const struct routine routines[] = {
 };
 static const struct interface iface = { "srvtest", routines, 3 };
 static const struct interface *const ifaces[] = { &iface, NULL };
+
+/* A request of 100 KiB inline, more than any request the library serves
+ * (MSG_MAX): the server refuses it, so the kernel destroys it and our reply
+ * right, and we get the send-once notification instead of an answer; then
+ * the port still serves. */
+static void too_large(mach_port_t dest)
+{
+	enum { BIG = 100 * 1024 };
+	struct big { mach_msg_header_t head; mach_msg_type_long_t type; char data[BIG]; } *b;
+	union { req0_t in; mig_reply_header_t out; } m;
+	vm_offset_t a = 0;
+	if (vm_allocate(mach_task_self(), &a, sizeof *b + PAGE_SIZE, 1))
+		return;
+	b = (struct big *)(uintptr_t)a;
+	rpc_head(&b->head, dest, 5001, 0);
+	b->type = MSGT_LONG(MACH_MSG_TYPE_CHAR, 8, BIG);
+	kern_return_t r = mach_rpc(&b->head, sizeof *b, sizeof *b, rpc_reply_ret, 1, NULL);
+	vm_deallocate(mach_task_self(), a, sizeof *b + PAGE_SIZE);
+	rpc_head(&m.in.head, dest, 5001, 0);
+	kern_return_t served = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL);
+	say("a %u-byte request: %s, then the port %s: %s", (unsigned)sizeof *b, mach_error_name(r),
+	    served == KERN_SUCCESS ? "serves" : mach_error_name(served),
+	    r == MIG_REPLY_MISMATCH && served == KERN_SUCCESS ? "ok" : "WRONG");
+}
 
 static void serve(void *arg)
 {
@@ -255,17 +283,34 @@ int main(int argc, char **argv)
 	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL);
 	say("second request served beside it: %s %s", mach_error_name(r), r == 0 ? "ok" : "WRONG");
 
-	/* no senders: ask, then drop our only send right */
+	/* no senders: ask, then forge notifications (they must change
+	 * nothing), then drop our only send right */
 	r = server_request_no_senders(pi);
-	sleep_ms(300);   /* the slow call's reply has gone out by now */
+	int refused = forge_all(send, send);
+	sleep_ms(300);   /* the slow call's reply has gone out by now, the forgeries are in */
+	rpc_head(&m.in.head, send, 5001, 0);
+	kern_return_t served = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL);
+	say("forged no-senders, dead-name and port-destroyed notifications: %d of %d answered MIG_BAD_ID, "
+	    "callback %s, port %s: %s", refused, FORGE_KINDS, no_senders_seen ? "RUN" : "not run",
+	    served == KERN_SUCCESS ? "serves" : mach_error_name(served),
+	    refused == FORGE_KINDS && !no_senders_seen && served == KERN_SUCCESS ? "ok" : "WRONG");
+	too_large(send);
 	mach_port_deallocate(mach_task_self(), send);
 	say("no-senders notification: %s %s", mach_error_name(r),
 	    r == 0 && wait_for(&no_senders_seen, 1) ? "ok" : "WRONG");
 
-	/* dead name: a child task, watched, then terminated */
+	/* dead name: a child task, watched, a forgery sent to a served port,
+	 * then the task terminated */
+	struct port_info *dead_pi = server_add_port(srv, ifaces, NULL);
+	mach_port_t send_dead = dead_pi->name;
+	mach_port_insert_right(mach_task_self(), send_dead, send_dead, MACH_MSG_TYPE_MAKE_SEND);
 	mach_port_t child;
 	task_create(mach_task_self(), 0, &child);
 	r = server_watch_dead_name(srv, child, on_dead, NULL);
+	forge(send_dead, FORGE_DEAD_NAME, 0, child);
+	sleep_ms(300);
+	say("forged dead-name notification for the watched task: callback %s: %s",
+	    dead_seen ? "RUN" : "not run", dead_seen ? "WRONG" : "ok");
 	task_terminate(child);
 	say("dead-name notification: %s %s", mach_error_name(r),
 	    r == 0 && wait_for(&dead_seen, 1) ? "ok" : "WRONG");

@@ -4,7 +4,8 @@
   run.py [--build BUILD] [--disk IMAGE] [--root DEVICE] CFG
 
 A configuration says where it wants the root disk with a comment line
-`# disk: virtio`, `# disk: ide` or `# disk: sata` (port 0 of an AHCI
+`# disk: virtio`, `# disk: ide`, `# disk: nvme` (namespace 1 of an NVMe
+controller whose QEMU id is nvme0) or `# disk: sata` (port 0 of an AHCI
 controller whose QEMU id is ahci0, so that QEMU_ARGS can add disks on its
 other ports: `-device ide-hd,drive=X,bus=ahci0.2`); --disk attaches IMAGE
 there.  --root
@@ -39,7 +40,7 @@ IDLE_AFTER_INPUT = 15.0     # seconds at the prompt once the input has ended
 def disk_hint(cfg):
     with open(cfg) as f:
         for line in f:
-            m = re.match(r"#\s*disk:\s*(virtio|ide|sata)\s*$", line)
+            m = re.match(r"#\s*disk:\s*(virtio|ide|sata|nvme)\s*$", line)
             if m:
                 return m.group(1)
     return None
@@ -51,12 +52,15 @@ def disk_args(hint, image):
         return ["-device", "ahci,id=ahci0",
                 "-drive", f"file={image},if=none,id=rootdisk,format=raw",
                 "-device", "ide-hd,drive=rootdisk,bus=ahci0.0"]
+    if hint == "nvme":
+        return ["-drive", f"file={image},if=none,id=rootdisk,format=raw",
+                "-device", "nvme,id=nvme0,serial=seed0,drive=rootdisk"]
     return ["-drive", f"file={image},if={hint},format=raw"]
 
 
 def with_root(cfg, root, build):
     """A copy of CFG in which ext2fs mounts ROOT."""
-    device = re.compile(r"^(?:(?:vd|hd|wd)\d+(?:s\d+)?|part:\d+:device:\w+)$")
+    device = re.compile(r"^(?:(?:vd|hd|wd|nd)\d+(?:s\d+)?|part:\d+:device:\w+)$")
     out, changed = [], 0
     with open(cfg) as f:
         for line in f:

@@ -441,7 +441,9 @@ static kern_return_t ahci_probe(mach_port_t func, const struct pci_wire_func *in
 	*what = "setting up its interrupt";
 	if ((r = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &h->irq_port)))
 		return r;
-	h->polling = pci_intr_register(func, h->irq_port) != KERN_SUCCESS;
+	h->polling = disk_poll_only || pci_intr_register(func, h->irq_port) != KERN_SUCCESS;
+	if (h->polling && (r = pci_intx_disable(func)))
+		return r;
 
 	uint32_t pi = hba_rd(h, HBA_PI), vs = hba_rd(h, HBA_VS);
 	char empty[100] = "";

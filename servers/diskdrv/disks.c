@@ -175,20 +175,27 @@ kern_return_t disk_read_bytes(struct disk *d, uint64_t offset, void *buf, size_t
 
 /* --- finding disks and their partitions ---------------------------------- */
 
-static int read_records(void *ctx, uint64_t lba, unsigned count, void *buf)
+static int read_sectors(void *ctx, uint64_t lba, unsigned count, void *buf)
 {
 	struct disk *d = ctx;
-	return lba + count <= disk_records(d)
-	       && disk_read_bytes(d, lba * 512, buf, (size_t)count * 512) == D_SUCCESS ? 0 : -1;
+	return lba + count <= d->info.sectors
+	       && disk_io(d, DISK_READ, lba, buf, 0, (size_t)count * d->info.sector_size) == D_SUCCESS ? 0 : -1;
 }
 
-/* Reads disk I's partition table and says what it found. */
+/* Reads disk I's partition table and says what it found.  A table counts in
+ * the disk's own sectors (4 KiB ones on a 4Kn disk); partitions are kept in
+ * the protocol's 512-byte records. */
 static void find_partitions(unsigned i)
 {
 	struct part_table *t = &tables[i];
-	if (part_read_table(read_records, &disks[i], disk_records(&disks[i]), t) == PART_NONE) {
+	uint32_t ss = disks[i].info.sector_size;
+	if (part_read_table_sized(read_sectors, &disks[i], disks[i].info.sectors, ss, t) == PART_NONE) {
 		say("%s: no partition table (%s): whole-disk access only", disks[i].name, t->why);
 		return;
+	}
+	for (unsigned p = 0; p < t->n; p++) {
+		t->parts[p].start *= ss / 512;
+		t->parts[p].count *= ss / 512;
 	}
 	char line[160];
 	int k = snprintf(line, sizeof line, "%s: %s,", disks[i].name, t->scheme == PART_MBR ? "MBR" : "GPT");

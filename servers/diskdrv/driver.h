@@ -56,6 +56,9 @@ struct disk_driver {
 	 * come back through disk_done().  The device server keeps no more than
 	 * info.depth requests in flight on one disk. */
 	void (*submit)(struct disk_request *r);
+	/* At the halt, after the device server's final flushes: puts the
+	 * driver's controllers to rest (NULL: nothing to do). */
+	void (*halt)(void);
 };
 
 /* A disk as the device server knows it. */
@@ -82,9 +85,14 @@ struct disk *disk_add(const struct disk_driver *drv, mach_port_t fn, void *drive
  * D_INVALID_OPERATION, ...). */
 void disk_done(struct disk_request *r, kern_return_t status);
 
+/* --poll: drivers poll for completions instead of asking for interrupts
+ * (the fallback when the arbiter cannot register one), to test that path. */
+extern int disk_poll_only;
+
 /* The drivers, in the order they are probed (drivers.c). */
 extern const struct disk_driver *const disk_drivers[];
 extern const struct disk_driver virtio_blk_driver;
 extern const struct disk_driver ahci_driver;
+extern const struct disk_driver nvme_driver;
 
 #endif

@@ -5,5 +5,6 @@
 const struct disk_driver *const disk_drivers[] = {
 	&virtio_blk_driver,
 	&ahci_driver,
+	&nvme_driver,
 	NULL,
 };

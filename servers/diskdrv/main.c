@@ -12,6 +12,7 @@
 #include "options.h"
 
 struct server *disk_server;
+int disk_poll_only;
 
 static void flush_all(struct chain *c)
 {
@@ -19,6 +20,9 @@ static void flush_all(struct chain *c)
 		kern_return_t r = disk_flush(&disks[i]);
 		say("%s: flushed before the halt: %s", disks[i].name, mach_error_name(r));
 	}
+	for (unsigned k = 0; disk_drivers[k]; k++)
+		if (disk_drivers[k]->halt)
+			disk_drivers[k]->halt();
 	(void)c;
 }
 
@@ -55,6 +59,7 @@ int main(int argc, char **argv)
 {
 	static struct chain c;
 	chain_start(&c, argc, argv, diskdrv_options, OPTIONS_COUNT(diskdrv_options));
+	disk_poll_only = c.opts.num[SLOT_DISK_POLL] != 0;
 	mach_port_t pci = c.parent;
 	if (pci != MACH_PORT_NULL)
 		say("my bootstrap port is the PCI arbiter; asking it for disk controllers");

@@ -153,7 +153,9 @@ static kern_return_t vblk_probe(mach_port_t func, const struct pci_wire_func *in
 	*what = "setting up its interrupt";
 	if ((r = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &v->irq_port)))
 		return r;
-	v->polling = pci_intr_register(func, v->irq_port) != KERN_SUCCESS;
+	v->polling = disk_poll_only || pci_intr_register(func, v->irq_port) != KERN_SUCCESS;
+	if (v->polling && (r = pci_intx_disable(func)))
+		return r;
 	d.polling = v->polling;
 	if ((r = thread_spawn(completion_thread, v)))
 		return r;

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 
 	static struct ext2_dev dev;
 	int writable;
-	kern_return_t r = disk_open(master, devname, &dev, &writable);
+	kern_return_t r = disk_open(master, !c.parent, devname, &dev, &writable);
 	if (r) {
 		say("opening %s through %s: %s", devname, via, mach_error_name(r));
 		chain_fail(&c, "opening the disk", r);

@@ -3,7 +3,8 @@
 # lines are typed once the prompt is there, the results print, and the
 # command returns when the guest halts.  Then ROOT=: a bare file system made
 # with `make image ... ROOT=vd0` boots with the device replaced; and
-# CONFIG=sata with a second disk from QEMU_ARGS.
+# CONFIG=sata with a second disk from QEMU_ARGS, and CONFIG=nvme (tools/run.py
+# attaches the image as an NVMe namespace).
 # (tools/run.py is what `make run` calls; BUILD is the build directory.)
 set -u
 cd "$(dirname "$0")/../.."
@@ -45,6 +46,11 @@ out=$(printf 'cksum /etc/motd\nhalt\n' | QEMU_ARGS="-drive file=$whole,if=none,i
 check "CONFIG=sata" "$out" "$motd /etc/motd" "ext2fs: wd0s1 unmounted: written back, marked clean, flushed" \
       "diskdrv: wd1: flushed before the halt: KERN_SUCCESS"
 [ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL CONFIG=sata: status $rc"; }
+
+out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --build "$build" \
+      --disk "$img" boot/nvme.cfg 2>&1 | tr -d '\r'); rc=$?
+check "CONFIG=nvme" "$out" "seed" "diskdrv: nvme 00:04.0: shut down (CC.SHN, CSTS.SHST complete)"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL CONFIG=nvme: status $rc"; }
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -1,8 +1,8 @@
 /* Sequential read and write speed, in one boot, of the disk server's disks
- * (--disks, through the bootstrap port: vd0 virtio-blk, wd0 AHCI) and of hd0
- * through the kernel's own IDE driver (the device master): the same image
- * attached to each.  Prints one line per measurement for bench/disk.sh to
- * tabulate. */
+ * (--disks, through the bootstrap port: vd0 virtio-blk, wd0 AHCI, nd0 NVMe)
+ * and of hd0 through the kernel's own IDE driver (the device master): the
+ * same image attached to each.  Prints one line per measurement for
+ * bench/disk.sh to tabulate. */
 #include "chain/chain.h"
 #include "mach/mach.h"
 #include "rt/rt.h"
@@ -57,21 +57,23 @@ int main(int argc, char **argv)
 	chain_ready(&c);
 	unsigned mib = c.opts.given[SLOT_MIB] ? c.opts.num[SLOT_MIB] : 64;
 	vm_size_t chunk = (c.opts.given[SLOT_CHUNK_KIB] ? c.opts.num[SLOT_CHUNK_KIB] : 1024) * 1024;
-	char list[64];
-	strlcpy(list, c.opts.str[SLOT_BENCH_DISKS] ? c.opts.str[SLOT_BENCH_DISKS] : "vd0", sizeof list);
-	const char *disks[4];
+	char list[64], *names[8];
 	unsigned n = 0;
-	for (char *s = list; s && n < 4;) {
-		disks[n++] = s;
+	strlcpy(list, c.opts.str[SLOT_BENCH_DISKS] ? c.opts.str[SLOT_BENCH_DISKS] : "vd0", sizeof list);
+	for (char *s = list; s && n < 8;) {
+		names[n++] = s;
 		if ((s = strchr(s, ',')))
 			*s++ = 0;
 	}
-	for (int op = 0; op < 3; op++) {        /* read, read again, write */
-		for (unsigned i = 0; i < n && c.parent; i++)
-			measure(c.parent, disks[i], op == 2, mib, chunk);
-		if (c.device_master)
-			measure(c.device_master, "hd0", op == 2, mib, chunk);
-	}
+	/* two rounds of each, the second in the opposite order, so that no disk
+	 * is always the one measured while the host writes back the last one's data */
+	for (int write = 0; write < 2; write++)
+		for (int round = 0; round < 2; round++) {
+			for (unsigned k = 0; k < n && c.parent; k++)
+				measure(c.parent, names[round ? n - 1 - k : k], write, mib, chunk);
+			if (c.device_master)
+				measure(c.device_master, "hd0", write, mib, chunk);
+		}
 	say("done");
 	if (c.parent)
 		chain_halt(c.parent);

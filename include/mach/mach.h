@@ -100,6 +100,17 @@ kern_return_t mach_port_request_notification(mach_port_t task, mach_port_t name,
                                              natural_t sync, mach_port_t notify,
                                              unsigned notify_disp, mach_port_t *previous);
 
+/* Looking into another task (lib/mach/inspect.c).  vm_region: the region at
+ * or after *ADDR; task_threads and mach_port_names: out-of-line arrays the
+ * caller vm_deallocates; mach_port_extract_right: DISP (COPY_SEND) of NAME. */
+kern_return_t vm_region(mach_port_t task, vm_offset_t *addr, vm_size_t *size, vm_prot_t *prot,
+                        vm_prot_t *max_prot, int *inherit);
+kern_return_t task_threads(mach_port_t task, mach_port_t **threads, natural_t *count);
+kern_return_t mach_port_names(mach_port_t task, mach_port_t **names, natural_t *nnames,
+                              natural_t **types, natural_t *ntypes);
+kern_return_t mach_port_extract_right(mach_port_t task, mach_port_t name, unsigned disp,
+                                      mach_port_t *right);
+
 /* host (mach_host.defs) */
 kern_return_t host_get_time(mach_port_t host, struct time_value *now);
 kern_return_t host_reboot(mach_port_t host_priv, int options);

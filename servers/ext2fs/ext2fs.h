@@ -23,7 +23,12 @@ extern struct server *fs_server;
 /* Opens device NAME through MASTER for reading and writing or, when the
  * device is read-only, for reading (*WRITABLE says which), and fills DEV
  * with its size and the read, write, flush and clock callbacks. */
-kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *dev, int *writable);
+/* VIA_BOOTSTRAP: MASTER is our bootstrap port (the disk server), which a
+ * restarted disk server replaces: the device is reopened through it. */
+kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *dev, int *writable,
+                        int via_bootstrap);
+/* Watches the disk server's port from S's dead-name requests. */
+void disk_watch(struct server *s);
 /* The host's clock, seconds since 1970 (what the core stamps inodes with). */
 uint32_t disk_time(void);
 

@@ -86,6 +86,8 @@ static int read_records(uint64_t first, void *buf, size_t count)
 			vm_deallocate(mach_task_self(), data, got);
 			r = D_IO_ERROR;
 		}
+		if (r && disk.gave_up)
+			return -1;                /* said once, when we gave up */
 		if (r) {
 			say("%s: reading %u records at %llu: %s", disk.name, (unsigned)n,
 			    (unsigned long long)(first + done), mach_error_name(r));
@@ -110,6 +112,8 @@ static int write_records(uint64_t first, const void *buf, size_t count)
 			continue;
 		if (r == KERN_SUCCESS && wrote != n * RECORD)
 			r = D_IO_ERROR;
+		if (r && disk.gave_up)
+			return -1;
 		if (r) {
 			say("%s: writing %u records at %llu: %s", disk.name, (unsigned)n,
 			    (unsigned long long)(first + done), mach_error_name(r));

@@ -145,9 +145,10 @@ static void died(mach_port_t name, void *arg)
 	sv.deaths[sv.ndeaths++] = t;
 	const char *name_ = c->next_name[0] ? c->next_name : "the disk server";
 	if (sv.ndeaths == SUPERVISE_DEATHS && t - sv.deaths[0] < SUPERVISE_WINDOW_S * 1000000ull) {
-		say("%s (task %u) died %u times in %u s, the last of %s: not restarting it again, "
+		say("%s (task %u) died %u times in %u ms, the last of %s: not restarting it again, "
 		    "its disks are gone until the next boot", name_, (unsigned)name, SUPERVISE_DEATHS,
-		    (unsigned)((t - sv.deaths[0] + 999999) / 1000000), sv.cause);
+		    (unsigned)((t - sv.deaths[0]) / 1000), sv.cause);
+		c->next_status = CHAIN_FAILED;     /* ends the stall watch */
 		return;
 	}
 	say("%s (task %u) died: %s; restarting it from its pristine image", name_, (unsigned)name, sv.cause);

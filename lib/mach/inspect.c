@@ -1,11 +1,8 @@
 /* Client stubs for the calls that look into another task: its memory
  * regions, threads and port names, and a copy of one of its send rights
  * (what pci-arbiter needs to keep a pristine image of the disk server,
- * lib/chain/task_image.c).  Ids from mach.defs and mach_port.defs. */
+ * lib/chain/task_image.c).  Layouts from mach.defs and mach_port.defs. */
 #include "mach/rpc_util.h"
-
-enum { ID_TASK_THREADS = 2011, ID_VM_REGION = 2029,
-       ID_MACH_PORT_NAMES = 3200, ID_MACH_PORT_EXTRACT_RIGHT = 3216 };
 
 kern_return_t vm_region(mach_port_t task, vm_offset_t *addr, vm_size_t *size, vm_prot_t *prot,
                         vm_prot_t *max_prot, int *inherit)

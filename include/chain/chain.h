@@ -24,6 +24,12 @@ struct chain {
 	/* what the next stage said of itself */
 	volatile int next_status;     /* -1 nothing yet, else CHAIN_READY / CHAIN_FAILED */
 	char next_name[CHAIN_NAME_MAX];
+	/* which start of the next stage runs now (1, then 2.. when the stage
+	 * restarts it), told to it by chain_instance */
+	volatile unsigned next_instance;
+	/* called when the next stage reports (may be NULL) */
+	void (*next_reported)(struct chain *c, int status);
+	unsigned instance;            /* which start of this stage this is (from the stage above) */
 };
 
 /* Starts the stage named by argv[0]: finds the stage above, opens the console (through the
@@ -37,7 +43,10 @@ void chain_start(struct chain *c, int argc, char **argv,
 void chain_fail(struct chain *c, const char *what, kern_return_t err) __attribute__((noreturn));
 
 /* Hands PORT (a receive right of ours) to the next task as its bootstrap
- * port and resumes it; prints one line; starts the stall watch.  Without a
+ * port and resumes it; prints one line; starts the stall watch.  A
+ * restarted stage (instance > 1) finds the next task running already: it
+ * gets the new port, which it asks for again when its old one dies, and
+ * is resumed only if it never was.  Without a
  * next task it does nothing and returns 0. */
 kern_return_t chain_handoff(struct chain *c, mach_port_t port);
 
@@ -53,5 +62,12 @@ kern_return_t chain_report(mach_port_t up, int status, const char *name, const c
 kern_return_t chain_path(mach_port_t up, char *path, size_t size);
 kern_return_t chain_halt(mach_port_t up);
 kern_return_t chain_get_pci(mach_port_t up, mach_port_t *pci);
+/* Which start of the calling stage this is: 1, or 2.. after restarts
+ * (*INSTANCE is 1 when the stage above does not say). */
+kern_return_t chain_instance(mach_port_t up, unsigned *instance);
+
+/* Takes PORT (a send right of ours) as the stage above from now on: a
+ * restarted stage above handed us its new port. */
+void chain_set_parent(mach_port_t port);
 
 #endif

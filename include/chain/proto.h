@@ -13,6 +13,7 @@ enum {
 	ID_CHAIN_PATH        = 46002,   /* -> the names of the stages above, root first */
 	ID_CHAIN_HALT        = 46003,   /* flush and end the machine -> ret */
 	ID_CHAIN_GET_PCI     = 46004,   /* -> a send right that lists PCI functions and opens none */
+	ID_CHAIN_INSTANCE    = 46005,   /* -> which start of the asking stage this is: 1, then 2.. on restarts */
 };
 
 enum { CHAIN_READY = 0, CHAIN_FAILED = 1 };
@@ -44,5 +45,7 @@ MSG_LAYOUT(chain_path_reply_t, 300);
 typedef req0_t chain_halt_request_t;
 typedef req0_t chain_get_pci_request_t;
 typedef rep1_t chain_get_pci_reply_t;         /* PORT_SEND */
+typedef req0_t chain_instance_request_t;
+typedef rep1_t chain_instance_reply_t;        /* INTEGER_32 */
 
 #endif

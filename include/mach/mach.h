@@ -59,9 +59,6 @@ kern_return_t task_terminate(mach_port_t task);
 kern_return_t task_suspend(mach_port_t task);
 kern_return_t task_resume(mach_port_t task);
 kern_return_t task_info(mach_port_t task, int flavor, integer_t *info, natural_t *count);
-/* *THREADS: *COUNT send rights to the task's threads, in memory of ours
- * (vm_deallocate it, and deallocate each right). */
-kern_return_t task_threads(mach_port_t task, mach_port_t **threads, natural_t *count);
 kern_return_t task_get_special_port(mach_port_t task, int which, mach_port_t *port);
 /* DISP says how PORT is sent: MACH_MSG_TYPE_COPY_SEND or MAKE_SEND (from a receive right). */
 kern_return_t task_set_special_port(mach_port_t task, int which, mach_port_t port, unsigned disp);
@@ -107,6 +104,17 @@ kern_return_t mach_port_move_member(mach_port_t task, mach_port_t member, mach_p
 kern_return_t mach_port_request_notification(mach_port_t task, mach_port_t name, int id,
                                              natural_t sync, mach_port_t notify,
                                              unsigned notify_disp, mach_port_t *previous);
+
+/* Looking into another task (lib/mach/inspect.c).  vm_region: the region at
+ * or after *ADDR; task_threads and mach_port_names: out-of-line arrays the
+ * caller vm_deallocates; mach_port_extract_right: DISP (COPY_SEND) of NAME. */
+kern_return_t vm_region(mach_port_t task, vm_offset_t *addr, vm_size_t *size, vm_prot_t *prot,
+                        vm_prot_t *max_prot, int *inherit);
+kern_return_t task_threads(mach_port_t task, mach_port_t **threads, natural_t *count);
+kern_return_t mach_port_names(mach_port_t task, mach_port_t **names, natural_t *nnames,
+                              natural_t **types, natural_t *ntypes);
+kern_return_t mach_port_extract_right(mach_port_t task, mach_port_t name, unsigned disp,
+                                      mach_port_t *right);
 
 /* host (mach_host.defs) */
 kern_return_t host_get_time(mach_port_t host, struct time_value *now);

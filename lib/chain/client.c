@@ -53,6 +53,15 @@ kern_return_t chain_get_pci(mach_port_t up, mach_port_t *pci)
 	return r;
 }
 
+kern_return_t chain_instance(mach_port_t up, unsigned *instance)
+{
+	union { chain_instance_request_t in; chain_instance_reply_t out; } m;
+	rpc_head(&m.in.head, up, ID_CHAIN_INSTANCE, 0);
+	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_int, 2, NULL);
+	*instance = r ? 1 : m.out.a.v;
+	return r;
+}
+
 kern_return_t chain_halt(mach_port_t up)
 {
 	union { chain_halt_request_t in; mig_reply_header_t out; } m;

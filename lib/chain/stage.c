@@ -35,12 +35,16 @@ void chain_start(struct chain *c, int argc, char **argv,
 	memset(c, 0, sizeof *c);
 	c->name = rt_progname;
 	c->next_status = -1;
+	c->next_instance = 1;
+	c->instance = 1;
 	self = c;
 	kern_return_t r = task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &c->parent);
 	if (r)
 		c->parent = MACH_PORT_NULL;
 	if (c->parent != MACH_PORT_NULL && chain_get_console(c->parent, &rt_console) != KERN_SUCCESS)
 		rt_console = MACH_PORT_NULL;
+	if (c->parent != MACH_PORT_NULL)
+		chain_instance(c->parent, &c->instance);
 	if (rt_console == MACH_PORT_NULL)
 		rt_console = console_from_argv(argc, argv);
 	if (rt_console == MACH_PORT_NULL)
@@ -110,8 +114,15 @@ kern_return_t chain_handoff(struct chain *c, mach_port_t port)
 		return KERN_SUCCESS;
 	kern_return_t r = task_set_special_port(c->next_task, TASK_BOOTSTRAP_PORT, port,
 	                                        MACH_MSG_TYPE_MAKE_SEND);
-	if (r == KERN_SUCCESS)
-		r = task_resume(c->next_task);
+	if (r)
+		return r;
+	if (c->instance > 1 && strcmp(task_state(c->next_task), "running") == 0) {
+		say("ready again (start %u): the next stage (task %u) runs already and gets my new port",
+		    c->instance, (unsigned)c->next_task);
+		c->next_status = CHAIN_READY;   /* it reported to the instance before us */
+		return KERN_SUCCESS;
+	}
+	r = task_resume(c->next_task);
 	if (r)
 		return r;
 	say("ready, handing over to the next stage (task %u)", (unsigned)c->next_task);
@@ -154,6 +165,8 @@ static kern_return_t do_report(struct request *rq)
 	self->next_status = (int)m->status.v;
 	if (m->status.v == CHAIN_FAILED)
 		say("the next stage, %s, failed: %s", m->name, m->text);
+	if (self->next_reported)
+		self->next_reported(self, (int)m->status.v);
 	rq->reply_size = sizeof(mig_reply_header_t);
 	return KERN_SUCCESS;
 }
@@ -216,6 +229,22 @@ static kern_return_t do_get_pci(struct request *rq)
 	return KERN_SUCCESS;
 }
 
+static kern_return_t do_instance(struct request *rq)
+{
+	chain_instance_reply_t *rep = (chain_instance_reply_t *)rq->out;
+	rep->a = (msg_word_t){ MSGT_INT32, self->next_instance };
+	rq->reply_size = sizeof *rep;
+	return KERN_SUCCESS;
+}
+
+void chain_set_parent(mach_port_t port)
+{
+	mach_port_t old = self->parent;
+	self->parent = port;
+	if (MACH_PORT_VALID(old) && old != port)
+		mach_port_deallocate(mach_task_self(), old);
+}
+
 static const struct msg_field no_args[1];
 static const struct msg_field report_args[3] = {
 	MSGF_INT32, MSGF_STRING(CHAIN_NAME_MAX), MSGF_STRING(CHAIN_TEXT_MAX) };
@@ -226,6 +255,7 @@ static const struct routine chain_routines[] = {
 	{ ID_CHAIN_PATH, no_args, 0, do_path, 0 },
 	{ ID_CHAIN_HALT, no_args, 0, do_halt, 0 },
 	{ ID_CHAIN_GET_PCI, no_args, 0, do_get_pci, 0 },
+	{ ID_CHAIN_INSTANCE, no_args, 0, do_instance, 0 },
 };
 
 const struct interface chain_interface = {

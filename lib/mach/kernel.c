@@ -204,18 +204,6 @@ kern_return_t vm_map(mach_port_t task, vm_offset_t *addr, vm_size_t size, vm_off
 	return r;
 }
 
-kern_return_t task_threads(mach_port_t task, mach_port_t **threads, natural_t *count)
-{
-	static const struct msg_field reply[2] = {
-		MSGF_INT32, { MACH_MSG_TYPE_PORT_SEND, 32, MSGF_OOL | MSGF_LONG | MSGF_VAR, 0xffffffffu } };
-	union { req0_t in; rep_ool_t out; } m;
-	rpc_head(&m.in.head, task, ID_TASK_THREADS, 0);
-	kern_return_t r = CALL(m, reply);
-	*threads = r ? NULL : (mach_port_t *)(uintptr_t)m.out.data.addr;
-	*count = r ? 0 : m.out.data.type.msgtl_number;
-	return r;
-}
-
 kern_return_t vm_read(mach_port_t task, vm_offset_t addr, vm_size_t size, vm_offset_t *data, vm_size_t *count)
 {
 	union { req2_t in; rep_ool_t out; } m;

@@ -96,7 +96,7 @@ kern_return_t mach_rpc(mach_msg_header_t *m, mach_msg_size_t send_size,
 	if (m->msgh_size == sizeof *rh && !(m->msgh_bits & MACH_MSGH_BITS_COMPLEX)
 	    && rh->ret_type.msgt_name == MACH_MSG_TYPE_INTEGER_32 && rh->ret != KERN_SUCCESS)
 		return rh->ret;
-	if (nreply > 8 || msg_parse(m, reply, nreply, args ? args : local) != 0) {
+	if ((!args && nreply > 8) || msg_parse(m, reply, nreply, args ? args : local) != 0) {
 		mach_msg_destroy(m);
 		return MIG_TYPE_ERROR;
 	}

@@ -197,6 +197,7 @@ static kern_return_t do_read(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
+	crash_point();
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
 	size_t n = span(o, rq_word(rq, 1), rq_word(rq, 2), 0, &err);
@@ -243,6 +244,7 @@ static kern_return_t write_common(struct request *rq, const void *data, size_t b
 	const struct opened *o = rq->port->obj;
 	if (!(o->mode & D_WRITE))
 		return D_INVALID_OPERATION;
+	crash_point();
 	kern_return_t err;
 	size_t n = span(o, rq_word(rq, 1), bytes, 1, &err);
 	if (err)

@@ -60,6 +60,7 @@ int main(int argc, char **argv)
 	static struct chain c;
 	chain_start(&c, argc, argv, diskdrv_options, OPTIONS_COUNT(diskdrv_options));
 	disk_poll_only = c.opts.num[SLOT_DISK_POLL] != 0;
+	crash_setup(&c);
 	mach_port_t pci = c.parent;
 	if (pci != MACH_PORT_NULL)
 		say("my bootstrap port is the PCI arbiter; asking it for disk controllers");

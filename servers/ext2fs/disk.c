@@ -2,10 +2,25 @@
  * device_write calls of whole 512-byte records (out of line, in pieces of
  * at most CHUNK), a flush is device_set_status with the disk server's flush
  * flavor, and the clock is the host's.  The same calls go to the disk
- * server and to the kernel's own disks (docs/device-protocol.md). */
+ * server and to the kernel's own disks (docs/device-protocol.md).
+ *
+ * When the disk server dies (its port turns into a dead name: we hear it at
+ * once from a dead-name request, or from a call that fails), the stage that
+ * started it starts a new one, which hands us its new port as our
+ * bootstrap port.  We ask for it there, reopen the device, and re-issue the
+ * call that had not completed; the file system above sees a delay.  After
+ * RESTART_DEATHS deaths within RESTART_WINDOW_S, or when no new server
+ * comes within RESTART_WAIT_MS, we give up: I/O answers EIO from then on. */
 #include "ext2fs.h"
+#include "chain/chain.h"
 #include "mach/mach.h"
+#include "rt/lock.h"
 #include "rt/rt.h"
+#include "rt/thread.h"
+
+#define RESTART_DEATHS 5
+#define RESTART_WINDOW_S 30
+#define RESTART_WAIT_MS 15000
 
 #define RECORD 512u
 #define CHUNK  (1u << 20)
@@ -21,7 +36,33 @@ static struct disk {
 	int flush_unknown;            /* the device refused DEV_FLUSH once: do not ask again */
 	size_t read_chunk;            /* the largest device_read */
 	mach_port_t host;
+	/* reconnecting to a restarted disk server */
+	int via_bootstrap;            /* the device came through our bootstrap port */
+	unsigned mode;                /* D_READ | D_WRITE as opened */
+	uint64_t records;
+	struct server *server;        /* where the dead-name request is served */
+	mutex_t lock;                 /* one reconnection at a time */
+	volatile unsigned generation; /* bumped at each new port */
+	int gave_up;
+	uint32_t deaths[RESTART_DEATHS];
+	unsigned ndeaths;
 } disk;
+
+static int reconnect(unsigned generation);
+
+/* Whether call R on the port of GENERATION failed because the disk server
+ * died, and a new one now has the device open: then re-issue it. */
+static int reissue(kern_return_t r, unsigned generation)
+{
+	natural_t type = 0;
+	if (!disk.via_bootstrap || disk.gave_up)
+		return 0;
+	if (r != MACH_SEND_INVALID_DEST
+	    && (mach_port_type(mach_task_self(), disk.port, &type) || !(type & MACH_PORT_TYPE_DEAD_NAME))
+	    && generation == disk.generation)
+		return 0;                 /* an I/O error of a living server */
+	return reconnect(generation);
+}
 
 /* Moves the DATA the device sent (GOT bytes) to DST.  Where both are
  * page-aligned (large file reads land in a reply buffer of fresh
@@ -43,11 +84,16 @@ static int read_records(uint64_t first, void *buf, size_t count)
 		size_t n = count - done < disk.read_chunk / RECORD ? count - done : disk.read_chunk / RECORD;
 		vm_offset_t data;
 		vm_size_t got;
+		unsigned gen = disk.generation;
 		kern_return_t r = device_read(disk.port, 0, (natural_t)(first + done), n * RECORD, &data, &got);
+		if (r && reissue(r, gen))
+			continue;
 		if (r == KERN_SUCCESS && got != n * RECORD) {
 			vm_deallocate(mach_task_self(), data, got);
 			r = D_IO_ERROR;
 		}
+		if (r && disk.gave_up)
+			return -1;                /* said once, when we gave up */
 		if (r) {
 			say("%s: reading %u records at %llu: %s", disk.name, (unsigned)n,
 			    (unsigned long long)(first + done), mach_error_name(r));
@@ -65,10 +111,15 @@ static int write_records(uint64_t first, const void *buf, size_t count)
 	for (size_t done = 0; done < count;) {
 		size_t n = count - done < CHUNK / RECORD ? count - done : CHUNK / RECORD;
 		vm_size_t wrote;
+		unsigned gen = disk.generation;
 		kern_return_t r = device_write(disk.port, 0, (natural_t)(first + done),
 		                               (const char *)buf + done * RECORD, n * RECORD, &wrote);
+		if (r && reissue(r, gen))
+			continue;
 		if (r == KERN_SUCCESS && wrote != n * RECORD)
 			r = D_IO_ERROR;
+		if (r && disk.gave_up)
+			return -1;
 		if (r) {
 			say("%s: writing %u records at %llu: %s", disk.name, (unsigned)n,
 			    (unsigned long long)(first + done), mach_error_name(r));
@@ -122,7 +173,12 @@ static int disk_flush(void *ctx)
 	if (disk.flush_unknown)
 		return 0;
 	integer_t none = 0;
-	kern_return_t r = device_set_status(disk.port, DEV_FLUSH, &none, 0);
+	unsigned gen;
+	kern_return_t r;
+	do {
+		gen = disk.generation;
+		r = device_set_status(disk.port, DEV_FLUSH, &none, 0);
+	} while (r && reissue(r, gen));
 	if (r == D_INVALID_OPERATION) {
 		/* the kernel's own disks have no such request; they write through */
 		say("%s does not take the flush request (%s): taking its writes as durable",
@@ -151,29 +207,139 @@ static uint32_t disk_now(void *ctx)
 	return disk_time();
 }
 
-kern_return_t disk_open(mach_port_t master, int kernel, const char *name, struct ext2_dev *dev, int *writable)
+/* Its size in records, which must be RECORD bytes. */
+static kern_return_t get_records(mach_port_t port, uint64_t *records)
 {
-	strlcpy(disk.name, name, sizeof disk.name);
-	disk.read_chunk = kernel ? KERNEL_READ_CHUNK : CHUNK;
-	disk.host = mach_host_self();
-	*writable = 1;
-	kern_return_t r = device_open(master, D_READ | D_WRITE, name, &disk.port);
-	if (r == D_READ_ONLY) {
-		say("%s is read-only (%s): mounting it read-only", name, mach_error_name(r));
-		*writable = 0;
-		r = device_open(master, D_READ, name, &disk.port);
-	}
-	if (r)
-		return r;
 	integer_t st[DEV_GET_RECORDS_COUNT];
 	natural_t n = DEV_GET_RECORDS_COUNT;
-	r = device_get_status(disk.port, DEV_GET_RECORDS, st, &n);
+	kern_return_t r = device_get_status(port, DEV_GET_RECORDS, st, &n);
 	if (r)
 		return r;
 	if (n < 2 || st[1] != RECORD)
 		return D_INVALID_SIZE;
-	*dev = (struct ext2_dev){ .read = disk_read, .write = disk_write, .flush = disk_flush,
-	                          .now = disk_now, .ctx = &disk,
-	                          .bytes = (uint64_t)(natural_t)st[0] * RECORD };
+	*records = (natural_t)st[0];
 	return KERN_SUCCESS;
+}
+
+kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *dev, int *writable,
+                        int via_bootstrap)
+{
+	strlcpy(disk.name, name, sizeof disk.name);
+	disk.host = mach_host_self();
+	disk.via_bootstrap = via_bootstrap;
+	disk.read_chunk = via_bootstrap ? CHUNK : KERNEL_READ_CHUNK;
+	*writable = 1;
+	disk.mode = D_READ | D_WRITE;
+	kern_return_t r = device_open(master, disk.mode, name, &disk.port);
+	if (r == D_READ_ONLY) {
+		say("%s is read-only (%s): mounting it read-only", name, mach_error_name(r));
+		*writable = 0;
+		disk.mode = D_READ;
+		r = device_open(master, disk.mode, name, &disk.port);
+	}
+	if (r)
+		return r;
+	r = get_records(disk.port, &disk.records);
+	if (r)
+		return r;
+	*dev = (struct ext2_dev){ .read = disk_read, .write = disk_write, .flush = disk_flush,
+	                          .now = disk_now, .ctx = &disk, .bytes = disk.records * RECORD };
+	return KERN_SUCCESS;
+}
+
+/* The dead-name request on the device port: the disk server died.  We
+ * start waiting for the new one at once, not at the next request. */
+static void watch_port(void);
+
+static void reconnect_now(void *arg)
+{
+	reconnect((unsigned)(uintptr_t)arg);
+}
+
+static void port_died(mach_port_t name, void *arg)
+{
+	(void)name;
+	if (thread_spawn(reconnect_now, arg))
+		say("%s: cannot start a thread to reconnect: the next request will", disk.name);
+}
+
+static void watch_port(void)
+{
+	if (disk.server && server_watch_dead_name(disk.server, disk.port, port_died,
+	                                          (void *)(uintptr_t)disk.generation))
+		say("%s: cannot watch the disk server's port: its death is seen at the next request", disk.name);
+}
+
+void disk_watch(struct server *s)
+{
+	disk.server = s;
+	if (disk.via_bootstrap)
+		watch_port();
+}
+
+/* Whether the disk server died RESTART_DEATHS times within the window. */
+static int too_many_deaths(uint32_t now)
+{
+	if (disk.ndeaths == RESTART_DEATHS) {
+		memmove(disk.deaths, disk.deaths + 1, (RESTART_DEATHS - 1) * sizeof disk.deaths[0]);
+		disk.ndeaths--;
+	}
+	disk.deaths[disk.ndeaths++] = now;
+	return disk.ndeaths == RESTART_DEATHS && now - disk.deaths[0] < RESTART_WINDOW_S;
+}
+
+/* The port of GENERATION died: waits for the restarted disk server's port
+ * in our bootstrap slot and reopens the device through it.  Returns 1 when
+ * a new port is in place. */
+static int reconnect(unsigned generation)
+{
+	mutex_lock(&disk.lock);
+	if (disk.generation != generation || disk.gave_up) {
+		int ok = !disk.gave_up;
+		mutex_unlock(&disk.lock);
+		return ok;
+	}
+	uint32_t start = disk_time();
+	if (too_many_deaths(start)) {
+		disk.gave_up = 1;
+		say("%s: the disk server died %u times within %u s: giving up on it; I/O on %s answers EIO, "
+		    "what is cached is still served", disk.name, RESTART_DEATHS, RESTART_WINDOW_S, disk.name);
+		mutex_unlock(&disk.lock);
+		return 0;
+	}
+	say("%s: the disk server died; waiting for its new start through my bootstrap port", disk.name);
+	unsigned waited = 0;
+	for (;; waited += 10) {
+		mach_port_t master, port;
+		uint64_t records;
+		if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &master) == KERN_SUCCESS
+		    && MACH_PORT_VALID(master)) {
+			if (device_open(master, disk.mode, disk.name, &port) == KERN_SUCCESS) {
+				if (get_records(port, &records) == KERN_SUCCESS && records == disk.records) {
+					/* the dead name stays: another thread may be using it */
+					disk.port = port;
+					disk.generation++;
+					chain_set_parent(master);
+					watch_port();
+					say("%s: reopened through the new disk server after %u ms; re-issuing what had "
+					    "not completed", disk.name, waited);
+					mutex_unlock(&disk.lock);
+					return 1;
+				}
+				say("%s: the new disk server's %s is not the disk we had: giving up on it", disk.name,
+				    disk.name);
+				break;
+			}
+			mach_port_deallocate(mach_task_self(), master);
+		}
+		if (waited >= RESTART_WAIT_MS) {
+			say("%s: no new disk server came within %u s: giving up on it; I/O on %s answers EIO, "
+			    "what is cached is still served", disk.name, RESTART_WAIT_MS / 1000, disk.name);
+			break;
+		}
+		sleep_ms(10);
+	}
+	disk.gave_up = 1;
+	mutex_unlock(&disk.lock);
+	return 0;
 }

@@ -20,11 +20,16 @@ extern struct server *fs_server;
 
 /* --- disk.c: the disk behind the core ------------------------------------ */
 
-/* Opens device NAME through MASTER (KERNEL: the kernel's device master,
- * not a disk server) for reading and writing or, when the device is
- * read-only, for reading (*WRITABLE says which), and fills DEV with its
- * size and the read, write, flush and clock callbacks. */
-kern_return_t disk_open(mach_port_t master, int kernel, const char *name, struct ext2_dev *dev, int *writable);
+/* Opens device NAME through MASTER for reading and writing or, when the
+ * device is read-only, for reading (*WRITABLE says which), and fills DEV
+ * with its size and the read, write, flush and clock callbacks. */
+/* VIA_BOOTSTRAP: MASTER is our bootstrap port (the disk server), which a
+ * restarted disk server replaces: the device is reopened through it; else
+ * it is the kernel's device master, read in smaller requests. */
+kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *dev, int *writable,
+                        int via_bootstrap);
+/* Watches the disk server's port from S's dead-name requests. */
+void disk_watch(struct server *s);
 /* The host's clock, seconds since 1970 (what the core stamps inodes with). */
 uint32_t disk_time(void);
 

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 
 	static struct ext2_dev dev;
 	int writable;
-	kern_return_t r = disk_open(master, !c.parent, devname, &dev, &writable);
+	kern_return_t r = disk_open(master, devname, &dev, &writable, c.parent != MACH_PORT_NULL);
 	if (r) {
 		say("opening %s through %s: %s", devname, via, mach_error_name(r));
 		chain_fail(&c, "opening the disk", r);
@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 	struct port_info *pi = fs_server ? server_add_port(fs_server, ifaces, NULL) : NULL;
 	if (!pi)
 		chain_fail(&c, "creating its port", KERN_RESOURCE_SHORTAGE);
+	disk_watch(fs_server);
 	r = safe_copy_init();             /* before any client can send us memory */
 	if (r)
 		chain_fail(&c, "guarding copies of client memory", r);

@@ -7,6 +7,7 @@
 #include "pciarb/arbiter.h"
 #include "pciarb/confspace.h"
 #include "options.h"
+#include "supervise.h"
 
 static void list(const char *why, const struct pci_policy *only)
 {
@@ -88,6 +89,9 @@ int main(int argc, char **argv)
 	list("  for the next stage: ", &policy);
 	withheld(&policy);
 
+	r = supervise_next(c, &policy, &what);
+	if (r)
+		chain_fail(c, what, r);
 	r = chain_handoff(c, next->name);
 	if (r)
 		chain_fail(c, "handing over to the next stage", r);

@@ -72,7 +72,9 @@ struct ext2_fs {
 	/* a cached mount's state (lib/ext2/ext2_int.h); NULL for ext2_mount */
 	struct ext2_rw *rw;
 	/* ext2_mount_rw: the superblock did not say clean (not unmounted, or
-	 * errors recorded): the caller may want to say e2fsck is due */
+	 * errors recorded): the caller may want to say e2fsck is due.  Also
+	 * set by ext2_unmount when damage was found while mounted; either way
+	 * ext2_unmount leaves the file system marked not clean. */
 	bool not_clean;
 };
 
@@ -167,6 +169,9 @@ struct ext2_dev {
 	uint64_t bytes;
 	/* bytes of block buffers; 0: EXT2_CACHE_DEFAULT (at least 32 blocks) */
 	size_t cache_bytes;
+	/* optional: names damage found while mounted (one line, no newline;
+	 * each distinct line once), which is also recorded in the superblock */
+	void (*log)(void *ctx, const char *line);
 };
 #define EXT2_CACHE_DEFAULT (1u << 20)
 
@@ -220,7 +225,8 @@ void ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *out);
  * directories, then bitmaps and group descriptors, the superblock last),
  * then asks the disk to flush. */
 int ext2_sync(struct ext2_fs *fs);
-/* Frees what released orphans left, marks the file system clean, syncs.
+/* Frees what released orphans left, marks the file system clean unless
+ * it was not clean at mount or showed damage since (fs->not_clean), syncs.
  * The mount is over afterwards (a read-only ext2_fs may also be passed:
  * then it only frees the cache). */
 int ext2_unmount(struct ext2_fs *fs);

@@ -225,11 +225,7 @@ int ext2_sync(struct ext2_fs *fs)
 		return 0;
 	struct ext2_rw *rw = fs->rw;
 	/* the order and why: e2_writeback in cache.c */
-	int r = e2_writeback(fs, BUF_DATA);
-	if (!r)
-		r = e2_writeback(fs, BUF_META);
-	if (!r)
-		r = e2_writeback(fs, BUF_BITMAP);
+	int r = e2_writeback(fs, BUF_BITMAP);
 	if (!r && rw->gdt_dirty) {
 		r = e2_disk_write(fs, (uint64_t)(fs->first_data_block + 1) * fs->block_size, rw->gdt,
 				  (size_t)rw->gdt_blocks * fs->block_size, "group descriptors");
@@ -257,7 +253,10 @@ int ext2_unmount(struct ext2_fs *fs)
 		int s = ext2_sync(fs);
 		if (!r)
 			r = s;
-		if (!r) {
+		/* a file system that was not clean at mount, or that showed
+		 * damage since, stays not clean (as Linux): e2fsck is due */
+		fs->not_clean |= (le16(rw->sb + SB_STATE) & STATE_ERROR) != 0;
+		if (!r && !fs->not_clean) {
 			put_le16(rw->sb + SB_STATE, le16(rw->sb + SB_STATE) | STATE_VALID);
 			rw->sb_dirty = true;
 			r = ext2_sync(fs);

@@ -76,6 +76,9 @@ struct ext2_fs {
 	 * set by ext2_unmount when damage was found while mounted; either way
 	 * ext2_unmount leaves the file system marked not clean. */
 	bool not_clean;
+	/* ext2_mount_rw: this mount replayed so many journal transactions */
+	uint32_t replayed;
+	bool recovering;                /* internal: reading the journal to replay it */
 };
 
 struct ext2_inode {

@@ -167,7 +167,7 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 	if (fs->first_ino < GOOD_OLD_FIRST_INO || fs->first_ino > fs->inodes_count)
 		return fail(fs, EXT2_EINVAL, "first inode %u (of %u)", fs->first_ino, fs->inodes_count);
 	fs->itable_blocks = (uint32_t)(((uint64_t)fs->inodes_per_group * is + bs - 1) / bs);
-	uint32_t unknown = fs->incompat & ~(uint32_t)EXT2_INCOMPAT_FILETYPE;
+	uint32_t unknown = fs->incompat & ~(uint32_t)(EXT2_INCOMPAT_FILETYPE | (fs->recovering ? INCOMPAT_RECOVER : 0));
 	if (unknown) {
 		int bit = __builtin_ctz(unknown);
 		if (incompat_names[bit])
@@ -187,10 +187,25 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 	return 0;
 }
 
+static int mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes, bool recovering,
+		 char *why, size_t whylen);
+
 int ext2_mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes,
 	       char *why, size_t whylen)
 {
+	return mount(fs, read, ctx, disk_bytes, false, why, whylen);
+}
+
+int e2_mount_recovering(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes)
+{
+	return mount(fs, read, ctx, disk_bytes, true, NULL, 0);
+}
+
+static int mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes, bool recovering,
+		 char *why, size_t whylen)
+{
 	memset(fs, 0, sizeof *fs);
+	fs->recovering = recovering;
 	fs->read = read;
 	fs->ctx = ctx;
 	fs->disk_bytes = disk_bytes;

@@ -49,6 +49,7 @@
 #define SB_COMPAT      92
 #define SB_RO_COMPAT  100
 #define SB_RESERVED_GDT 206
+#define SB_JOURNAL_INUM 0xe0
 #define SB_BACKUP_BGS 0x24c
 /* the error record of revision 1 (ext4's layout, which e2fsck and dumpe2fs read) */
 #define SB_ERROR_COUNT       0x194
@@ -65,6 +66,8 @@
 #define STATE_VALID     1       /* cleanly unmounted */
 #define STATE_ERROR     2
 
+#define EXT2_COMPAT_HAS_JOURNAL 0x0004
+#define INCOMPAT_RECOVER     0x0004
 #define COMPAT_RESIZE_INODE  0x0010
 #define COMPAT_SPARSE_SUPER2 0x0200
 
@@ -218,6 +221,15 @@ int e2_writable(struct ext2_fs *fs);
 /* Sets the large_file feature (revision 0 becomes revision 1, as Linux does). */
 void e2_set_large_file(struct ext2_fs *fs);
 uint32_t e2_group_blocks(const struct ext2_fs *fs, uint32_t g);
+
+/* --- replay.c ------------------------------------------------------------------ */
+
+/* Replays the committed transactions of FS's journal onto the disk, then
+ * empties the journal and clears needs_recovery; FS is a read-only mount
+ * made with ext2_mount_recovering.  *REPLAYED: transactions replayed. */
+int e2_journal_replay(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *replayed);
+/* ext2_mount that accepts needs_recovery, to read the journal. */
+int e2_mount_recovering(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes);
 
 /* --- alloc.c ------------------------------------------------------------------ */
 

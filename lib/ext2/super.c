@@ -172,11 +172,33 @@ static void drop(struct ext2_fs *fs)
 	fs->rw = NULL;
 }
 
+/* A journal that needs recovery is replayed before anything else reads
+ * the file system (replay.c); a read-only device cannot replay it, and
+ * the mount then fails on needs_recovery by name. */
+static int recover(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *replayed)
+{
+	uint8_t sb[SUPER_SIZE];
+	*replayed = 0;
+	if (!dev->write || dev->bytes < SUPER_OFFSET + SUPER_SIZE || dev->read(dev->ctx, SUPER_OFFSET, sb, sizeof sb)
+	    || le16(sb + 56) != MAGIC || !(le32(sb + 96) & INCOMPAT_RECOVER))
+		return 0;
+	int r = e2_mount_recovering(fs, dev->read, dev->ctx, dev->bytes);
+	return r ? r : e2_journal_replay(fs, dev, replayed);
+}
+
 int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, size_t whylen)
 {
-	int r = ext2_mount(fs, dev->read, dev->ctx, dev->bytes, why, whylen);
+	uint32_t replayed;
+	int r = recover(fs, dev, &replayed);
+	if (r) {
+		if (why && whylen)
+			snprintf(why, whylen, "%s", fs->why);
+		return r;
+	}
+	r = ext2_mount(fs, dev->read, dev->ctx, dev->bytes, why, whylen);
 	if (r)
 		return r;
+	fs->replayed = replayed;
 	uint32_t unknown = fs->ro_compat & ~(uint32_t)RO_COMPAT_KNOWN;
 	struct ext2_rw *rw = NULL;
 	if (dev->write && unknown) {

@@ -132,6 +132,8 @@ int main(int argc, char **argv)
 		say("cannot mount %s: %s", devname, why);
 		chain_fail(&c, "mounting", KERN_FAILURE);
 	}
+	if (fs.replayed)
+		say("%s: replayed %u committed transactions of the journal", devname, (unsigned)fs.replayed);
 	if (writable && fs.not_clean)
 		say("%s was not unmounted cleanly (or has errors recorded): e2fsck is due", devname);
 	fs_writable = writable;

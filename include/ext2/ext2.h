@@ -50,6 +50,7 @@ enum { EXT2_FT_UNKNOWN, EXT2_FT_REG, EXT2_FT_DIR, EXT2_FT_CHR, EXT2_FT_BLK,
 
 /* feature bits this core knows */
 #define EXT2_INCOMPAT_FILETYPE     0x0002
+#define EXT2_COMPAT_HAS_JOURNAL    0x0004  /* ext3: ext2_sync commits a journal transaction */
 #define EXT2_RO_COMPAT_SPARSE_SUPER 0x0001
 #define EXT2_RO_COMPAT_LARGE_FILE   0x0002
 

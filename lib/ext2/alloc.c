@@ -32,12 +32,17 @@ static int take_block(struct ext2_fs *fs, uint32_t g, uint32_t from, uint32_t to
 	int r = e2_bread(fs, le32(e2_gd(fs, g) + GD_BLOCK_BITMAP), BUF_BITMAP, &bm);
 	if (r)
 		return r;
+	uint32_t base = fs->first_data_block + g * fs->blocks_per_group;
 	uint32_t bit = find_clear(bm->data, from, to);
+	/* freed in the running transaction: its old owner may still point at
+	 * it on the disk (journal.c) */
+	while (bit < to && e2_journal_freed(fs, base + bit))
+		bit = find_clear(bm->data, bit + 1, to);
 	if (bit == to) {
 		e2_brelse(bm);
 		return 1;
 	}
-	uint32_t b = fs->first_data_block + g * fs->blocks_per_group + bit;
+	uint32_t b = base + bit;
 	if (!e2_block_ok(fs, b) || e2_is_metadata(fs, b)) {
 		e2_brelse(bm);
 		return e2_corrupt(fs, 0, b, "group %u: the block bitmap marks metadata block %u free", g, b);
@@ -92,6 +97,7 @@ int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner)
 	e2_gd_add(fs, g, GD_FREE_BLOCKS, 1);
 	e2_sb_add(fs, SB_FREE_BLOCKS, 1);
 	e2_bforget(fs, b);
+	e2_journal_free_block(fs, b);
 	return 0;
 }
 

@@ -149,8 +149,16 @@ static int take(struct ext2_fs *fs, struct buf **out)
 {
 	struct ext2_rw *rw = fs->rw;
 	struct buf *b = rw->lru.prev;
-	for (; b != &rw->lru && b->pins; b = b->prev)
+	/* journalled, metadata reaches the disk only through a commit */
+	for (; b != &rw->lru && (b->pins || (rw->jnl && b->dirty && b->kind != BUF_DATA)); b = b->prev)
 		;
+	if (b == &rw->lru && rw->jnl) {
+		int r = e2_journal_commit(fs);
+		if (r)
+			return r;
+		for (b = rw->lru.prev; b != &rw->lru && b->pins; b = b->prev)
+			;
+	}
 	if (b == &rw->lru)
 		return fail(fs, EXT2_ENOMEM, "block cache: all %u buffers are in use", rw->nbufs);
 	if (b->dirty) {

@@ -66,7 +66,6 @@
 #define STATE_VALID     1       /* cleanly unmounted */
 #define STATE_ERROR     2
 
-#define EXT2_COMPAT_HAS_JOURNAL 0x0004
 #define INCOMPAT_RECOVER     0x0004
 #define COMPAT_RESIZE_INODE  0x0010
 #define COMPAT_SPARSE_SUPER2 0x0200
@@ -167,6 +166,7 @@ struct ext2_rw {
 	bool gdt_dirty;
 	bool unflushed;                 /* written to since the disk's last flush */
 	char logged[160];               /* the last damage named through dev.log */
+	struct e2_journal *jnl;         /* has_journal: the journal written at sync (journal.c) */
 	/* the cache */
 	struct buf *bufs, **hash, **sorted, lru;
 	uint32_t nbufs, hash_bits;
@@ -230,6 +230,23 @@ uint32_t e2_group_blocks(const struct ext2_fs *fs, uint32_t g);
 int e2_journal_replay(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *replayed);
 /* ext2_mount that accepts needs_recovery, to read the journal. */
 int e2_mount_recovering(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes);
+
+/* --- journal.c ------------------------------------------------------------------ */
+
+/* Reads the (empty) journal of a has_journal file system for writing. */
+int e2_journal_open(struct ext2_fs *fs);
+void e2_journal_free(struct ext2_rw *rw);
+/* One transaction: data in place, metadata through the journal, then in
+ * place (ext2_sync on a journalled mount). */
+int e2_journal_commit(struct ext2_fs *fs);
+/* Writes the dirty metadata, descriptors and superblock in place, flushes. */
+int e2_journal_checkpoint(struct ext2_fs *fs);
+/* Block B was freed in the running transaction: not to be handed out
+ * before it commits. */
+void e2_journal_free_block(struct ext2_fs *fs, uint32_t b);
+bool e2_journal_freed(struct ext2_fs *fs, uint32_t b);
+/* The running transaction should commit before the next change. */
+bool e2_journal_full(struct ext2_fs *fs);
 
 /* --- alloc.c ------------------------------------------------------------------ */
 

@@ -50,6 +50,9 @@ int e2_writable(struct ext2_fs *fs)
 {
 	if (!fs->rw || !fs->rw->writable)
 		return fail(fs, EXT2_EROFS, "the file system is mounted read-only");
+	/* between changes, never inside one: each transaction whole */
+	if (e2_journal_full(fs))
+		return e2_journal_commit(fs);
 	return 0;
 }
 
@@ -166,6 +169,7 @@ static void drop(struct ext2_fs *fs)
 	if (!rw)
 		return;
 	e2_cache_free(rw);
+	e2_journal_free(rw);
 	free(rw->gdt);
 	free(rw->held);
 	free(rw);
@@ -175,7 +179,7 @@ static void drop(struct ext2_fs *fs)
 /* A journal that needs recovery is replayed before anything else reads
  * the file system (replay.c); a read-only device cannot replay it, and
  * the mount then fails on needs_recovery by name. */
-static int recover(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *replayed)
+static int recover(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *replayed, bool *recovered)
 {
 	uint8_t sb[SUPER_SIZE];
 	*replayed = 0;
@@ -183,13 +187,17 @@ static int recover(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *rep
 	    || le16(sb + 56) != MAGIC || !(le32(sb + 96) & INCOMPAT_RECOVER))
 		return 0;
 	int r = e2_mount_recovering(fs, dev->read, dev->ctx, dev->bytes);
-	return r ? r : e2_journal_replay(fs, dev, replayed);
+	if (!r)
+		r = e2_journal_replay(fs, dev, replayed);
+	*recovered = r == 0;
+	return r;
 }
 
 int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, size_t whylen)
 {
 	uint32_t replayed;
-	int r = recover(fs, dev, &replayed);
+	bool recovered = false;
+	int r = recover(fs, dev, &replayed, &recovered);
 	if (r) {
 		if (why && whylen)
 			snprintf(why, whylen, "%s", fs->why);
@@ -221,11 +229,17 @@ int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, siz
 	}
 	if (!r)
 		r = e2_cache_init(fs, dev->cache_bytes);
+	if (!r && rw->writable && (fs->compat & EXT2_COMPAT_HAS_JOURNAL))
+		r = e2_journal_open(fs);
 	if (!r && rw->writable) {
-		/* counted and marked not clean before anything else is written */
+		/* counted and marked not clean before anything else is written;
+		 * journalled, needs_recovery says a cut is replayed, so a mount
+		 * that recovered is as clean as the journal made it */
 		uint16_t state = le16(rw->sb + SB_STATE);
-		fs->not_clean = !(state & STATE_VALID) || (state & STATE_ERROR);
+		fs->not_clean = (!(state & STATE_VALID) && !recovered) || (state & STATE_ERROR);
 		put_le16(rw->sb + SB_STATE, state & ~STATE_VALID);
+		if (rw->jnl)
+			put_le32(rw->sb + 96, le32(rw->sb + 96) | INCOMPAT_RECOVER);
 		put_le16(rw->sb + SB_MNT_COUNT, (uint16_t)(le16(rw->sb + SB_MNT_COUNT) + 1));
 		put_le32(rw->sb + SB_MTIME, e2_now(fs));
 		rw->generation = e2_now(fs);    /* i_generation differs across mounts */
@@ -246,6 +260,8 @@ int ext2_sync(struct ext2_fs *fs)
 	if (!fs->rw || !fs->rw->writable)
 		return 0;
 	struct ext2_rw *rw = fs->rw;
+	if (rw->jnl)
+		return e2_journal_commit(fs);
 	/* the order and why: e2_writeback in cache.c */
 	int r = e2_writeback(fs, BUF_BITMAP);
 	if (!r && rw->gdt_dirty) {
@@ -278,10 +294,14 @@ int ext2_unmount(struct ext2_fs *fs)
 		/* a file system that was not clean at mount, or that showed
 		 * damage since, stays not clean (as Linux): e2fsck is due */
 		fs->not_clean |= (le16(rw->sb + SB_STATE) & STATE_ERROR) != 0;
-		if (!r && !fs->not_clean) {
-			put_le16(rw->sb + SB_STATE, le16(rw->sb + SB_STATE) | STATE_VALID);
+		/* journalled, the journal is empty now: the superblock goes in
+		 * place, without needs_recovery */
+		if (!r && (!fs->not_clean || rw->jnl)) {
+			if (!fs->not_clean)
+				put_le16(rw->sb + SB_STATE, le16(rw->sb + SB_STATE) | STATE_VALID);
+			put_le32(rw->sb + 96, le32(rw->sb + 96) & ~(uint32_t)INCOMPAT_RECOVER);
 			rw->sb_dirty = true;
-			r = ext2_sync(fs);
+			r = rw->jnl ? e2_journal_checkpoint(fs) : ext2_sync(fs);
 		}
 	}
 	drop(fs);

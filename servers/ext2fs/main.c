@@ -158,6 +158,9 @@ int main(int argc, char **argv)
 	c.shutdown = unmount;
 	if (c.opts.given[SLOT_EXT2_SYNC])
 		sync_s = c.opts.num[SLOT_EXT2_SYNC];
+	/* journalled (ext3), each sync is a transaction: commit as often as Linux */
+	if (writable && (fs.compat & EXT2_COMPAT_HAS_JOURNAL))
+		sync_s = c.opts.given[SLOT_EXT2_COMMIT] ? c.opts.num[SLOT_EXT2_COMMIT] : 5;
 	if (writable && sync_s && thread_spawn(periodic_sync, NULL))
 		say("cannot start the periodic sync: changes reach the disk on sync and halt only");
 	r = chain_handoff(&c, pi->name);

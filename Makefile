@@ -4,7 +4,7 @@
 #   make check      host unit tests and every boot scenario
 #   make run        boot the full chain from a root image built from rootfs/
 #                   (DISK=image ROOT=device CONFIG=name), console on stdin/stdout
-#   make image      a bootable root image (OUT=file EXTRA=folder)
+#   make image      a bootable root image (OUT=file EXTRA=folder FS=ext3|ext2)
 BUILD   ?= build
 # make V=1 shows the commands
 Q       := $(if $(V),,@)
@@ -111,8 +111,9 @@ $(ROOT_IMG): $(USER_BINS) tools/mkimage.sh tools/mkdisk.sh $(shell find rootfs -
 	@echo "  IMAGE   $@"
 	$(Q)bash tools/mkimage.sh $@ $(BUILD)/bin >/dev/null
 OUT ?= $(BUILD)/image.img
+FS  ?= ext3
 image: $(USER_BINS) | $(STAMP)
-	@bash tools/mkimage.sh $(if $(filter vd0 hd0 wd0,$(ROOT)),--whole) $(OUT) $(BUILD)/bin '$(EXTRA)'
+	@FS=$(FS) bash tools/mkimage.sh $(if $(filter vd0 hd0 wd0,$(ROOT)),--whole) $(OUT) $(BUILD)/bin '$(EXTRA)'
 
 run: $(BINS) $(BOOTCHAIN) $(if $(DISK),,$(ROOT_IMG)) | $(STAMP)
 	@python3 tools/run.py --build $(BUILD) --disk $(or $(DISK),$(ROOT_IMG)) $(if $(ROOT),--root $(ROOT)) \

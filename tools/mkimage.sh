@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A bootable root disk: the repo's root tree (rootfs/), the user programs
-# (init and the terminal server term in /sbin, the others in /bin), an empty /tmp, and the contents of an
-# extra folder copied under /, as ext2 on partition 1 of an MBR disk (or on
-# the whole disk with --whole, for ROOT=vd0).
-#   tools/mkimage.sh [--whole] OUT BINDIR [EXTRA]
+# (init and the terminal server term in /sbin, the others in /bin), an empty
+# /tmp, and the contents of an extra folder copied under /, as ext3 (FS=ext2:
+# plain ext2) on partition 1 of an MBR disk (or on the whole disk with
+# --whole, for ROOT=vd0).
+#   [FS=ext2|ext3] tools/mkimage.sh [--whole] OUT BINDIR [EXTRA]
 # The programs are those of user/ (user/NAME.c and user/NAME/) and term, built in BINDIR.
 set -euo pipefail
 kind=ext2-mbr
@@ -29,5 +30,5 @@ done
 used=$(du -sm "$stage" | cut -f1)
 mib=$((2 * used + 32))
 [ $mib -ge 64 ] || mib=64
-bash tools/mkdisk.sh $kind "$out" $mib "$stage"
-echo "mkimage: $out: ${mib} MiB, $(find "$stage" -type f | wc -l) files"
+FS=${FS:-ext3} bash tools/mkdisk.sh $kind "$out" $mib "$stage"
+echo "mkimage: $out: ${FS:-ext3}, ${mib} MiB, $(find "$stage" -type f | wc -l) files"

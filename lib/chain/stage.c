@@ -110,8 +110,11 @@ static void stall_watch(void *arg)
 
 kern_return_t chain_handoff(struct chain *c, mach_port_t port)
 {
-	if (c->next_task == MACH_PORT_NULL)
+	if (c->next_task == MACH_PORT_NULL) {
+		/* not silent: a module line without a next stage boots to this */
+		say("serving, no next stage to start");
 		return KERN_SUCCESS;
+	}
 	kern_return_t r = task_set_special_port(c->next_task, TASK_BOOTSTRAP_PORT, port,
 	                                        MACH_MSG_TYPE_MAKE_SEND);
 	if (r)

@@ -41,6 +41,13 @@ static void device_name(const char *arg, char *out, size_t size)
 	strlcpy(out, arg, size);
 }
 
+/* Damage the core found while mounted (recorded in the superblock too). */
+static void log_damage(void *ctx, const char *line)
+{
+	(void)ctx;
+	say("%s: damage found, recorded in the superblock (e2fsck is due): %s", devname, line);
+}
+
 static int list_entry(void *arg, const char *name, size_t len, uint32_t ino, unsigned type)
 {
 	(void)arg;
@@ -78,6 +85,8 @@ static void unmount(struct chain *c)
 		fs_mounted = 0;
 		if (ext2_unmount(&fs))
 			say("unmounting %s: %s", devname, fs.why);
+		else if (fs_writable && fs.not_clean)
+			say("%s unmounted: written back, left marked not clean (e2fsck is due), flushed", devname);
 		else if (fs_writable)
 			say("%s unmounted: written back, marked clean, flushed", devname);
 		else
@@ -110,6 +119,7 @@ int main(int argc, char **argv)
 	char why[160];
 	int e = 0;
 	dev.cache_bytes = CACHE_BYTES;
+	dev.log = log_damage;
 	if (writable && (e = ext2_mount_rw(&fs, &dev, why, sizeof why)) == -EXT2_ENOTSUP) {
 		say("cannot mount %s read-write: %s; mounting it read-only", devname, why);
 		writable = 0;
@@ -122,6 +132,8 @@ int main(int argc, char **argv)
 		say("cannot mount %s: %s", devname, why);
 		chain_fail(&c, "mounting", KERN_FAILURE);
 	}
+	if (fs.replayed)
+		say("%s: replayed %u committed transactions of the journal", devname, (unsigned)fs.replayed);
 	if (writable && fs.not_clean)
 		say("%s was not unmounted cleanly (or has errors recorded): e2fsck is due", devname);
 	fs_writable = writable;
@@ -147,6 +159,9 @@ int main(int argc, char **argv)
 	c.shutdown = unmount;
 	if (c.opts.given[SLOT_EXT2_SYNC])
 		sync_s = c.opts.num[SLOT_EXT2_SYNC];
+	/* journalled (ext3), each sync is a transaction: commit as often as Linux */
+	if (writable && (fs.compat & EXT2_COMPAT_HAS_JOURNAL))
+		sync_s = c.opts.given[SLOT_EXT2_COMMIT] ? c.opts.num[SLOT_EXT2_COMMIT] : 5;
 	if (writable && sync_s && thread_spawn(periodic_sync, NULL))
 		say("cannot start the periodic sync: changes reach the disk on sync and halt only");
 	r = chain_handoff(&c, pi->name);

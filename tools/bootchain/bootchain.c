@@ -8,6 +8,7 @@
  * a created task that nobody resumes or that two parties resume, a cycle in
  * the chain, an option a program does not accept, a missing module file.
  * It exits 1 when it found anything. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,17 @@ static int check(struct bs_config *c, const char *bin, const char *kdir)
 		if (m->kernel_resumes > 1)
 			bs_diag(c, m->line, "%s: $(task-resume) given twice", m->name);
 	}
+	/* a server of the chain given no next stage boots, serves, and starts
+	 * nothing after it (it says so on the console) */
+	for (int i = 0; i < c->nmods; i++) {
+		const struct program *p = program_find(base_name(c->mods[i].file));
+		bool hands = false;
+		for (int k = 0; k < ne; k++)
+			hands |= e[k].from == i;
+		if (p && p->server && !hands)
+			bs_warn(c, c->mods[i].line, "%s: no next stage: it will serve and start nothing after it "
+			        "(give it a next-task option)", c->mods[i].name);
+	}
 	/* cycles: follow each stage's hand-offs */
 	for (int i = 0; i < c->nmods; i++) {
 		int cur = i;
@@ -293,7 +305,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[1], "check") != 0)
 			return usage();
-		if (check(&c, bin, kdir) == 0) {
+		int errors = check(&c, bin, kdir);
+		for (int d = 0; d < c.nwarns; d++)
+			printf("%s:%d: warning: %s\n", argv[i], c.warns[d].line, c.warns[d].msg);
+		if (errors == 0) {
 			printf("%s: ok, %d modules\n", argv[i], c.nmods);
 			continue;
 		}

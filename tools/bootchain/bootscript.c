@@ -22,6 +22,18 @@ void bs_diag(struct bs_config *cfg, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
+void bs_warn(struct bs_config *cfg, int line, const char *fmt, ...)
+{
+	if (cfg->nwarns == BS_MAX_DIAGS)
+		return;
+	struct bs_diag d = { .line = line };
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d.msg, sizeof d.msg, fmt, ap);
+	va_end(ap);
+	cfg->warns[cfg->nwarns++] = d;
+}
+
 enum bs_kind bs_predefined(const char *name)
 {
 	static const char *ports[] = { "host-port", "device-port", "kernel-task" };

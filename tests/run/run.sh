@@ -2,7 +2,8 @@
 # `make run` as the README shows it, with standard input from a pipe: the
 # lines are typed once the prompt is there, the results print, and the
 # command returns when the guest halts.  Then ROOT=: a bare file system made
-# with `make image ... ROOT=vd0` boots with the device replaced.
+# with `make image ... ROOT=vd0` boots with the device replaced.  Then a disk
+# that boots by itself (`make image`, --boot) boots from its own GRUB, no ISO.
 # (tools/run.py is what `make run` calls; BUILD is the build directory.)
 set -u
 cd "$(dirname "$0")/../.."
@@ -35,6 +36,14 @@ out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --bu
       --disk "$whole" --root vd0 boot/default.cfg 2>&1 | tr -d '\r'); rc=$?
 check "ROOT=vd0" "$out" "seed" "ext2fs: vd0 unmounted: written back, marked clean, flushed"
 [ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL ROOT=vd0: status $rc"; }
+
+boot=$build/images/run-boot.img
+bash tools/mkimage.sh --boot "$build" "$boot" "$build/bin" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --build "$build" \
+      --disk "$boot" boot/default.cfg 2>&1 | tr -d '\r'); rc=$?
+check "self-booting disk" "$out" "run: booting $boot by itself: its GRUB, /boot and /hurd (no ISO); QEMU ends when the guest halts" \
+      "seed" "ext2fs: vd0s1 unmounted: written back, marked clean, flushed"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL self-booting disk: status $rc"; }
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -13,7 +13,9 @@ configuration with /bin/SERVER read from /hurd/SERVER, as upstream places the
 servers, and the root named on the kernel line (`root=part:1:device:vd0`): the
 kernel turns every NAME=VALUE word of its command line into a boot-script
 variable, and the file system server's line takes '${root}'; editing the
-kernel line in GRUB's menu (`e`) picks another root.
+kernel line in GRUB's menu (`e`) picks another root.  Each entry must pass
+`bootchain check` (BUILD/host/bootchain, when built), which reads the entries
+of a grub.cfg one by one.
 
 GRUB is installed without root privileges or loop devices, the way
 grub-bios-setup installs it on a disk with an MBR gap: core.img (Debian's
@@ -110,8 +112,17 @@ def stage(folder, build):
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         shutil.copyfile(host, dest)
         os.chmod(dest, 0o755 if path.startswith("/hurd/") else 0o644)
-    with open(os.path.join(folder, "boot", "grub", "grub.cfg"), "w") as f:
+    cfg = os.path.join(folder, "boot", "grub", "grub.cfg")
+    with open(cfg, "w") as f:
         f.write("# made by tools/bootdisk.py from boot/*.cfg\n" + HEADER + "".join(entries))
+    # every entry must pass bootchain check, as every boot of the project does
+    tool = os.path.join(build, "host", "bootchain")
+    if os.path.isfile(tool):
+        r = subprocess.run([tool, "check", f"--bin={os.path.join(build, 'bin')}",
+                            f"--kernel-dir={os.path.join(build, 'kernel')}", cfg],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise boottest.Error("bootchain check rejects the grub.cfg made:\n" + r.stdout)
 
 
 def boot_code():

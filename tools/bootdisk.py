@@ -154,11 +154,19 @@ def install(image):
 
 
 def carries_grub(image):
+    """GRUB's boot code in the MBR, an MBR partition table (a GPT header
+    would sit where core.img is: a disk converted to GPT does not boot by
+    itself) and diskboot at sector 1."""
     try:
         with open(image, "rb") as f:
-            return f.read(BOOT_CODE) == boot_code()
+            head = f.read(1024)
+        with open(os.path.join(GRUB_DIR, "diskboot.img"), "rb") as f:
+            diskboot = f.read(0x100)
     except OSError:
         return False
+    types = [head[0x1be + 16 * i + 4] for i in range(4)] if len(head) == 1024 else [0xee]
+    return head[:BOOT_CODE] == boot_code() and head[510:512] == b"\x55\xaa" \
+        and 0xee not in types and head[512:512 + 0x100] == diskboot
 
 
 def main():

@@ -15,7 +15,9 @@ enum {
 	ID_CHAIN_GET_PCI     = 46004,   /* -> a send right that lists PCI functions and opens none */
 };
 
-enum { CHAIN_READY = 0, CHAIN_FAILED = 1 };
+/* CHAIN_WAITING: the stage waits for a person at the console (a prompt it
+ * has printed), which is no stall */
+enum { CHAIN_READY = 0, CHAIN_FAILED = 1, CHAIN_WAITING = 2 };
 
 #define CHAIN_NAME_MAX 32
 #define CHAIN_TEXT_MAX 256

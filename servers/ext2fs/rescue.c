@@ -94,6 +94,8 @@ void rescue_ask(struct chain *c, mach_port_t master, char *devname, size_t size)
 			list_disk(master, name);
 		}
 	}
+	if (c->parent)          /* a prompt is no stall: the stage above stops its watch */
+		chain_report(c->parent, CHAIN_WAITING, c->name, "waiting for a root device on the console");
 	say("waiting on the console for the device to mount (vd0s1, part:1:device:vd0); "
 	    "an empty line or 'halt' halts the machine");
 	char line[64];

@@ -47,8 +47,8 @@ CORE_MODULES = ["biosdisk", "part_msdos", "ext2", "normal", "multiboot", "gzio",
 KERNEL = "/boot/gnumach-1.8-486.gz"
 BOOT_CODE = 440              # the MBR's boot code, before the disk signature
 DRIVE_CHECK = 0x66           # GRUB_BOOT_MACHINE_DRIVE_CHECK
-ROOTS = {"virtio": "vd0", "ide": "hd0", "sata": "sd0", "nvme": "nvme0"}
-DEVICE = re.compile(r"^'?(?:(vd|hd|sd|nvme)\d+(?:s\d+)?|part:\d+:device:\w+)'?$")
+# the device ext2fs mounts, as a configuration names it: vd0s1, wd0s1, hd0, part:1:device:nd0
+DEVICE = re.compile(r"^'?(?:([a-z]+\d+)(?:s(\d+))?|part:(\d+):device:([a-z]+\d+))'?$")
 HEADER = """\
 set timeout=3
 set default=0
@@ -76,25 +76,28 @@ def chains(root):
 def entry(name, cfg, kind, build):
     """The menu entry of CFG and the files it needs: [(path on disk, host file)]."""
     body, files = boottest.parse_cfg(cfg, build)
-    disk = ROOTS.get(kind)
-    if disk is None:
-        raise boottest.Error(f"{boottest.rel(cfg)}: no root device known for `# disk: {kind}`")
-    lines, moved = [], {}
+    lines, moved, root = [], {}, None
     for path, host in files:
         moved[path] = "/hurd/" + path[5:] if path.startswith("/bin/") else path
     for line in body:
         words = line.split(" ")
         for old, new in moved.items():
             words = [new if w == old else w for w in words]
-        if words[0] == "multiboot":
-            words[2:2] = [f"root=part:1:device:{disk}"]
-        elif words[1].endswith("/ext2fs"):
-            devs = [i for i, w in enumerate(words) if DEVICE.match(w)]
+        if words[1].endswith("/ext2fs"):
+            devs = [(i, DEVICE.match(w)) for i, w in enumerate(words) if DEVICE.match(w)]
             if len(devs) != 1:
                 raise boottest.Error(f"{boottest.rel(cfg)}: ext2fs line without one device argument")
-            words[devs[0]] = "'${root}'"
+            i, m = devs[0]
+            disk, part = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            root = f"part:{part}:device:{disk}" if part else disk
+            words[i] = "'${root}'"
         lines.append(" ".join(words))
-    title = f"{name}: the {kind} chain, root on partition 1 of {disk}"
+    if root is None:
+        raise boottest.Error(f"{boottest.rel(cfg)}: no ext2fs line: it mounts no root")
+    # the kernel line (the first: parse_cfg wants it before the modules) names the root
+    kernel = lines[0].split(" ")
+    lines[0] = " ".join(kernel[:2] + [f"root={root}"] + kernel[2:])
+    title = f"{name}: the {kind} chain, root {root}"
     text = f'menuentry "{title}" {{\n' + "".join(f" {l}\n" for l in lines) + "}\n"
     return text, [(moved[p], h) for p, h in files]
 

@@ -21,7 +21,7 @@ TLDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none
 # user programs get lib/posix's start-up (descriptors, cwd, environment from exec)
 USER_LDFLAGS := -Wl,--undefined=rt_user_start
 RT_SRC  := $(wildcard lib/mach/*.c lib/mach/*.S lib/c/*.c lib/server/*.c lib/server/*.S lib/chain/*.c lib/pci/*.c lib/pciarb/*.c \
-                     lib/virtio/*.c lib/disk/*.c lib/ext2/*.c lib/fs/*.c lib/exec/*.c lib/elf/*.c lib/posix/*.c)
+                     lib/virtio/*.c lib/ahci/*.c lib/nvme/*.c lib/disk/*.c lib/ext2/*.c lib/fs/*.c lib/exec/*.c lib/elf/*.c lib/posix/*.c)
 RT_OBJ  := $(patsubst %,$(BUILD)/t/%.o,$(filter-out lib/c/crt0.S,$(RT_SRC)))
 CRT0    := $(BUILD)/t/lib/c/crt0.S.o
 LIBRT   := $(BUILD)/librt.a
@@ -39,9 +39,9 @@ HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
            -include tests/unit/rename.h -fsanitize=address,undefined -fno-omit-frame-pointer
 PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
             lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c \
-            lib/pciarb/policy.c lib/pci/pci.c lib/pci/confwrite.c lib/pci/names.c lib/virtio/ring.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
+            lib/pciarb/policy.c lib/pci/pci.c lib/pci/confwrite.c lib/pci/names.c lib/virtio/ring.c lib/ahci/ahci.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
             user/sh/parse.c \
-            $(wildcard lib/ext2/*.c lib/elf/*.c)
+            $(wildcard lib/ext2/*.c lib/elf/*.c lib/nvme/*.c)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/bootchain/run.sh \
               tests/boot/test_pci_compare.py tests/fuzz/run.sh tests/run/run.sh
@@ -112,7 +112,7 @@ $(ROOT_IMG): $(BINS) tools/mkimage.sh tools/mkdisk.sh tools/bootdisk.py $(wildca
 	$(Q)bash tools/mkimage.sh --boot $(BUILD) $@ $(BUILD)/bin >/dev/null
 OUT ?= $(BUILD)/image.img
 image: $(BINS) | $(STAMP)
-	@bash tools/mkimage.sh $(if $(filter vd0 hd0,$(ROOT)),--whole,--boot $(BUILD)) $(OUT) $(BUILD)/bin '$(EXTRA)'
+	@bash tools/mkimage.sh $(if $(filter vd0 hd0 wd0,$(ROOT)),--whole,--boot $(BUILD)) $(OUT) $(BUILD)/bin '$(EXTRA)'
 
 run: $(BINS) $(BOOTCHAIN) $(if $(DISK),,$(ROOT_IMG)) | $(STAMP)
 	@python3 tools/run.py --build $(BUILD) --disk $(or $(DISK),$(ROOT_IMG)) $(if $(ROOT),--root $(ROOT)) \

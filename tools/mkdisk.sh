@@ -3,7 +3,9 @@
 # table written by the real tools (sfdisk for MBR, sgdisk for GPT); or an
 # ext2 file system made by mke2fs -d from a folder, on partition 1 of an MBR
 # disk (ext2-mbr) or on the whole disk (ext2).
-#   tools/mkdisk.sh raw|mbr|gpt OUT [MIB]
+# The 4k kinds are tables for a disk of 4096-byte sectors (an NVMe namespace
+# with 4 KiB LBAs), written by fdisk -b 4096: every LBA in them counts 4 KiB.
+#   tools/mkdisk.sh raw|mbr|gpt|mbr4k|gpt4k OUT [MIB]
 #   tools/mkdisk.sh ext2|ext2-mbr OUT MIB FOLDER
 set -euo pipefail
 PATH=$PATH:/usr/sbin:/sbin
@@ -47,8 +49,18 @@ mbr)
 gpt)
 	sgdisk -o -n 1:2048:+2M -c 1:boot -n 2:0:+3M -c 2:root -n 3:0:+4M -c 3:data "$out.tmp" >/dev/null
 	;;
+mbr4k)
+	# in 4 KiB sectors: 1 (256+512), 2 (768+256), extended 3 (1024+2560)
+	# holding 5 (1280+512) and 6 (2048+1024)
+	printf 'o\nn\np\n1\n256\n767\nn\np\n2\n768\n1023\nn\ne\n3\n1024\n3583\nn\nl\n1280\n1791\nn\nl\n2048\n3071\nw\n' \
+		| fdisk -b 4096 "$out.tmp" >/dev/null
+	;;
+gpt4k)
+	# in 4 KiB sectors: 1 (256+512), 2 (768+768), 3 (1536+1024)
+	printf 'g\nn\n1\n256\n767\nn\n2\n768\n1535\nn\n3\n1536\n2559\nw\n' | fdisk -b 4096 "$out.tmp" >/dev/null
+	;;
 *)
-	echo "mkdisk: unknown kind '$kind' (raw, mbr, gpt)" >&2
+	echo "mkdisk: unknown kind '$kind' (raw, mbr, gpt, mbr4k, gpt4k)" >&2
 	exit 2
 	;;
 esac

@@ -4,7 +4,11 @@
   run.py [--build BUILD] [--disk IMAGE] [--root DEVICE] CFG
 
 A configuration says where it wants the root disk with a comment line
-`# disk: virtio` or `# disk: ide`; --disk attaches IMAGE there.  --root
+`# disk: virtio`, `# disk: ide`, `# disk: nvme` (namespace 1 of an NVMe
+controller whose QEMU id is nvme0) or `# disk: sata` (port 0 of an AHCI
+controller whose QEMU id is ahci0, so that QEMU_ARGS can add disks on its
+other ports: `-device ide-hd,drive=X,bus=ahci0.2`); --disk attaches IMAGE
+there.  --root
 replaces the device that ext2fs mounts (vd0s1 in boot/default.cfg) with
 DEVICE, for instance vd0 for a disk that holds a file system without a
 partition table.  QEMU_ARGS adds QEMU arguments.
@@ -42,15 +46,27 @@ IDLE_AFTER_INPUT = 15.0     # seconds at the prompt once the input has ended
 def disk_hint(cfg):
     with open(cfg) as f:
         for line in f:
-            m = re.match(r"#\s*disk:\s*(virtio|ide)\s*$", line)
+            m = re.match(r"#\s*disk:\s*(virtio|ide|sata|nvme)\s*$", line)
             if m:
                 return m.group(1)
     return None
 
 
+def disk_args(hint, image):
+    """QEMU arguments that attach IMAGE where a `# disk:` line says."""
+    if hint == "sata":
+        return ["-device", "ahci,id=ahci0",
+                "-drive", f"file={image},if=none,id=rootdisk,format=raw",
+                "-device", "ide-hd,drive=rootdisk,bus=ahci0.0"]
+    if hint == "nvme":
+        return ["-drive", f"file={image},if=none,id=rootdisk,format=raw",
+                "-device", "nvme,id=nvme0,serial=seed0,drive=rootdisk"]
+    return ["-drive", f"file={image},if={hint},format=raw"]
+
+
 def with_root(cfg, root, build):
     """A copy of CFG in which ext2fs mounts ROOT."""
-    device = re.compile(r"^(?:(?:vd|hd)\d+(?:s\d+)?|part:\d+:device:\w+)$")
+    device = re.compile(r"^(?:(?:vd|hd|wd|nd)\d+(?:s\d+)?|part:\d+:device:\w+)$")
     out, changed = [], 0
     with open(cfg) as f:
         for line in f:
@@ -185,7 +201,7 @@ def main():
             print(f"run: {boottest.rel(a.cfg)} takes no disk (no `# disk:` line); "
                   f"{a.disk} is not attached", file=sys.stderr)
         else:
-            extra = ["-drive", f"file={a.disk},if={hint},format=raw"]
+            extra = disk_args(hint, a.disk)
     try:
         boottest.parse_cfg(cfg, a.build)
         note = boottest.bootchain_check(cfg, a.build, hint="to boot it all the same, "
@@ -198,7 +214,7 @@ def main():
     extra += qemu_args(a.build)
     cmd = [boottest.QEMU, "-cdrom", iso] + boottest.QEMU_BASE + extra
     print(f"run: booting {boottest.rel(a.cfg)} from an ISO of {a.build} (GRUB, kernel, servers)"
-          + (f" with {a.disk} on {hint}" if extra[:1] == ["-drive"] else "")
+          + (f" with {a.disk} on {hint}" if a.disk and hint else "")
           + "; QEMU ends when the guest halts", file=sys.stderr)
     sys.stderr.flush()
     if sys.stdin.isatty():

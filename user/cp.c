@@ -4,7 +4,8 @@
 #include "posix/util.h"
 
 static int recursive;
-static char buf[64 * 1024];
+/* page-aligned: fs_read shares whole pages with it instead of copying */
+static char buf[64 * 1024] __attribute__((aligned(4096)));
 static struct stat top;          /* the directory -r made first: never copied into itself */
 static int have_top;
 

@@ -14,7 +14,7 @@ struct part {
 	 * partitions 5, 6, ...; GPT entry k is partition k (empty entries are
 	 * skipped but keep their numbers) */
 	unsigned number;
-	uint64_t start, count;  /* in 512-byte sectors */
+	uint64_t start, count;  /* in the disk's sectors (512 bytes unless read with part_read_table_sized) */
 	uint8_t  mbr_type;      /* MBR system id (0 for GPT) */
 	uint8_t  gpt_type[16];  /* GPT partition type GUID as on disk (zero for MBR) */
 	char     label[72];     /* GPT name as UTF-8 (cut at a character), "" for MBR */
@@ -22,7 +22,8 @@ struct part {
 
 enum part_scheme { PART_NONE, PART_MBR, PART_GPT };
 
-/* Reads COUNT 512-byte sectors at LBA into BUF; returns 0 or -1. */
+/* Reads COUNT sectors (512 bytes, or the size given to
+ * part_read_table_sized) at LBA into BUF; returns 0 or -1. */
 typedef int (*part_read_fn)(void *ctx, uint64_t lba, unsigned count, void *buf);
 
 struct part_table {
@@ -54,6 +55,15 @@ struct part_table {
  * in T->why when there is no usable table. */
 enum part_scheme part_read_table(part_read_fn read, void *ctx, uint64_t disk_sectors,
 				 struct part_table *t);
+
+/* The same on a disk whose sectors are SECTOR_SIZE bytes (a power of two,
+ * 512 to PART_SECTOR_MAX): a table written for such a disk counts in its
+ * sectors (fdisk -b 4096, Linux on a 4Kn disk), with the MBR signature
+ * still at bytes 510-511 and the GPT header at sector 1.  READ reads those
+ * sectors, DISK_SECTORS counts them, and the partitions come out in them. */
+#define PART_SECTOR_MAX 4096
+enum part_scheme part_read_table_sized(part_read_fn read, void *ctx, uint64_t disk_sectors,
+				       unsigned sector_size, struct part_table *t);
 
 /* The standard CRC-32 (reflected 0x04c11db7, as GPT, zlib and Ethernet). */
 uint32_t part_crc32(const void *buf, size_t len);

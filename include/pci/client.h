@@ -26,5 +26,9 @@ kern_return_t pci_dma_alloc(mach_port_t func, vm_size_t size, rpc_phys_addr_t pm
 /* Interrupts of the function arrive on PORT (a receive right of ours). */
 kern_return_t pci_intr_register(mach_port_t func, mach_port_t port);
 kern_return_t pci_intr_ack(mach_port_t func, mach_port_t port);
+/* Sets the function's INTx disable bit (command register bit 10): a driver
+ * that polls must not leave a level-triggered line asserted that no one
+ * acknowledges (the kernel would take it over and over). */
+kern_return_t pci_intx_disable(mach_port_t func);
 
 #endif

@@ -24,6 +24,9 @@
  * whose faults belong to exec), safe_copy is a plain copy. */
 kern_return_t safe_copy_init(void);
 
+/* Whether safe_copy_init has run in this task. */
+int safe_copy_active(void);
+
 /* Copies N bytes from SRC (client memory) to DST (ours).  KERN_SUCCESS;
  * KERN_MEMORY_ERROR when a page of SRC faulted; KERN_TIMEDOUT when the copy
  * did not finish within the deadline.  DST may hold part of the data after

@@ -9,7 +9,8 @@
 #include "rt/rt.h"
 #include "rt/le.h"
 
-#define SECTOR 512
+/* Sector buffers hold the largest sector size a table may be read in. */
+#define SECTOR_MAX PART_SECTOR_MAX
 /* The largest GPT entry array we read: the usual one is 128 entries of 128
  * bytes (16 KiB); a much larger claim is damage, not a table. */
 #define GPT_ARRAY_MAX (1024 * 1024)
@@ -20,6 +21,7 @@ struct disk {
 	part_read_fn read;
 	void *ctx;
 	uint64_t sectors;
+	unsigned ss;                    /* sector size: the unit of every LBA in the table */
 	struct part_table *t;
 };
 
@@ -110,7 +112,7 @@ static int follow_ebrs(struct disk *d, uint64_t start, uint64_t count, unsigned 
 	struct part_table *t = d->t;
 	uint64_t seen[PART_MAX];        /* the EBRs visited, to stop at a loop */
 	unsigned nseen = 0;
-	uint8_t s[SECTOR];
+	uint8_t s[SECTOR_MAX];
 	uint64_t ebr = start;
 	for (;;) {
 		for (unsigned i = 0; i < nseen; i++)
@@ -309,13 +311,13 @@ static int gpt_entry(struct disk *d, unsigned k, const uint8_t *e, uint64_t firs
 static int read_gpt(struct disk *d, uint64_t lba, char *err, size_t errsize)
 {
 	struct part_table *t = d->t;
-	uint8_t h[SECTOR];
+	uint8_t h[SECTOR_MAX];
 	if (d->read(d->ctx, lba, 1, h) < 0)
 		return unusable(err, errsize, "cannot read the header");
 	if (memcmp(h, "EFI PART", 8))
 		return unusable(err, errsize, "no GPT signature");
 	uint32_t hsize = le32(h + 12);
-	if (hsize < 92 || hsize > SECTOR)
+	if (hsize < 92 || hsize > d->ss)
 		return unusable(err, errsize, "header size %u", hsize);
 	/* the CRC covers the header with its own CRC field taken as zero */
 	static const uint8_t zero[4];
@@ -339,7 +341,7 @@ static int read_gpt(struct disk *d, uint64_t lba, char *err, size_t errsize)
 	uint64_t bytes = (uint64_t)nent * esize;
 	if (bytes > GPT_ARRAY_MAX)
 		return unusable(err, errsize, "entry array of %llu bytes", (ull)bytes);
-	uint64_t nsec = (bytes + SECTOR - 1) / SECTOR;
+	uint64_t nsec = (bytes + d->ss - 1) / d->ss;
 	if (nsec && (array == 0 || array >= d->sectors || nsec > d->sectors - array
 		     || (array <= lba && lba < array + nsec) || (array <= last && first < array + nsec)))
 		return unusable(err, errsize, "entry array at sector %llu misplaced", (ull)array);
@@ -348,7 +350,7 @@ static int read_gpt(struct disk *d, uint64_t lba, char *err, size_t errsize)
 	 * stream the array through the CRC, collecting each entry's first 128
 	 * bytes (the rest is reserved).  A refusal counts only once the CRC
 	 * says the array is what was written. */
-	uint8_t s[SECTOR], e[128];
+	uint8_t s[SECTOR_MAX], e[128];
 	uint32_t k = 0, off = 0;
 	unsigned dropped = 0;
 	bool refused = false;
@@ -360,7 +362,7 @@ static int read_gpt(struct disk *d, uint64_t lba, char *err, size_t errsize)
 			t->why[0] = 0;
 			return unusable(err, errsize, "cannot read entry array sector %llu", (ull)(array + i));
 		}
-		size_t n = bytes - i * SECTOR < SECTOR ? bytes - i * SECTOR : SECTOR;
+		size_t n = bytes - i * d->ss < d->ss ? bytes - i * d->ss : d->ss;
 		crc = crc_add(crc, s, n);
 		for (size_t j = 0; j < n; j++) {
 			if (off < sizeof e)
@@ -388,11 +390,21 @@ static int read_gpt(struct disk *d, uint64_t lba, char *err, size_t errsize)
 enum part_scheme part_read_table(part_read_fn read, void *ctx, uint64_t disk_sectors,
 				 struct part_table *t)
 {
-	struct disk d = { read, ctx, disk_sectors, t };
-	uint8_t mbr[SECTOR];
+	return part_read_table_sized(read, ctx, disk_sectors, 512, t);
+}
+
+enum part_scheme part_read_table_sized(part_read_fn read, void *ctx, uint64_t disk_sectors,
+				       unsigned sector_size, struct part_table *t)
+{
+	struct disk d = { read, ctx, disk_sectors, sector_size, t };
+	uint8_t mbr[SECTOR_MAX];
 	t->scheme = PART_NONE;
 	t->n = 0;
 	t->why[0] = 0;
+	if (sector_size < 512 || sector_size > SECTOR_MAX || (sector_size & (sector_size - 1))) {
+		refuse(t, "sectors of %u bytes", sector_size);
+		return PART_NONE;
+	}
 	if (!disk_sectors) {
 		refuse(t, "the disk is empty");
 		return PART_NONE;

@@ -11,7 +11,11 @@
 
 #define fail e2_fail
 #define CACHE_MIN   32                  /* buffers; more than one call ever pins */
-#define STAGE_BYTES (64u << 10)         /* the longest run read or written at once */
+/* The longest run read ahead or written back at once.  Under QEMU each
+ * disk request costs far more than its bytes, so a stream reader gets a
+ * megabyte at a time (a 64 MiB cksum at 64 KiB a call makes 64 requests,
+ * not 1024) and a large cp's write-back goes out a megabyte at a time. */
+#define STAGE_BYTES (1u << 20)
 
 int e2_disk_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t n, const char *what)
 {

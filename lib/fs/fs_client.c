@@ -92,10 +92,18 @@ static long read_once(mach_port_t node, uint64_t offset, void *buf, size_t count
 		memcpy(buf, m.inl.data, n);
 		return (long)n;
 	}
-	/* the server may page these bytes itself (exec reads programs through
-	 * ports its clients give it): safe_copy fails on a fault or a stall */
+	/* where the caller's buffer is page-aligned, whole pages are shared
+	 * copy-on-write (vm_copy): no bytes copied, no page touched.  Not in a
+	 * task that guards its copies (exec reads programs through ports its
+	 * clients give it): such a server may page these bytes itself, and a
+	 * page shared now would fault later, outside safe_copy, which fails on
+	 * a fault or a stall */
 	vm_offset_t data = m.ool.data.addr;
-	r = safe_copy(buf, (const void *)(uintptr_t)data, n);
+	int aligned = !safe_copy_active() && (uintptr_t)buf % PAGE_SIZE == 0 && data % PAGE_SIZE == 0;
+	vm_size_t pages = aligned ? n & ~(vm_size_t)(PAGE_SIZE - 1) : 0;
+	if (pages && vm_copy(mach_task_self(), data, pages, (vm_offset_t)(uintptr_t)buf))
+		pages = 0;
+	r = safe_copy((char *)buf + pages, (const void *)(uintptr_t)(data + pages), n - pages);
 	if (n)
 		vm_deallocate(mach_task_self(), data, n);
 	return r ? -FS_EFAULT : (long)n;

@@ -141,3 +141,10 @@ kern_return_t pci_intr_ack(mach_port_t func, mach_port_t port)
 {
 	return intr_call(func, ID_PCI_INTR_ACK, port);
 }
+
+kern_return_t pci_intx_disable(mach_port_t func)
+{
+	uint32_t cmd;
+	kern_return_t r = pci_conf_read(func, 4, 2, &cmd);
+	return r ? r : pci_conf_write(func, 4, 2, cmd | 0x400);
+}

@@ -10,6 +10,11 @@ struct copy *safe_copy_list;
 unsigned safe_copy_running;
 int safe_copy_guarded;
 
+int safe_copy_active(void)
+{
+	return safe_copy_guarded;
+}
+
 kern_return_t safe_copy(void *dst, const void *src, size_t n)
 {
 	if (!safe_copy_guarded) {

@@ -1,7 +1,9 @@
 /* The Mach device protocol (include/mach/device_msgs.h), answered exactly as
  * the kernel's device master and devices answer it: device_open by name
- * (vd0, vd1, ... whole disks; vd0s1, ... their partitions), then read, write (out of line or inband),
- * get_status (DEV_GET_SIZE, DEV_GET_RECORDS), set_status (flush) and close. */
+ * (vd0, wd0, ... whole disks; vd0s1, ... their partitions), then read, write
+ * (out of line or inband), get_status (DEV_GET_SIZE, DEV_GET_RECORDS),
+ * set_status (flush) and close.  Records are 512 bytes whatever the disk's
+ * sector size; which driver moves the data is the disk's business (disks.c). */
 #include "mach/mach.h"
 #include "mach/rpc_util.h"
 #include "mach/device_msgs.h"
@@ -12,6 +14,7 @@
 
 #define MAX_IO    (64u << 20)      /* the most one read or write moves */
 #define DIRECT_MIN (64u << 10)     /* reads this large go straight into DMA memory */
+#define PAGES(n)   (((n) + PAGE_SIZE - 1) & ~(vm_size_t)(PAGE_SIZE - 1))
 
 /* --- the master port ----------------------------------------------------- */
 
@@ -26,7 +29,7 @@ static int device_named(const char *name, struct opened *o)
 		o->disk = &disks[i];
 		if (name[len] == 0) {
 			o->start = 0;
-			o->count = disks[i].sectors;
+			o->count = disk_records(&disks[i]);
 			return 1;
 		}
 		uint32_t k;
@@ -43,6 +46,17 @@ static int device_named(const char *name, struct opened *o)
 	return 0;
 }
 
+static void free_opened(struct port_info *pi)
+{
+	free(pi->obj);
+}
+
+/* The last send right to an opened device is gone: nobody can use it. */
+static void forget(struct port_info *pi)
+{
+	server_remove_port(disk_server, pi, free_opened);
+}
+
 static kern_return_t do_open(struct request *rq)
 {
 	static const struct interface *const ifaces[] = { &device_interface, NULL };
@@ -52,7 +66,7 @@ static kern_return_t do_open(struct request *rq)
 	struct opened found;
 	if (!device_named(m->name, &found))
 		return D_NO_SUCH_DEVICE;
-	if ((m->mode.v & D_WRITE) && found.disk->read_only)
+	if ((m->mode.v & D_WRITE) && found.disk->info.read_only)
 		return D_READ_ONLY;
 	struct opened *o = malloc(sizeof *o);
 	if (!o)
@@ -68,6 +82,8 @@ static kern_return_t do_open(struct request *rq)
 	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), pi->name };
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
+	pi->no_senders = forget;
+	server_request_no_senders(pi);
 	return KERN_SUCCESS;
 }
 
@@ -98,8 +114,11 @@ static size_t span(const struct opened *o, natural_t recnum, size_t bytes, int w
 	return bytes < left ? bytes : (size_t)left;
 }
 
+/* The device port dies (its holders get dead names) and its state goes
+ * once no other request is using it. */
 static kern_return_t do_close(struct request *rq)
 {
+	server_remove_port(disk_server, rq->port, free_opened);
 	rq->reply_size = sizeof(mig_reply_header_t);
 	return KERN_SUCCESS;
 }
@@ -141,34 +160,56 @@ static int arena_take(mach_port_t func, vm_size_t size, vm_offset_t *va, rpc_phy
 	return 0;
 }
 
+/* Reads N bytes at record REC of O into fresh pages *BUF (*SIZE bytes, the
+ * data at their start).  Whole sectors come from the disk; large reads go
+ * straight into DMA memory, whose pages then move to the client with the
+ * reply: no copy, and no page faults on fresh memory. */
+static kern_return_t read_pages(const struct opened *o, natural_t rec, size_t n, vm_offset_t *buf,
+                                vm_size_t *size)
+{
+	struct disk *d = o->disk;
+	uint32_t ss = d->info.sector_size;
+	uint64_t from = (o->start + rec) * 512, first = from / ss * ss;
+	size_t whole = (size_t)((from + n + ss - 1) / ss * ss - first);
+	rpc_phys_addr_t phys;
+	kern_return_t err;
+	*buf = 0;
+	*size = whole;
+	if (whole >= DIRECT_MIN && arena_take(d->func, (vm_size_t)whole, buf, &phys) == 0
+	    && phys + whole <= d->info.dma_limit) {
+		err = disk_io(d, DISK_READ, first / ss, NULL, phys, whole);
+	} else {
+		if (*buf)
+			vm_deallocate(mach_task_self(), *buf, whole);
+		*buf = 0;
+		if (vm_allocate(mach_task_self(), buf, whole, 1))
+			return D_NO_MEMORY;
+		err = disk_io(d, DISK_READ, first / ss, (void *)(uintptr_t)*buf, 0, whole);
+	}
+	if (err == D_SUCCESS && from != first)
+		memmove((char *)(uintptr_t)*buf, (char *)(uintptr_t)*buf + (from - first), n);
+	if (err)
+		vm_deallocate(mach_task_self(), *buf, whole);
+	return err;
+}
+
 static kern_return_t do_read(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
+	if (!(o->mode & D_READ))
+		return D_INVALID_OPERATION;
 	size_t n = span(o, rq_word(rq, 1), rq_word(rq, 2), 0, &err);
 	if (err)
 		return err;
 	if (n > MAX_IO)
 		return D_INVALID_SIZE;
-	/* whole records from the disk; the reply carries the N bytes asked for */
-	size_t whole = (n + 511) & ~(size_t)511;
 	vm_offset_t buf = 0;
-	rpc_phys_addr_t phys;
-	if (whole >= DIRECT_MIN && arena_take(o->disk->func, (vm_size_t)whole, &buf, &phys) == 0) {
-		/* the device writes into the very pages the reply moves to the
-		 * client: no copy, and no page faults on fresh memory */
-		err = vblk_read_phys(o->disk, o->start + rq_word(rq, 1), phys, whole);
-	} else {
-		buf = 0;
-		if (whole && vm_allocate(mach_task_self(), &buf, whole, 1))
-			return D_NO_MEMORY;
-		err = whole ? vblk_io(o->disk, 0, o->start + rq_word(rq, 1), (void *)(uintptr_t)buf, whole)
-		            : D_SUCCESS;
-	}
-	if (err) {
-		vm_deallocate(mach_task_self(), buf, whole);
+	vm_size_t size = 0;
+	if (n && (err = read_pages(o, rq_word(rq, 1), n, &buf, &size)))
 		return err;
-	}
+	if (size > PAGES(n))            /* the pages the reply does not carry */
+		vm_deallocate(mach_task_self(), buf + PAGES(n), size - PAGES(n));
 	device_read_reply_t *rep = (device_read_reply_t *)rq->out;
 	rep->data = w_ool((void *)(uintptr_t)buf, (vm_size_t)n);
 	rep->data.type.msgtl_header.msgt_deallocate = 1;     /* the pages move to the client */
@@ -181,21 +222,22 @@ static kern_return_t do_read_inband(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
+	if (!(o->mode & D_READ))
+		return D_INVALID_OPERATION;
 	natural_t want = rq_word(rq, 2);
 	size_t n = span(o, rq_word(rq, 1), want > DEV_INBAND_MAX ? DEV_INBAND_MAX : want, 0, &err);
 	if (err)
 		return err;
-	char rec[512];
-	err = vblk_io(o->disk, 0, o->start + rq_word(rq, 1), rec, 512);
+	device_read_inband_reply_t *rep = (device_read_inband_reply_t *)rq->out;
+	err = disk_read_bytes(o->disk, (o->start + rq_word(rq, 1)) * 512, rep->data, n);
 	if (err)
 		return err;
-	device_read_inband_reply_t *rep = (device_read_inband_reply_t *)rq->out;
 	rep->data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, n);
-	memcpy(rep->data, rec, n);
 	rq->reply_size = offsetof(device_read_inband_reply_t, data) + MSG_ALIGN(n);
 	return KERN_SUCCESS;
 }
 
+/* Writes move whole sectors of the disk (whole records on 512-byte disks). */
 static kern_return_t write_common(struct request *rq, const void *data, size_t bytes)
 {
 	const struct opened *o = rq->port->obj;
@@ -207,7 +249,11 @@ static kern_return_t write_common(struct request *rq, const void *data, size_t b
 		return err;
 	if (n > MAX_IO)
 		return D_INVALID_SIZE;
-	err = vblk_io(o->disk, 1, o->start + rq_word(rq, 1), (void *)data, n);
+	uint32_t ss = o->disk->info.sector_size;
+	uint64_t at = (o->start + rq_word(rq, 1)) * 512;
+	if (at % ss || n % ss)
+		return D_INVALID_SIZE;
+	err = disk_io(o->disk, DISK_WRITE, at / ss, (void *)data, 0, n);
 	if (err)
 		return err;
 	device_write_reply_t *rep = (device_write_reply_t *)rq->out;
@@ -252,7 +298,7 @@ static kern_return_t do_set_status(struct request *rq)
 	const struct opened *o = rq->port->obj;
 	if (rq_word(rq, 0) != DEV_FLUSH)
 		return D_INVALID_OPERATION;
-	kern_return_t r = vblk_flush(o->disk);
+	kern_return_t r = disk_flush(o->disk);
 	if (r == D_SUCCESS)
 		rq->reply_size = sizeof(mig_reply_header_t);
 	return r;

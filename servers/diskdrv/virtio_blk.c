@@ -1,12 +1,14 @@
-/* virtio-blk, legacy interface: registers in I/O BAR0, one request queue.
- * A request is a chain of three buffers in DMA memory: the header (read by
- * the device), the data, and the status byte (written by the device). */
+/* virtio-blk, legacy interface: registers in I/O BAR0, one request queue,
+ * behind the driver interface (driver.h).  A request is a chain of three
+ * buffers in DMA memory: the header (read by the device), the data, and the
+ * status byte (written by the device). */
 #include "mach/mach.h"
 #include "pci/client.h"
 #include "rt/rt.h"
 #include "rt/thread.h"
 #include "rt/ioport.h"
-#include "virtio_blk.h"
+#include "virtio/ring.h"
+#include "driver.h"
 
 enum {  /* legacy register offsets */
 	VIO_HOST_FEATURES = 0x00, VIO_GUEST_FEATURES = 0x04, VIO_QUEUE_PFN = 0x08,
@@ -18,18 +20,51 @@ enum { F_RO = 1u << 5, F_FLUSH = 1u << 9 };
 enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4 };
 enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
 
+#define VBLK_DEPTH 32                /* requests in flight at most */
 
-/* Takes what the device finished and wakes whoever waits for it. */
-static void reap(struct vblk *d)
+/* A request's header (16 bytes) and status byte, in DMA memory. */
+struct vblk_slot {
+	uint8_t *hdr;
+	uint64_t hdr_phys;
+	struct disk_request *req;
+	struct vblk_slot *next_free;
+};
+
+struct vblk {
+	mach_port_t func;                /* the arbiter's port for this function */
+	uint16_t io;                     /* I/O BAR0 base */
+	struct vq q;
+	mutex_t lock;                    /* the queue and the slots */
+	struct vblk_slot slots[VBLK_DEPTH];
+	struct vblk_slot *free_slots;
+	mach_port_t irq_port;
+	int polling;                     /* no interrupt: the completion thread polls */
+};
+
+static kern_return_t status_error(uint8_t st)
 {
+	return st == S_OK ? D_SUCCESS : st == S_UNSUPP ? D_INVALID_OPERATION : D_IO_ERROR;
+}
+
+/* Takes what the device finished and tells the device server; returns
+ * how many requests finished. */
+static unsigned reap(struct vblk *v)
+{
+	struct disk_request *done[VBLK_DEPTH];
+	kern_return_t status[VBLK_DEPTH];
+	unsigned n = 0;
 	struct vblk_slot *s;
-	mutex_lock(&d->lock);
-	while ((s = vq_get_used(&d->q, NULL))) {
-		s->status = s->hdr[16];
-		s->done = 1;
+	mutex_lock(&v->lock);
+	while (n < VBLK_DEPTH && (s = vq_get_used(&v->q, NULL))) {
+		done[n] = s->req;
+		status[n++] = status_error(s->hdr[16]);
+		s->next_free = v->free_slots;
+		v->free_slots = s;
 	}
-	cond_broadcast(&d->completed);
-	mutex_unlock(&d->lock);
+	mutex_unlock(&v->lock);
+	for (unsigned i = 0; i < n; i++)
+		disk_done(done[i], status[i]);
+	return n;
 }
 
 /* Interrupts arrive as messages on irq_port; each is acknowledged after the
@@ -37,197 +72,129 @@ static void reap(struct vblk *d)
  * between them, a bounded wait makes this a poll. */
 static void completion_thread(void *arg)
 {
-	struct vblk *d = arg;
+	struct vblk *v = arg;
 	union { mach_msg_header_t h; char buf[128]; } m;
 	for (;;) {
 		kern_return_t r = mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m,
-		                           d->irq_port, d->polling ? 1 : 50, 0);
-		(void)inb((uint16_t)(d->io + VIO_ISR));
-		reap(d);
-		if (r == MACH_MSG_SUCCESS && !d->polling)
-			pci_intr_ack(d->func, d->irq_port);
+		                           v->irq_port, v->polling ? 1 : 50, 0);
+		(void)inb((uint16_t)(v->io + VIO_ISR));
+		/* let the threads just woken reply before the acknowledgement's
+		 * round trip through the arbiter */
+		if (reap(v))
+			swtch();
+		if (r == MACH_MSG_SUCCESS && !v->polling)
+			pci_intr_ack(v->func, v->irq_port);
 	}
 }
 
-kern_return_t vblk_init(struct vblk *d, mach_port_t func, const char *name, const char **what)
+static kern_return_t vblk_probe(mach_port_t func, const struct pci_wire_func *info, const char **what)
 {
-	struct pci_wire_func info;
 	kern_return_t r;
-	d->func = func;
-	strlcpy(d->name, name, sizeof d->name);
-	*what = "reading its BARs";
-	if ((r = pci_get_regions(func, &info)))
+	if (!(info->bars[0].index_flags & 1) || (info->bars[0].index_flags >> 8) != 0) {
+		*what = "BAR0 is not the legacy interface's I/O ports";
+		return D_NO_SUCH_DEVICE;
+	}
+	struct vblk *v = calloc(1, sizeof *v);
+	*what = "allocating its state";
+	if (!v)
+		return D_NO_MEMORY;
+	v->func = func;
+	v->io = (uint16_t)info->bars[0].base;
+	/* I/O decode and bus mastering on: the device reads and writes our memory */
+	uint32_t command;
+	*what = "enabling I/O and bus mastering";
+	if ((r = pci_conf_read(func, 4, 2, &command)) || (r = pci_conf_write(func, 4, 2, command | 5)))
 		return r;
-	if (!(info.bars[0].index_flags & 1) || (info.bars[0].index_flags >> 8) != 0)
-		return D_NO_SUCH_DEVICE;           /* not the legacy interface we drive */
-	d->io = (uint16_t)info.bars[0].base;
 	mach_port_t perm;
 	*what = "getting I/O access to BAR0";
 	if ((r = pci_io_perm(func, 0, &perm)) || (r = i386_io_perm_modify(mach_task_self(), perm, 1)))
 		return r;
 
-	outb((uint16_t)(d->io + VIO_STATUS), 0);                       /* reset */
-	outb((uint16_t)(d->io + VIO_STATUS), ST_ACK | ST_DRIVER);
-	uint32_t host = inl((uint16_t)(d->io + VIO_HOST_FEATURES));
-	outl((uint16_t)(d->io + VIO_GUEST_FEATURES), host & (F_RO | F_FLUSH));
-	d->read_only = (host & F_RO) != 0;
-	d->can_flush = (host & F_FLUSH) != 0;
-	d->sectors = inl((uint16_t)(d->io + VIO_CONFIG)) | (uint64_t)inl((uint16_t)(d->io + VIO_CONFIG + 4)) << 32;
+	struct disk_info d = { .sector_size = 512, .depth = VBLK_DEPTH, .max_sectors = 128,
+	                       .dma_limit = 0x100000000ull };
+	outb((uint16_t)(v->io + VIO_STATUS), 0);                       /* reset */
+	outb((uint16_t)(v->io + VIO_STATUS), ST_ACK | ST_DRIVER);
+	uint32_t host = inl((uint16_t)(v->io + VIO_HOST_FEATURES));
+	outl((uint16_t)(v->io + VIO_GUEST_FEATURES), host & (F_RO | F_FLUSH));
+	d.read_only = (host & F_RO) != 0;
+	d.can_flush = (host & F_FLUSH) != 0;
+	d.sectors = inl((uint16_t)(v->io + VIO_CONFIG)) | (uint64_t)inl((uint16_t)(v->io + VIO_CONFIG + 4)) << 32;
 
-	outw((uint16_t)(d->io + VIO_QUEUE_SEL), 0);
-	uint16_t num = inw((uint16_t)(d->io + VIO_QUEUE_NUM));
+	outw((uint16_t)(v->io + VIO_QUEUE_SEL), 0);
+	uint16_t num = inw((uint16_t)(v->io + VIO_QUEUE_NUM));
 	*what = "sizing its queue";
 	if (num == 0 || num > VQ_MAX || (num & (num - 1)))
 		return D_DEVICE_DOWN;
+	if (d.depth > num / 3u)                      /* three descriptors a request */
+		d.depth = num / 3u;
+	*what = "sizing its queue";
+	if (d.depth == 0)
+		return D_DEVICE_DOWN;
 
-	/* one DMA region: the ring, then per slot a header page share and data */
+	/* one DMA region: the ring, then a page of request headers */
 	vm_size_t ring = (vq_bytes(num) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	vm_size_t hdrs = PAGE_SIZE;                  /* 32 slots x 32 bytes */
-	vm_size_t total = ring + hdrs + VBLK_SLOTS * VBLK_SLOT_DATA;
 	vm_offset_t va;
 	rpc_phys_addr_t pa;
 	*what = "allocating DMA memory";
-	if ((r = pci_dma_alloc(func, total, 0x100000000ull, &va, &pa)))
+	if ((r = pci_dma_alloc(func, ring + PAGE_SIZE, 0x100000000ull, &va, &pa)))
 		return r;
-	memset((void *)(uintptr_t)va, 0, ring + hdrs);
-	vq_init(&d->q, num, (void *)(uintptr_t)va);
-	for (unsigned i = 0; i < VBLK_SLOTS; i++) {
-		struct vblk_slot *s = &d->slots[i];
+	memset((void *)(uintptr_t)va, 0, ring + PAGE_SIZE);
+	vq_init(&v->q, num, (void *)(uintptr_t)va);
+	for (unsigned i = 0; i < VBLK_DEPTH; i++) {        /* 32 slots x 32 bytes */
+		struct vblk_slot *s = &v->slots[i];
 		s->hdr = (uint8_t *)(uintptr_t)(va + ring + 32 * i);
 		s->hdr_phys = pa + ring + 32 * i;
-		s->data = (uint8_t *)(uintptr_t)(va + ring + hdrs + VBLK_SLOT_DATA * i);
-		s->data_phys = pa + ring + hdrs + VBLK_SLOT_DATA * i;
-		s->next_free = d->free_slots;
-		d->free_slots = s;
+		s->next_free = v->free_slots;
+		v->free_slots = s;
 	}
-	outl((uint16_t)(d->io + VIO_QUEUE_PFN), (uint32_t)(pa >> 12));
-	outb((uint16_t)(d->io + VIO_STATUS), ST_ACK | ST_DRIVER | ST_DRIVER_OK);
+	outl((uint16_t)(v->io + VIO_QUEUE_PFN), (uint32_t)(pa >> 12));
+	outb((uint16_t)(v->io + VIO_STATUS), ST_ACK | ST_DRIVER | ST_DRIVER_OK);
 
 	*what = "setting up its interrupt";
-	if ((r = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &d->irq_port)))
+	if ((r = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &v->irq_port)))
 		return r;
-	d->polling = pci_intr_register(func, d->irq_port) != KERN_SUCCESS;
-	if ((r = thread_spawn(completion_thread, d)))
+	v->polling = disk_poll_only || pci_intr_register(func, v->irq_port) != KERN_SUCCESS;
+	if (v->polling && (r = pci_intx_disable(func)))
 		return r;
+	d.polling = v->polling;
+	if ((r = thread_spawn(completion_thread, v)))
+		return r;
+	snprintf(d.where, sizeof d.where, "virtio-blk at %02x:%02x.%x", info->bus, info->dev, info->fn);
+	disk_add(&virtio_blk_driver, func, v, &d);
 	return KERN_SUCCESS;
 }
 
-static struct vblk_slot *take_slot(struct vblk *d)
+/* Queues R: header, data, status.  The device server keeps no more than
+ * depth requests in flight, so a slot and three descriptors are free. */
+static void vblk_submit(struct disk_request *r)
 {
-	while (!d->free_slots)
-		cond_wait(&d->slot_freed, &d->lock);
-	struct vblk_slot *s = d->free_slots;
-	d->free_slots = s->next_free;
-	return s;
-}
-
-static void put_slot(struct vblk *d, struct vblk_slot *s)
-{
-	s->next_free = d->free_slots;
-	d->free_slots = s;
-	cond_signal(&d->slot_freed);
-}
-
-/* Queues one request on slot S (lock held), its data at DATA_PHYS; false
- * when the ring is full. */
-static int submit_at(struct vblk *d, struct vblk_slot *s, uint32_t type, uint64_t sector,
-                     uint64_t data_phys, uint32_t len)
-{
-	uint32_t h[4] = { type, 0, (uint32_t)sector, (uint32_t)(sector >> 32) };
+	struct vblk *v = r->disk->driver_disk;
+	uint32_t type = r->op == DISK_READ ? T_IN : r->op == DISK_WRITE ? T_OUT : T_FLUSH;
+	uint32_t len = r->sectors * 512;
+	mutex_lock(&v->lock);
+	struct vblk_slot *s = v->free_slots;
+	v->free_slots = s->next_free;
+	s->req = r;
+	uint32_t h[4] = { type, 0, (uint32_t)r->lba, (uint32_t)(r->lba >> 32) };
 	memcpy(s->hdr, h, 16);
 	s->hdr[16] = 0xff;
-	s->done = 0;
 	struct vq_buf b[3] = {
 		{ s->hdr_phys, 16, false },
-		{ data_phys, len, type == T_IN },
+		{ r->phys, len, type == T_IN },
 		{ s->hdr_phys + 16, 1, true },
 	};
 	if (len == 0)
 		b[1] = b[2];
-	if (!vq_add(&d->q, b, len ? 3 : 2, s))
-		return 0;
-	if (!vq_notify_suppressed(&d->q))
-		outw((uint16_t)(d->io + VIO_QUEUE_NOTIFY), 0);
-	return 1;
+	vq_add(&v->q, b, len ? 3 : 2, s);
+	if (!vq_notify_suppressed(&v->q))
+		outw((uint16_t)(v->io + VIO_QUEUE_NOTIFY), 0);
+	mutex_unlock(&v->lock);
 }
 
-static kern_return_t status_error(uint8_t st)
-{
-	return st == S_OK ? D_SUCCESS : st == S_UNSUPP ? D_INVALID_OPERATION : D_IO_ERROR;
-}
-
-/* Moves COUNT bytes at SECTOR in pieces of a slot's size, as many in flight
- * as slots allow, then waits for them.  The data goes through the slots'
- * own DMA memory and BUF, or, when PHYS is not 0, straight to the
- * physically contiguous memory at PHYS (reads only). */
-static kern_return_t transfer(struct vblk *d, int write, uint64_t sector, void *buf, uint64_t phys,
-                              size_t count)
-{
-	struct vblk_slot *mine[VBLK_SLOTS];
-	size_t off = 0;
-	kern_return_t err = D_SUCCESS;
-	if (write && d->read_only)
-		return D_READ_ONLY;
-	while (off < count && err == D_SUCCESS) {
-		unsigned n = 0;
-		size_t batch_off = off;
-		mutex_lock(&d->lock);
-		while (off < count && n < VBLK_SLOTS / 2) {
-			uint32_t len = count - off < VBLK_SLOT_DATA ? (uint32_t)(count - off) : VBLK_SLOT_DATA;
-			/* wait for a first slot; take more only while some are free, so
-			 * that two callers cannot each hold half and wait for the rest */
-			struct vblk_slot *s = n ? (d->free_slots ? take_slot(d) : NULL) : take_slot(d);
-			if (!s)
-				break;
-			if (write)
-				memcpy(s->data, (char *)buf + off, len);
-			while (!submit_at(d, s, write ? T_OUT : T_IN, sector + off / 512,
-			                  phys ? phys + off : s->data_phys, len))
-				cond_wait(&d->completed, &d->lock);
-			mine[n++] = s;
-			off += len;
-		}
-		for (unsigned i = 0; i < n; i++) {
-			while (!mine[i]->done)
-				cond_wait(&d->completed, &d->lock);
-			if (mine[i]->status != S_OK && err == D_SUCCESS)
-				err = status_error(mine[i]->status);
-		}
-		mutex_unlock(&d->lock);
-		for (unsigned i = 0; i < n && !write && !phys && err == D_SUCCESS; i++) {
-			size_t at = batch_off + (size_t)i * VBLK_SLOT_DATA;
-			memcpy((char *)buf + at, mine[i]->data, count - at < VBLK_SLOT_DATA ? count - at : VBLK_SLOT_DATA);
-		}
-		mutex_lock(&d->lock);
-		for (unsigned i = 0; i < n; i++)
-			put_slot(d, mine[i]);
-		mutex_unlock(&d->lock);
-	}
-	return err;
-}
-
-kern_return_t vblk_io(struct vblk *d, int write, uint64_t sector, void *buf, size_t count)
-{
-	return transfer(d, write, sector, buf, 0, count);
-}
-
-kern_return_t vblk_read_phys(struct vblk *d, uint64_t sector, uint64_t phys, size_t count)
-{
-	return transfer(d, 0, sector, NULL, phys, count);
-}
-
-kern_return_t vblk_flush(struct vblk *d)
-{
-	if (!d->can_flush)
-		return D_SUCCESS;        /* no write cache to flush */
-	mutex_lock(&d->lock);
-	struct vblk_slot *s = take_slot(d);
-	while (!submit_at(d, s, T_FLUSH, 0, 0, 0))
-		cond_wait(&d->completed, &d->lock);
-	while (!s->done)
-		cond_wait(&d->completed, &d->lock);
-	kern_return_t err = status_error(s->status);
-	put_slot(d, s);
-	mutex_unlock(&d->lock);
-	return err;
-}
+const struct disk_driver virtio_blk_driver = {
+	.name = "virtio-blk",
+	.prefix = "vd",
+	.match = { 0x010000, 0xff0000, 0x1af4, 0x1001 },
+	.probe = vblk_probe,
+	.submit = vblk_submit,
+};

@@ -9,11 +9,17 @@
 
 #define RECORD 512u
 #define CHUNK  (1u << 20)
+/* The kernel's own disk driver reads 64 KiB requests faster than larger
+ * ones; the disk server the other way round (bench/e2e.sh, side by side:
+ * a 64 MiB cksum through 1 MiB reads 1.9 s on virtio, 2.4 s on IDE;
+ * through 64 KiB reads 4.6 s on virtio, 1.8 s on IDE). */
+#define KERNEL_READ_CHUNK (64u << 10)
 
 static struct disk {
 	mach_port_t port;
 	char name[64];
 	int flush_unknown;            /* the device refused DEV_FLUSH once: do not ask again */
+	size_t read_chunk;            /* the largest device_read */
 	mach_port_t host;
 } disk;
 
@@ -34,7 +40,7 @@ static void copy_in(char *dst, vm_offset_t data, vm_size_t got)
 static int read_records(uint64_t first, void *buf, size_t count)
 {
 	for (size_t done = 0; done < count;) {
-		size_t n = count - done < CHUNK / RECORD ? count - done : CHUNK / RECORD;
+		size_t n = count - done < disk.read_chunk / RECORD ? count - done : disk.read_chunk / RECORD;
 		vm_offset_t data;
 		vm_size_t got;
 		kern_return_t r = device_read(disk.port, 0, (natural_t)(first + done), n * RECORD, &data, &got);
@@ -145,9 +151,10 @@ static uint32_t disk_now(void *ctx)
 	return disk_time();
 }
 
-kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *dev, int *writable)
+kern_return_t disk_open(mach_port_t master, int kernel, const char *name, struct ext2_dev *dev, int *writable)
 {
 	strlcpy(disk.name, name, sizeof disk.name);
+	disk.read_chunk = kernel ? KERNEL_READ_CHUNK : CHUNK;
 	disk.host = mach_host_self();
 	*writable = 1;
 	kern_return_t r = device_open(master, D_READ | D_WRITE, name, &disk.port);

@@ -20,10 +20,11 @@ extern struct server *fs_server;
 
 /* --- disk.c: the disk behind the core ------------------------------------ */
 
-/* Opens device NAME through MASTER for reading and writing or, when the
- * device is read-only, for reading (*WRITABLE says which), and fills DEV
- * with its size and the read, write, flush and clock callbacks. */
-kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *dev, int *writable);
+/* Opens device NAME through MASTER (KERNEL: the kernel's device master,
+ * not a disk server) for reading and writing or, when the device is
+ * read-only, for reading (*WRITABLE says which), and fills DEV with its
+ * size and the read, write, flush and clock callbacks. */
+kern_return_t disk_open(mach_port_t master, int kernel, const char *name, struct ext2_dev *dev, int *writable);
 /* The host's clock, seconds since 1970 (what the core stamps inodes with). */
 uint32_t disk_time(void);
 
@@ -61,6 +62,16 @@ struct node *node_find(mach_port_t name);
  * permission bits of a file it creates); fills *OUT with the inode found
  * or made.  0 or a negative errno value. */
 int lookup(uint32_t dir, const char *path, unsigned flags, unsigned mode, struct ext2_inode *out);
+
+/* --- stream.c: read-ahead for files read in order ------------------------ */
+
+#define STREAM_NO (-1000)        /* stream_read does not take this read */
+/* Reads COUNT bytes at OFFSET of IN into DST (fresh pages) from the read-
+ * ahead window when the read follows the file's last one: the bytes read,
+ * a negative EXT2_E* code, or STREAM_NO (read it the ordinary way). */
+long stream_read(const struct ext2_inode *in, uint64_t offset, void *dst, size_t count);
+/* Forgets the window when it holds inode INO (0: whatever it holds). */
+void stream_forget(uint32_t ino);
 
 /* --- fsserver.c: the protocol -------------------------------------------- */
 

@@ -118,6 +118,7 @@ static kern_return_t op_lookup(struct request *rq, struct node *n)
 	if (type == EXT2_S_IFDIR)
 		return flags & FS_O_WRITE ? FS_EISDIR : reply_node(rq, &in, FS_O_READ);
 	if ((flags & FS_O_TRUNC) && (flags & FS_O_WRITE) && type == EXT2_S_IFREG && in.size) {
+		stream_forget(in.ino);
 		r = ext2_truncate(&fs, in.ino, 0);
 		if (r)
 			return core_errno(r, "truncating on open");
@@ -165,7 +166,9 @@ static kern_return_t op_read(struct request *rq, struct node *n)
 	vm_offset_t buf = 0;
 	if (vm_allocate(mach_task_self(), &buf, size, 1))
 		return FS_ENOMEM;
-	long got = ext2_read(&fs, &in, offset, (void *)(uintptr_t)buf, count);
+	long got = stream_read(&in, offset, (void *)(uintptr_t)buf, count);
+	if (got == STREAM_NO)
+		got = ext2_read(&fs, &in, offset, (void *)(uintptr_t)buf, count);
 	vm_size_t keep = got > 0 ? ((vm_size_t)got + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1) : 0;
 	if (keep < size)
 		vm_deallocate(mach_task_self(), buf + keep, size - keep);
@@ -195,6 +198,7 @@ static kern_return_t write_data(struct request *rq, struct node *n, uint64_t off
 	}
 	if (offset > (uint64_t)INT64_MAX || count > (uint64_t)INT64_MAX - offset)
 		return FS_EFBIG;
+	stream_forget(n->ino);
 	long done = ext2_write(&fs, n->ino, offset, data, count);
 	if (done < 0)
 		return core_errno((int)done, "writing a file");
@@ -251,6 +255,7 @@ static kern_return_t op_truncate(struct request *rq, struct node *n)
 		return FS_EBADF;
 	if (n->type != EXT2_S_IFREG)
 		return n->type == EXT2_S_IFDIR ? FS_EISDIR : FS_EINVAL;
+	stream_forget(n->ino);
 	int r = ext2_truncate(&fs, n->ino, m->size.v);
 	return r ? core_errno(r, "truncating") : reply_empty(rq);
 }
@@ -391,6 +396,7 @@ static kern_return_t op_unlink(struct request *rq, struct node *n)
 	kern_return_t e = check_dir_op(n, m->name, 1);
 	if (e)
 		return e;
+	stream_forget(0);       /* the inode number may come back as another file */
 	int r = ext2_unlink(&fs, n->ino, m->name, strlen(m->name));
 	return r ? core_errno(r, "unlink") : reply_empty(rq);
 }
@@ -401,6 +407,7 @@ static kern_return_t op_rmdir(struct request *rq, struct node *n)
 	kern_return_t e = check_dir_op(n, m->name, 1);
 	if (e)
 		return e;
+	stream_forget(0);
 	int r = ext2_rmdir(&fs, n->ino, m->name, strlen(m->name));
 	return r ? core_errno(r, "rmdir") : reply_empty(rq);
 }
@@ -418,6 +425,7 @@ static kern_return_t op_rename(struct request *rq, struct node *n)
 		return FS_EXDEV;             /* not a node port of this file system */
 	if (to->type != EXT2_S_IFDIR)
 		return FS_ENOTDIR;
+	stream_forget(0);       /* it may replace a file */
 	int r = ext2_rename(&fs, n->ino, m->old, strlen(m->old), to->ino, m->new, strlen(m->new));
 	if (r)
 		return core_errno(r, "rename");

@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	char why[160];
 	/* a wrong root asks on the console (rescue.c) instead of ending the boot */
 	for (;; rescue_ask(&c, master, devname, sizeof devname)) {
-		r = disk_open(master, devname, &dev, &writable);
+		r = disk_open(master, !c.parent, devname, &dev, &writable);
 		if (r) {
 			say("cannot open the root device %s through %s: %s", devname, via, mach_error_name(r));
 			continue;

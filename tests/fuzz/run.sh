@@ -31,6 +31,9 @@ truncate -s 64K "$seeds/part/mbr.img"
 printf 'label: dos\nstart=8, size=16, type=83\nstart=24, size=80, type=5\nstart=32, size=8, type=83\n' | sfdisk -q "$seeds/part/mbr.img" >/dev/null 2>&1
 truncate -s 64K "$seeds/part/gpt.img"
 sgdisk -o -n 1:40:+8K -n 2:0:+8K "$seeds/part/gpt.img" >/dev/null 2>&1
+# a GPT for a disk of 4096-byte sectors (fdisk -b 4096): header at byte 4096
+truncate -s 256K "$seeds/part/gpt4k.img"
+printf 'g\nn\n1\n\n+16K\nw\n' | fdisk -b 4096 "$seeds/part/gpt4k.img" >/dev/null 2>&1
 for p in hello true exechild; do
 	[ -f "build/bin/$p" ] && cp "build/bin/$p" "$seeds/elf/"
 done

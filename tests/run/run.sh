@@ -2,8 +2,11 @@
 # `make run` as the README shows it, with standard input from a pipe: the
 # lines are typed once the prompt is there, the results print, and the
 # command returns when the guest halts.  Then ROOT=: a bare file system made
-# with `make image ... ROOT=vd0` boots with the device replaced.  Then a disk
-# that boots by itself (`make image`, --boot) boots from its own GRUB, no ISO.
+# with `make image ... ROOT=vd0` boots with the device replaced; and
+# CONFIG=sata with a second disk from QEMU_ARGS, and CONFIG=nvme (tools/run.py
+# attaches the image as an NVMe namespace).
+# Then a disk that boots by itself (`make image`, --boot) boots from its own
+# GRUB, no ISO, and the same disk converted to GPT boots from the ISO.
 # (tools/run.py is what `make run` calls; BUILD is the build directory.)
 set -u
 cd "$(dirname "$0")/../.."
@@ -36,6 +39,20 @@ out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --bu
       --disk "$whole" --root vd0 boot/default.cfg 2>&1 | tr -d '\r'); rc=$?
 check "ROOT=vd0" "$out" "seed" "ext2fs: vd0 unmounted: written back, marked clean, flushed"
 [ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL ROOT=vd0: status $rc"; }
+
+# CONFIG=sata: the same image as port 0 of an AHCI controller, a second disk
+# added on port 2 through QEMU_ARGS as the README says
+out=$(printf 'cksum /etc/motd\nhalt\n' | QEMU_ARGS="-drive file=$whole,if=none,id=extra,format=raw \
+      -device ide-hd,drive=extra,bus=ahci0.2" timeout 600 python3 tools/run.py --build "$build" \
+      --disk "$img" boot/sata.cfg 2>&1 | tr -d '\r'); rc=$?
+check "CONFIG=sata" "$out" "$motd /etc/motd" "ext2fs: wd0s1 unmounted: written back, marked clean, flushed" \
+      "diskdrv: wd1: flushed before the halt: KERN_SUCCESS"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL CONFIG=sata: status $rc"; }
+
+out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --build "$build" \
+      --disk "$img" boot/nvme.cfg 2>&1 | tr -d '\r'); rc=$?
+check "CONFIG=nvme" "$out" "seed" "diskdrv: nvme 00:04.0: shut down (CC.SHN, CSTS.SHST complete)"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL CONFIG=nvme: status $rc"; }
 
 boot=$build/images/run-boot.img
 bash tools/mkimage.sh --boot "$build" "$boot" "$build/bin" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }

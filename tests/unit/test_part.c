@@ -642,6 +642,83 @@ static void test_gpt_many(void)
 	unload(&m);
 }
 
+/* --- 4096-byte sectors ------------------------------------------------------ */
+
+static int img_read4k(void *ctx, uint64_t lba, unsigned count, void *buf)
+{
+	struct img *m = ctx;
+	if (++m->reads > READ_LIMIT || lba > m->size / 4096 || count > m->size / 4096 - lba)
+		return -1;
+	memcpy(buf, m->data + lba * 4096, (size_t)count * 4096);
+	return 0;
+}
+
+/* The partitions `fdisk -b 4096 -l` lists (start and size in 4 KiB sectors). */
+static unsigned fdisk4k_parts(const char *name, struct part *out, unsigned max)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "fdisk -b 4096 -l -o Device,Start,Sectors %s/%s", dir, name);
+	FILE *p = popen(cmd, "r");
+	char line[256];
+	unsigned n = 0;
+	size_t len = strlen(name);
+	while (p && fgets(line, sizeof line, p))
+		if (!strncmp(line, dir, strlen(dir)) && n < max) {
+			const char *q = line + strlen(dir) + 1 + len;
+			unsigned num;
+			unsigned long long start, count;
+			if (sscanf(q, "%u %llu %llu", &num, &start, &count) == 3)
+				out[n++] = (struct part){ .number = num, .start = start, .count = count };
+		}
+	CHECK(p && pclose(p) == 0 && n > 0, "fdisk -b 4096 -l %s lists partitions", name);
+	return n;
+}
+
+static void test_4k(void)
+{
+	/* an MBR with an extended partition holding a logical one, and a GPT,
+	 * both written by fdisk for a disk of 4096-byte sectors */
+	sh("cd %s && head -c 16M /dev/zero > mbr4k.img && printf 'o\\nn\\np\\n1\\n256\\n+2M\\nn\\ne\\n2\\n\\n+8M\\n"
+	   "n\\nl\\n\\n+2M\\nw\\n' | fdisk -b 4096 mbr4k.img >/dev/null", dir);
+	sh("cd %s && head -c 16M /dev/zero > gpt4k.img && printf 'g\\nn\\n1\\n256\\n+2M\\nn\\n2\\n\\n+3M\\nw\\n' "
+	   "| fdisk -b 4096 gpt4k.img >/dev/null", dir);
+	struct part want[8], drop[8];
+	struct part_table t;
+	struct img m = load("mbr4k.img");
+	unsigned wn = fdisk4k_parts("mbr4k.img", want, 8);
+	/* fdisk lists the extended partition (2) too; the reader does not */
+	unsigned k = 0;
+	for (unsigned i = 0; i < wn; i++)
+		if (want[i].number != 2)
+			drop[k++] = want[i];
+	m.reads = 0;
+	enum part_scheme sch = part_read_table_sized(img_read4k, &m, m.size / 4096, 4096, &t);
+	CHECK(sch == PART_MBR && t.n == 2 && k == 2, "4Kn MBR: %u partitions (%s)", t.n, t.why);
+	for (unsigned i = 0; i < t.n && i < k; i++)
+		CHECK(t.parts[i].number == drop[i].number && t.parts[i].start == drop[i].start
+		      && t.parts[i].count == drop[i].count, "4Kn MBR partition %u at %llu+%llu, fdisk says %u at %llu+%llu",
+		      t.parts[i].number, (unsigned long long)t.parts[i].start, (unsigned long long)t.parts[i].count,
+		      drop[i].number, (unsigned long long)drop[i].start, (unsigned long long)drop[i].count);
+	unload(&m);
+
+	m = load("gpt4k.img");
+	wn = fdisk4k_parts("gpt4k.img", want, 8);
+	m.reads = 0;
+	sch = part_read_table_sized(img_read4k, &m, m.size / 4096, 4096, &t);
+	CHECK(sch == PART_GPT && t.n == wn && wn == 2, "4Kn GPT: %u partitions, fdisk lists %u (%s)", t.n, wn, t.why);
+	for (unsigned i = 0; i < t.n && i < wn; i++)
+		CHECK(t.parts[i].number == want[i].number && t.parts[i].start == want[i].start
+		      && t.parts[i].count == want[i].count, "4Kn GPT partition %u at %llu+%llu", t.parts[i].number,
+		      (unsigned long long)t.parts[i].start, (unsigned long long)t.parts[i].count);
+	m.reads = 0;
+	sch = part_read_table(img_read, &m, m.sectors, &t);
+	CHECK(sch == PART_NONE && strstr(t.why, "GPT unusable"), "read in 512-byte sectors the 4Kn GPT is not there: %s",
+	      t.why);
+	sch = part_read_table_sized(img_read4k, &m, m.size / 4096, 1000, &t);
+	CHECK(sch == PART_NONE && strstr(t.why, "1000"), "sectors of 1000 bytes are refused: %s", t.why);
+	unload(&m);
+}
+
 int main(void)
 {
 	static const char check[] = "123456789";
@@ -671,6 +748,7 @@ int main(void)
 	test_gpt();
 	test_gpt_names();
 	test_gpt_many();
+	test_4k();
 
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

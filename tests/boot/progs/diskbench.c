@@ -1,7 +1,8 @@
-/* Sequential read and write speed, in one boot, of vd0 through the disk
- * server (the bootstrap port) and of hd0 through the kernel's own IDE driver
- * (the device master): the same image attached twice.  Prints one line per
- * measurement for bench/disk.sh to tabulate. */
+/* Sequential read and write speed, in one boot, of the disk server's disks
+ * (--disks, through the bootstrap port: vd0 virtio-blk, wd0 AHCI, nd0 NVMe)
+ * and of hd0 through the kernel's own IDE driver (the device master): the
+ * same image attached to each.  Prints one line per measurement for
+ * bench/disk.sh to tabulate. */
 #include "chain/chain.h"
 #include "mach/mach.h"
 #include "rt/rt.h"
@@ -56,16 +57,23 @@ int main(int argc, char **argv)
 	chain_ready(&c);
 	unsigned mib = c.opts.given[SLOT_MIB] ? c.opts.num[SLOT_MIB] : 64;
 	vm_size_t chunk = (c.opts.given[SLOT_CHUNK_KIB] ? c.opts.num[SLOT_CHUNK_KIB] : 1024) * 1024;
-	for (int round = 0; round < 2; round++) {
-		if (c.parent)
-			measure(c.parent, "vd0", 0, mib, chunk);
-		if (c.device_master)
-			measure(c.device_master, "hd0", 0, mib, chunk);
+	char list[64], *names[8];
+	unsigned n = 0;
+	strlcpy(list, c.opts.str[SLOT_BENCH_DISKS] ? c.opts.str[SLOT_BENCH_DISKS] : "vd0", sizeof list);
+	for (char *s = list; s && n < 8;) {
+		names[n++] = s;
+		if ((s = strchr(s, ',')))
+			*s++ = 0;
 	}
-	if (c.parent)
-		measure(c.parent, "vd0", 1, mib, chunk);
-	if (c.device_master)
-		measure(c.device_master, "hd0", 1, mib, chunk);
+	/* two rounds of each, the second in the opposite order, so that no disk
+	 * is always the one measured while the host writes back the last one's data */
+	for (int write = 0; write < 2; write++)
+		for (int round = 0; round < 2; round++) {
+			for (unsigned k = 0; k < n && c.parent; k++)
+				measure(c.parent, names[round ? n - 1 - k : k], write, mib, chunk);
+			if (c.device_master)
+				measure(c.device_master, "hd0", write, mib, chunk);
+		}
 	say("done");
 	if (c.parent)
 		chain_halt(c.parent);

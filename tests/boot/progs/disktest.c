@@ -101,6 +101,39 @@ static void write_pattern(mach_port_t master, const char *name)
 	expect("flush", device_set_status(dev, DEV_FLUSH, &flush, 0), 0);
 }
 
+/* One write of 1 MiB at record 18432, in several requests inside the disk
+ * server: a test makes one of them fail and then finds the others on the
+ * image. */
+static void write_big(mach_port_t master, const char *name)
+{
+	static char pattern[1u << 20] __attribute__((aligned(4096)));
+	for (unsigned i = 0; i < sizeof pattern; i++)
+		pattern[i] = "disktest pattern "[i % 17];
+	mach_port_t dev;
+	vm_size_t done = 0;
+	kern_return_t r = device_open(master, D_READ | D_WRITE, name, &dev);
+	if (r == 0)
+		r = device_write(dev, 0, 18432, pattern, sizeof pattern, &done);
+	say("%s: 1 MiB write at 18432: %s", name, mach_error_name(r));
+	vm_offset_t data;
+	vm_size_t got;
+	r = device_read(dev, 0, 2048, 4096, &data, &got);
+	expect("a read afterwards", r, KERN_SUCCESS);
+}
+
+/* Reads each device of the comma-separated LIST whole through MASTER. */
+static void read_list(mach_port_t master, const char *names)
+{
+	char list[128];
+	strlcpy(list, names, sizeof list);
+	for (char *s = list, *name; (name = s);) {
+		s = strchr(s, ',');
+		if (s)
+			*s++ = 0;
+		read_whole(master, name);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct chain c;
@@ -109,17 +142,18 @@ int main(int argc, char **argv)
 	say("opening devices through %s", c.parent ? "my bootstrap port (the disk server)"
 	                                            : "the kernel's device master");
 	chain_ready(&c);
-	char list[128];
-	strlcpy(list, c.opts.str[SLOT_DISKS] ? c.opts.str[SLOT_DISKS] : "vd0", sizeof list);
-	for (char *s = list, *name; (name = s);) {
-		s = strchr(s, ',');
-		if (s)
-			*s++ = 0;
-		read_whole(master, name);
+	char first[DEV_NAME_MAX];
+	strlcpy(first, c.opts.str[SLOT_DISKS] ? c.opts.str[SLOT_DISKS] : "vd0", sizeof first);
+	if (strchr(first, ','))
+		*strchr(first, ',') = 0;
+	read_list(master, c.opts.str[SLOT_DISKS] ? c.opts.str[SLOT_DISKS] : "vd0");
+	if (c.opts.str[SLOT_KERNEL_DISKS]) {
+		say("and through the kernel's device master");
+		read_list(c.device_master, c.opts.str[SLOT_KERNEL_DISKS]);
 	}
 	mach_port_t dev;
 	expect("open an unknown device", device_open(master, D_READ, "vd9s9", &dev), D_NO_SUCH_DEVICE);
-	if (c.parent && device_open(master, D_READ, "vd0", &dev) == 0) {
+	if (c.parent && device_open(master, D_READ, first, &dev) == 0) {
 		/* malformed requests to the disk server, then a good one */
 		union { device_read_request_t in; char buf[256]; } m;
 		rpc_head(&m.in.head, dev, ID_DEVICE_READ, 0);
@@ -134,9 +168,18 @@ int main(int argc, char **argv)
 		vm_offset_t data;
 		vm_size_t got;
 		expect("a good read afterwards", device_read(dev, 0, 0, 512, &data, &got), KERN_SUCCESS);
+		/* the open was for reading: writing back what is there is refused */
+		vm_size_t done;
+		expect("write through a read-only open", device_write(dev, 0, 0, (void *)(uintptr_t)data, 512, &done),
+		       D_INVALID_OPERATION);
+		/* a closed device's port is gone */
+		expect("close", device_close(dev), KERN_SUCCESS);
+		expect("read after the close", device_read(dev, 0, 0, 512, &data, &got), MACH_SEND_INVALID_DEST);
 	}
 	if (c.opts.str[SLOT_WRITE])
 		write_pattern(master, c.opts.str[SLOT_WRITE]);
+	if (c.opts.str[SLOT_BIG_WRITE])
+		write_big(master, c.opts.str[SLOT_BIG_WRITE]);
 	if (c.opts.str[SLOT_READ_ONLY])
 		expect("open a read-only disk for writing", device_open(master, D_READ | D_WRITE,
 		       c.opts.str[SLOT_READ_ONLY], &dev), D_READ_ONLY);

@@ -11,7 +11,10 @@
  *   - a new file written at 1 MiB a call, then fs_sync (timed with it);
  *   - small files created in one directory, then looked up;
  *   - for reference, the guest CPU's memcpy and its first touch of fresh
- *     pages, the two costs that separate the rows above.
+ *     pages, the two costs that separate the rows above;
+ *   - null RPCs: a message ext2fs has no routine for (its demux answers
+ *     MIG_BAD_ID, no file-system work), beside a raw mach_msg round trip
+ *     to an echo loop in a second task.
  * It prints one "result" line per measurement with the POSIX cksum of the
  * bytes read or written, for bench/fs.sh to check against cksum on the
  * host.  Checksums are computed outside the timed loops.  Then it halts
@@ -21,6 +24,8 @@
 #include "mach/mach.h"
 #include "posix/posix.h"
 #include "rt/cksum.h"
+#include "rt/thread.h"
+#include "rt/tls.h"
 #include "fsbench_options.h"
 
 #define MIB (1u << 20)
@@ -319,6 +324,116 @@ static void small_files(const char *dirname, unsigned count)
 }
 
 /* The disk server: ext2fs's bootstrap port, fetched from its task. */
+/* --- null RPCs ------------------------------------------------------------- */
+
+#define NULL_RPCS 20000
+#define ID_NULL   48099         /* no fs routine has it: the reply is MIG_BAD_ID */
+
+struct null_msg {
+	mach_msg_header_t head;
+	mach_msg_type_t ret_type;
+	kern_return_t ret;
+};
+
+/* The echo task's receive right, named before task_create so that its copy
+ * of our memory knows the name. */
+static mach_port_t echo_port;
+
+/* The echo task's only thread: answers every message with its header.  It
+ * runs on a copy of our memory, so it calls nothing but the trap. */
+static void echo_loop(void)
+{
+	struct null_msg m = { .head.msgh_size = 0 };
+	mach_msg_option_t opt = MACH_RCV_MSG;
+	for (;;) {
+		if (mach_msg(&m.head, opt, m.head.msgh_size, sizeof m, echo_port, 0, 0)) {
+			opt = MACH_RCV_MSG;
+			continue;
+		}
+		m.head.msgh_bits = MACH_MSGH_BITS(m.head.msgh_bits & 0xff, 0);
+		m.head.msgh_local_port = MACH_PORT_NULL;
+		m.head.msgh_size = sizeof m.head;
+		m.head.msgh_id += 100;
+		opt = MACH_SEND_MSG | MACH_RCV_MSG;
+	}
+}
+
+/* A second task (a copy of this one) whose thread runs echo_loop; returns
+ * the task and leaves a send right to its port in echo_port. */
+static kern_return_t start_echo_task(mach_port_t *task)
+{
+	mach_port_t self = mach_task_self(), thread;
+	kern_return_t r = mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &echo_port);
+	if (!r)
+		r = mach_port_insert_right(self, echo_port, echo_port, MACH_MSG_TYPE_MAKE_SEND);
+	uintptr_t stack = rt_stack_alloc();
+	if (r || !stack || (r = task_create(self, 1, task)))
+		return r ? r : KERN_RESOURCE_SHORTAGE;
+	struct i386_thread_state st;
+	natural_t count = i386_THREAD_STATE_COUNT;
+	if ((r = mach_port_insert_right(*task, echo_port, echo_port, MACH_MSG_TYPE_MOVE_RECEIVE)) ||
+	    (r = thread_create(*task, &thread)) ||
+	    (r = thread_get_state(thread, i386_THREAD_STATE, (natural_t *)&st, &count)))
+		return r;
+	st.eip = (natural_t)(uintptr_t)echo_loop;
+	st.uesp = (natural_t)(stack + THREAD_STACK_SIZE - 16);
+	st.ebp = 0;
+	if (!(r = thread_set_state(thread, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT)))
+		r = thread_resume(thread);
+	mach_port_deallocate(self, thread);
+	return r;
+}
+
+/* N round trips of a header-only message to DEST; the reply's return code
+ * must be WANT.  Returns the microseconds, or 0 after a failure. */
+static uint64_t round_trips(mach_port_t dest, unsigned n, kern_return_t want, const char *what)
+{
+	mach_port_t reply;
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &reply))
+		return 0;
+	uint64_t t0 = now_us(), us = 0;
+	unsigned i = 0;
+	for (; i < n; i++) {
+		struct null_msg m = { .head = {
+			.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE),
+			.msgh_size = sizeof m.head, .msgh_remote_port = dest, .msgh_local_port = reply,
+			.msgh_id = ID_NULL } };
+		kern_return_t r = mach_msg(&m.head, MACH_SEND_MSG | MACH_RCV_MSG, sizeof m.head, sizeof m,
+		                           reply, 0, 0);
+		kern_return_t code = r ? r : m.head.msgh_size >= sizeof m ? m.ret : KERN_SUCCESS;
+		if (code != want) {
+			say("null RPC %u to %s: %s, not %s", i, what, mach_error_name(code), mach_error_name(want));
+			failures++;
+			break;
+		}
+	}
+	if (i == n)
+		us = now_us() - t0;
+	mach_port_mod_refs(mach_task_self(), reply, MACH_PORT_RIGHT_RECEIVE, -1);
+	return us;
+}
+
+/* The issue-14 goal: a null RPC to ext2fs within 1.5x of a raw round trip. */
+static void null_rpcs(void)
+{
+	mach_port_t task;
+	kern_return_t r = start_echo_task(&task);
+	if (r) {
+		say("starting the echo task: %s", mach_error_name(r));
+		failures++;
+		return;
+	}
+	uint64_t raw = round_trips(echo_port, NULL_RPCS, KERN_SUCCESS, "the echo task");
+	uint64_t fs = round_trips(root, NULL_RPCS, MIG_BAD_ID, "ext2fs");
+	task_terminate(task);
+	mach_port_deallocate(mach_task_self(), task);
+	mach_port_deallocate(mach_task_self(), echo_port);
+	if (raw)
+		result("rpc", "raw", 0, "-", NULL_RPCS, 0, raw, NULL);
+	if (fs)
+		result("rpc", "fs", 0, "-", NULL_RPCS, 0, fs, NULL);
+}
+
 static mach_port_t open_raw(mach_port_t fs_task, const char *name)
 {
 	mach_port_t disk, dev;
@@ -392,6 +507,7 @@ int main(int argc, char **argv)
 	}
 	if (cap)
 		cpu_reference((char *)(uintptr_t)buf, cap);
+	null_rpcs();
 	write_file("/write-test", write_mib);
 	small_files("small", files);
 	say("done, %d failures", failures);

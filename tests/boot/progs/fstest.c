@@ -177,6 +177,32 @@ static void cksum_file(const char *path)
 #define PATTERN "fstest pattern "
 #define PATTERN_SIZE 3000001u         /* written in pieces, inline and out of line */
 
+/* A reader in order at 64 KiB a call into page-aligned memory takes
+ * ext2fs's read-ahead window (servers/ext2fs/stream.c): a write between two
+ * of its reads must show in the second.  F holds ORIG; it is put back. */
+static void stream_change(mach_port_t f, const char *orig)
+{
+	const size_t chunk = 64u << 10, at = chunk + 1000;
+	vm_offset_t buf = 0;
+	if (vm_allocate(mach_task_self(), &buf, 2 * chunk, 1)) {
+		check("stream: a buffer", 0, "no memory");
+		return;
+	}
+	char *b = (char *)(uintptr_t)buf;
+	uint64_t end;
+	long r = fs_read(f, 0, b, chunk);
+	check("stream: first read", r == (long)chunk && memcmp(b, orig, chunk) == 0, ename(r));
+	r = fs_write(f, at, "CHANGED", 7, &end);
+	expect("stream: write between the reads", r, 7);
+	r = fs_read(f, chunk, b + chunk, chunk);
+	check("stream: the second read sees the write",
+	      r == (long)chunk && memcmp(b + at, "CHANGED", 7) == 0 &&
+	      memcmp(b + chunk, orig + chunk, at - chunk) == 0, ename(r));
+	r = fs_write(f, at, orig + at, 7, &end);
+	expect("stream: putting the bytes back", r, 7);
+	vm_deallocate(mach_task_self(), buf, 2 * chunk);
+}
+
 static void write_pattern(mach_port_t dir)
 {
 	size_t size = PATTERN_SIZE;
@@ -201,6 +227,7 @@ static void write_pattern(mach_port_t dir)
 	expect("pattern: size", (long)size_of(f), (long)size);
 	long r = read_all(f, back, size, 1u << 20);
 	check("pattern: read back", r == (long)size && memcmp(p, back, size) == 0, ename(r));
+	stream_change(f, p);
 	say("pattern: cksum %u %u", crc_of(p, size), (unsigned)size);
 	free(p);
 	free(back);

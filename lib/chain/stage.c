@@ -162,7 +162,7 @@ static kern_return_t do_report(struct request *rq)
 	const chain_report_request_t *m = (const chain_report_request_t *)rq->in;
 	if (!msg_string_ok(m->name, CHAIN_NAME_MAX) || !msg_string_ok(m->text, CHAIN_TEXT_MAX))
 		return MIG_BAD_ARGUMENTS;
-	if (m->status.v != CHAIN_READY && m->status.v != CHAIN_FAILED)
+	if (m->status.v != CHAIN_READY && m->status.v != CHAIN_FAILED && m->status.v != CHAIN_WAITING)
 		return KERN_INVALID_VALUE;
 	strlcpy(self->next_name, m->name, CHAIN_NAME_MAX);
 	self->next_status = (int)m->status.v;

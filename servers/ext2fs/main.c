@@ -24,8 +24,7 @@ int fs_writable, fs_mounted;
 struct server *fs_server;
 static char devname[64];
 
-/* "part:N:device:NAME" (Hurd's form) becomes "NAMEsN". */
-static void device_name(const char *arg, char *out, size_t size)
+void device_name(const char *arg, char *out, size_t size)
 {
 	uint32_t n;
 	const char *colon = arg + 5;
@@ -110,27 +109,30 @@ int main(int argc, char **argv)
 		chain_fail(&c, "finding a disk: no bootstrap port and no --device-master-port", KERN_INVALID_ARGUMENT);
 
 	static struct ext2_dev dev;
-	int writable;
-	kern_return_t r = disk_open(master, devname, &dev, &writable, c.parent != MACH_PORT_NULL);
-	if (r) {
-		say("opening %s through %s: %s", devname, via, mach_error_name(r));
-		chain_fail(&c, "opening the disk", r);
-	}
+	int writable, e;
+	kern_return_t r;
 	char why[160];
-	int e = 0;
-	dev.cache_bytes = CACHE_BYTES;
-	dev.log = log_damage;
-	if (writable && (e = ext2_mount_rw(&fs, &dev, why, sizeof why)) == -EXT2_ENOTSUP) {
-		say("cannot mount %s read-write: %s; mounting it read-only", devname, why);
-		writable = 0;
-	}
-	if (!writable) {
-		dev.write = NULL;      /* a cached mount that never writes */
-		e = ext2_mount_rw(&fs, &dev, why, sizeof why);
-	}
-	if (e) {
-		say("cannot mount %s: %s", devname, why);
-		chain_fail(&c, "mounting", KERN_FAILURE);
+	/* a wrong root asks on the console (rescue.c) instead of ending the boot */
+	for (;; rescue_ask(&c, master, devname, sizeof devname)) {
+		r = disk_open(master, devname, &dev, &writable, c.parent != MACH_PORT_NULL);
+		if (r) {
+			say("cannot open the root device %s through %s: %s", devname, via, mach_error_name(r));
+			continue;
+		}
+		e = 0;
+		dev.cache_bytes = CACHE_BYTES;
+		dev.log = log_damage;
+		if (writable && (e = ext2_mount_rw(&fs, &dev, why, sizeof why)) == -EXT2_ENOTSUP) {
+			say("cannot mount %s read-write: %s; mounting it read-only", devname, why);
+			writable = 0;
+		}
+		if (!writable) {
+			dev.write = NULL;      /* a cached mount that never writes */
+			e = ext2_mount_rw(&fs, &dev, why, sizeof why);
+		}
+		if (!e)
+			break;
+		say("cannot mount the root device %s: %s", devname, why);
 	}
 	if (fs.replayed)
 		say("%s: replayed %u committed transactions of the journal", devname, (unsigned)fs.replayed);

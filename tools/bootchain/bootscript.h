@@ -45,9 +45,11 @@ struct bs_config {
 	int nwarns;
 };
 
-/* Reads PATH (a grub.cfg or bare multiboot/module lines).  Syntax errors land
- * in CFG->diags.  Returns -1 when the file cannot be read. */
-int bs_read(const char *path, struct bs_config *cfg);
+/* Reads PATH (a grub.cfg or bare multiboot/module lines): of a grub.cfg with
+ * menu entries, the lines of the ENTRY-th (from 1), each entry being a boot
+ * of its own.  Syntax errors land in CFG->diags.  Returns the number of menu
+ * entries in PATH (0 for bare lines), -1 when the file cannot be read. */
+int bs_read(const char *path, struct bs_config *cfg, int entry);
 void bs_diag(struct bs_config *cfg, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void bs_warn(struct bs_config *cfg, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -11,10 +11,37 @@
 #include "rt/rt.h"
 #include "chain/chain.h"
 #include "ext2fs.h"
-#include "../../lib/posix/posix_impl.h"   /* tty_read, tty_write: the line reader */
+#include "term/proto.h"
+#include "tty/ldisc.h"
 
 #define RECORD 512u
 #define MAX_DISKS 4
+
+/* One line typed at the kernel's console, edited and echoed by the line
+ * discipline the terminal server uses (no terminal runs this early, and
+ * lib/posix's reader would make ext2fs a user program).  Returns its length
+ * without the newline; ^D or a console error gives what was typed so far. */
+static size_t console_line(char *out, size_t size)
+{
+	static struct ldisc ld;
+	ldisc_init(&ld, TERM_MODE_CANON | TERM_MODE_ECHO);
+	long n;
+	while ((n = ldisc_read(&ld, out, size - 1)) < 0) {
+		char buf[64];
+		vm_size_t got = 0;
+		if (device_read_inband(rt_console, 0, 0, sizeof buf, buf, &got) != KERN_SUCCESS)
+			break;
+		for (vm_size_t i = 0; i < got; i++)
+			ldisc_input(&ld, (unsigned char)buf[i]);
+		console_write_to(rt_console, ld.echo, ld.echo_len);
+		ld.echo_len = 0;
+	}
+	size_t len = n > 0 ? (size_t)n : 0;
+	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+		len--;
+	out[len] = 0;
+	return len;
+}
 
 static int read_sectors(void *ctx, uint64_t lba, unsigned count, void *buf)
 {
@@ -99,12 +126,8 @@ void rescue_ask(struct chain *c, mach_port_t master, char *devname, size_t size)
 	say("waiting on the console for the device to mount (vd0s1, part:1:device:vd0); "
 	    "an empty line or 'halt' halts the machine");
 	char line[64];
-	ssize_t n;
-	tty_write(rt_console, "root device? ", 13);
-	n = tty_read(rt_console, line, sizeof line - 1);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		n--;
-	line[n > 0 ? n : 0] = 0;
+	console_write_to(rt_console, "root device? ", 13);
+	console_line(line, sizeof line);
 	if (line[0] && strcmp(line, "halt") != 0) {
 		device_name(line, devname, size);
 		return;

@@ -72,11 +72,23 @@ static void hba_wr(struct hba *h, unsigned reg, uint32_t v)
 	*(volatile uint32_t *)(h->abar + reg) = v;
 }
 
-/* Waits up to MS milliseconds for (register REG & MASK) == WANT. */
+static uint64_t now_ms(void)
+{
+	struct time_value t;
+	if (host_get_time(mach_host_self(), &t))
+		return 0;
+	return (uint64_t)t.seconds * 1000 + (uint64_t)t.microseconds / 1000;
+}
+
+/* Waits up to MS milliseconds for (register REG & MASK) == WANT.  Measured
+ * on the clock: a sleep of 1 ms lasts a whole kernel tick (10 ms), so
+ * counting sleeps made each empty port's 50 ms wait for a link half a
+ * second, 2.5 s for QEMU's five empty ports at every start. */
 static int port_wait(struct port *p, unsigned reg, uint32_t mask, uint32_t want, unsigned ms)
 {
-	for (unsigned i = 0; (rd(p, reg) & mask) != want; i++) {
-		if (i >= ms)
+	uint64_t end = now_ms() + ms;
+	while ((rd(p, reg) & mask) != want) {
+		if (now_ms() >= end)
 			return -1;
 		sleep_ms(1);
 	}

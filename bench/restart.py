@@ -161,7 +161,8 @@ def main():
         out.write("".join(CRASH_OPTION.sub("", l) if l.startswith("module /bin/diskdrv") else l for l in f))
     runs, bad = [], []
     for r in range(a.rounds):
-        for crash, cfg in ((False, plain), (True, a.cfg)):
+        order = ((False, plain), (True, a.cfg))
+        for crash, cfg in order if r % 2 == 0 else order[::-1]:   # neither always first
             name = f"{base}-{'crash' if crash else 'nocrash'}-{r + 1}"
             image = os.path.join(os.path.dirname(a.image), f"bench-restart-{name}.img")
             shutil.copyfile(a.image, image)

@@ -136,7 +136,8 @@ static void test_errors(void)
 	expect_error("cat < x < y", "more than one input redirection");
 	expect_error("; echo", "';' without a command before it");
 	expect_error("echo \\", "\\ at the end of the line");
-	expect_error("ls | wc", "'|' is not supported");
+	expect_error("ls | | wc", "'|' without a command after it");
+	expect_error("| wc", "'|' without a command before it");
 	expect_error("sleep 1 &", "'&' is not supported");
 	expect_error("(ls)", "'(' is not supported");
 	expect_error("echo `ls`", "'`' is not supported");

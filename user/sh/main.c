@@ -81,18 +81,18 @@ static const struct builtin {
 	{ "exit", builtin_exit },
 };
 
-/* Runs a builtin with descriptors 0 and 1 as FDS say, then puts them back. */
-static int run_builtin(const struct builtin *b, struct sh_cmd *c, const int fds[2])
+/* Runs a builtin with descriptors 0-2 as FDS say, then puts them back. */
+static int run_builtin(const struct builtin *b, struct sh_cmd *c, const int fds[3])
 {
-	int saved[2] = { -1, -1 };
-	for (int i = 0; i < 2; i++)
+	int saved[3] = { -1, -1, -1 };
+	for (int i = 0; i < 3; i++)
 		if (fds[i] != i) {
 			saved[i] = dup(i);
 			dup2(fds[i], i);
 		}
 	int r = b->run(c);
 	fflush(stdout);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (saved[i] >= 0) {
 			dup2(saved[i], i);
 			close(saved[i]);
@@ -103,25 +103,29 @@ static int run_builtin(const struct builtin *b, struct sh_cmd *c, const int fds[
 /* ^C ended a program: the rest of the line is not run, as in POSIX shells. */
 static int interrupted;
 
-/* A program runs in a process group of its own, the terminal's foreground
- * while the shell waits, so that ^C ends it and not the shell. */
-static int run_program(struct sh_cmd *c, const int fds[3])
+/* Starts C as a program with descriptors FDS in process group PGRP (0: a
+ * new one): its pid, or -1 with *STATUS set and the reason said. */
+static int start_program(struct sh_cmd *c, const int fds[3], int pgrp, int *status)
 {
-	int pid = spawn_group(c->argv[0], c->argv, environ, fds, 0);
+	int pid = spawn_group(c->argv[0], c->argv, environ, fds, pgrp);
 	if (pid < 0) {
 		if (errno == ENOENT) {
 			complain("%s: not found", c->argv[0]);
-			return 127;
+			*status = 127;
+		} else {
+			complain("%s: %s", c->argv[0], strerror(errno));
+			*status = 126;
 		}
-		complain("%s: %s", c->argv[0], strerror(errno));
-		return 126;
 	}
-	int tty = tcsetpgrp(0, pid) == 0;
-	int st, r = waitpid(pid, &st, 0);
-	if (tty)
-		tcsetpgrp(0, 0);
-	if (r < 0) {
-		complain("%s: waiting for it: %s", c->argv[0], strerror(errno));
+	return pid;
+}
+
+/* Waits for PID (the program NAME): its status as $? says it. */
+static int wait_program(int pid, const char *name)
+{
+	int st;
+	if (waitpid(pid, &st, 0) < 0) {
+		complain("%s: waiting for it: %s", name, strerror(errno));
 		return 1;
 	}
 	if (WIFSIGNALED(st)) {
@@ -129,45 +133,132 @@ static int run_program(struct sh_cmd *c, const int fds[3])
 			interrupted = 1;            /* the terminal echoed ^C */
 			return 128 + SIGINT;
 		}
-		complain("%s: killed", c->argv[0]);
+		complain("%s: killed", name);
 		return 128 + 9;
 	}
 	return WEXITSTATUS(st);
 }
 
-/* One command: its redirections opened, then a builtin or a program. */
+/* Opens C's redirections over FDS (what the command would have without
+ * them); what was opened is closed by close_fds.  0, or 1 when one failed
+ * (said). */
+static int open_redirections(struct sh_cmd *c, int fds[3])
+{
+	if (c->in) {
+		int fd = open(c->in, O_RDONLY);
+		if (fd < 0) {
+			complain("%s: %s", c->in, strerror(errno));
+			return 1;
+		}
+		fds[0] = fd;
+	}
+	if (c->out) {
+		int fd = open(c->out, O_WRONLY | O_CREAT | (c->append ? O_APPEND : O_TRUNC), 0666);
+		if (fd < 0) {
+			complain("%s: %s", c->out, strerror(errno));
+			return 1;
+		}
+		fds[1] = fd;
+	}
+	return 0;
+}
+
+/* Closes the descriptors of FDS that are not the shell's own 0-2. */
+static void close_fds(const int fds[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (fds[i] > 2)
+			close(fds[i]);
+}
+
+static const struct builtin *find_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+		if (strcmp(name, builtins[i].name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+/* One command: its redirections opened, then a builtin or a program.  A
+ * program runs in a process group of its own, the terminal's foreground
+ * while the shell waits, so that ^C ends it and not the shell. */
 static int run(struct sh_cmd *c)
 {
 	int fds[3] = { 0, 1, 2 };
-	if (c->in && (fds[0] = open(c->in, O_RDONLY)) < 0) {
-		complain("%s: %s", c->in, strerror(errno));
-		return 1;
+	int r = open_redirections(c, fds);
+	if (r == 0 && c->argc > 0) {
+		const struct builtin *b = find_builtin(c->argv[0]);
+		if (b) {
+			r = run_builtin(b, c, fds);
+		} else {
+			int pid = start_program(c, fds, 0, &r);
+			if (pid > 0) {
+				int tty = tcsetpgrp(0, pid) == 0;
+				r = wait_program(pid, c->argv[0]);
+				if (tty)
+					tcsetpgrp(0, 0);
+			}
+		}
 	}
-	if (c->out && (fds[1] = open(c->out, O_WRONLY | O_CREAT | (c->append ? O_APPEND : O_TRUNC), 0666)) < 0) {
-		complain("%s: %s", c->out, strerror(errno));
-		if (fds[0] != 0)
-			close(fds[0]);
-		return 1;
-	}
-	int r = 0;
-	if (c->argc > 0) {
-		const struct builtin *b = NULL;
-		for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-			if (strcmp(c->argv[0], builtins[i].name) == 0)
-				b = &builtins[i];
-		r = b ? run_builtin(b, c, fds) : run_program(c, fds);
-	}
-	if (fds[0] != 0)
-		close(fds[0]);
-	if (fds[1] != 1)
-		close(fds[1]);
+	close_fds(fds);
 	return r;
+}
+
+/* A pipeline of N commands: each one's standard output is the next one's
+ * input through a pipe, all run at once in one process group (the first's:
+ * ^C ends them all), and the status is the last one's.  A builtin in a
+ * pipeline runs in the shell, in its turn (it writes little: pwd). */
+static int run_pipeline(struct sh_cmd *cmds, int n)
+{
+	int pids[SH_PIPE_MAX], status[SH_PIPE_MAX], pgrp = 0, tty = 0, from = 0;
+	for (int i = 0; i < n; i++) {
+		int fds[3] = { from, 1, 2 }, p[2] = { -1, -1 };
+		pids[i] = -1;
+		status[i] = 0;
+		if (i + 1 < n && pipe(p) < 0) {
+			complain("pipe: %s", strerror(errno));
+			status[n - 1] = 2;
+			break;
+		}
+		if (i + 1 < n)
+			fds[1] = p[1];
+		int ffds[3] = { fds[0], fds[1], 2 };
+		if (open_redirections(&cmds[i], ffds) != 0) {
+			status[i] = 1;
+		} else if (cmds[i].argc > 0 && find_builtin(cmds[i].argv[0])) {
+			status[i] = run_builtin(find_builtin(cmds[i].argv[0]), &cmds[i], ffds);
+		} else if (cmds[i].argc > 0) {
+			pids[i] = start_program(&cmds[i], ffds, pgrp, &status[i]);
+			if (pids[i] > 0 && pgrp == 0)
+				pgrp = pids[i];
+		}
+		for (int k = 0; k < 3; k++)     /* the redirections' own, not the pipe's */
+			if (ffds[k] != fds[k] && ffds[k] > 2)
+				close(ffds[k]);
+		if (from > 2)
+			close(from);
+		if (p[1] >= 0)
+			close(p[1]);
+		from = p[0];
+	}
+	if (from > 2)
+		close(from);
+	/* the foreground once every stage is in the group: a ^C typed while
+	 * they started (the terminal keeps it) ends them all */
+	if (pgrp)
+		tty = tcsetpgrp(0, pgrp) == 0;
+	for (int i = 0; i < n; i++)
+		if (pids[i] > 0)
+			status[i] = wait_program(pids[i], cmds[i].argv[0]);
+	if (tty)
+		tcsetpgrp(0, 0);
+	return status[n - 1];
 }
 
 /* A line: checked whole first, so that a syntax error anywhere runs nothing. */
 static void run_line(const char *line)
 {
-	static struct sh_cmd c;
+	static struct sh_cmd cmds[SH_PIPE_MAX];
 	char err[160];
 	if (sh_check(line, err, sizeof err) < 0) {
 		complain("syntax error: %s", err);
@@ -176,10 +267,19 @@ static void run_line(const char *line)
 	}
 	interrupted = 0;
 	int skip = 0;           /* after && a failure, after || a success: not run */
-	while (!interrupted && sh_parse(&line, status, &c, err, sizeof err) > 0) {
+	while (!interrupted) {
+		int n = 0;
+		while (n < SH_PIPE_MAX && sh_parse(&line, status, &cmds[n], err, sizeof err) > 0) {
+			n++;
+			if (cmds[n - 1].sep != SH_SEP_PIPE)
+				break;
+		}
+		if (n == 0)
+			break;
 		if (!skip)
-			status = run(&c);
-		skip = c.sep == SH_SEP_AND ? status != 0 : c.sep == SH_SEP_OR ? status == 0 : 0;
+			status = n == 1 ? run(&cmds[0]) : run_pipeline(cmds, n);
+		int sep = cmds[n - 1].sep;
+		skip = sep == SH_SEP_AND ? status != 0 : sep == SH_SEP_OR ? status == 0 : 0;
 	}
 }
 

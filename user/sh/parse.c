@@ -179,9 +179,25 @@ int sh_parse(const char **line, int status, struct sh_cmd *c, char *err, size_t 
 			c->sep = ch == '&' ? SH_SEP_AND : SH_SEP_OR;
 			return 1;
 		}
-		if (ch == '|' || ch == '&' || ch == '(' || ch == ')' || ch == '`') {
+		if (ch == '|') {
+			if (empty)
+				return fail(&ps, "'|' without a command before it", NULL);
+			ps.p++;
+			skip_blanks(&ps);
+			while (*ps.p == '\n') {
+				ps.p++;
+				skip_blanks(&ps);
+			}
+			if (*ps.p == 0 || *ps.p == ';' || *ps.p == '#' || *ps.p == '|' || *ps.p == '&')
+				return fail(&ps, "'|' without a command after it", NULL);
+			*line = ps.p;
+			c->argv[c->argc] = NULL;
+			c->sep = SH_SEP_PIPE;
+			return 1;
+		}
+		if (ch == '&' || ch == '(' || ch == ')' || ch == '`') {
 			char what[2] = { ch, 0 };
-			return fail(&ps, "'%s' is not supported (no pipes, background jobs, subshells or substitution)",
+			return fail(&ps, "'%s' is not supported (no background jobs, subshells or substitution)",
 			            what);
 		}
 		if (ch == '<' || ch == '>') {

@@ -14,7 +14,8 @@
 
 #define SH_LINE_MAX 1024        /* a command line, with its newline */
 #define SH_ARGS_MAX 64
-enum { SH_SEP_END, SH_SEP_AND, SH_SEP_OR };
+enum { SH_SEP_END, SH_SEP_AND, SH_SEP_OR, SH_SEP_PIPE };
+#define SH_PIPE_MAX 16           /* commands in a pipeline */
 
 struct sh_cmd {
 	int argc;
@@ -22,7 +23,7 @@ struct sh_cmd {
 	char *in;                       /* < FILE, or NULL */
 	char *out;                      /* > FILE or >> FILE, or NULL */
 	int append;                     /* the output redirection is >> */
-	int sep;                        /* what followed: SH_SEP_END, SH_SEP_AND (&&), SH_SEP_OR (||) */
+	int sep;                        /* what followed: SH_SEP_END, SH_SEP_AND (&&), SH_SEP_OR (||), SH_SEP_PIPE (|) */
 	char words[2 * SH_LINE_MAX];    /* where argv, in and out point */
 };
 

@@ -14,7 +14,7 @@ static int builtin_cd(int argc, char **argv)
 	int back = dir && strcmp(dir, "-") == 0;
 	if (back && !(dir = var_get("OLDPWD"))) {
 		complain("cd: OLDPWD not set");
-		return 1;
+		return 2;
 	}
 	if (!dir || !dir[0])
 		dir = "/";
@@ -22,7 +22,7 @@ static int builtin_cd(int argc, char **argv)
 		old[0] = 0;
 	if (chdir(dir) < 0) {
 		complain("cd: %s: %s", dir, strerror(errno));
-		return 1;
+		return 2;               /* as dash says it */
 	}
 	char nv[PATH_MAX + 8];
 	if (old[0]) {

@@ -67,8 +67,11 @@ static int open_redirections(struct job *j, int from_in, int from_out)
 			j->fds[r->fd] = j->fds[r->from];
 			continue;
 		}
+		/* > truncates, then appends like >>: each program writing to the
+		 * file goes on where the last one stopped, as with POSIX's shared
+		 * offset (file offsets here are each process's own) */
 		int flags = r->op == SH_R_IN ? O_RDONLY
-		          : O_WRONLY | O_CREAT | (r->op == SH_R_APPEND ? O_APPEND : O_TRUNC);
+		          : O_WRONLY | O_CREAT | O_APPEND | (r->op == SH_R_OUT ? O_TRUNC : 0);
 		int fd = open(r->name, flags, 0666);
 		if (fd < 0) {
 			complain("%s: %s", r->name, strerror(errno));
@@ -271,6 +274,15 @@ static void run_stream(FILE *in, int interactive)
 		if (!interactive)
 			lineno++;
 		size_t n = strlen(line);
+		/* a line ending in &&, || or | goes on on the next one */
+		while (n + 1 < sizeof line && line[n - 1] == '\n' && sh_incomplete(line)) {
+			if (interactive)
+				fputs("> ", stderr);
+			if (!fgets(line + n, (int)(sizeof line - n), in))
+				break;
+			lineno += !interactive;
+			n += strlen(line + n);
+		}
 		if (n == sizeof line - 1 && line[n - 1] != '\n') {
 			int ch;
 			while ((ch = fgetc(in)) != EOF && ch != '\n')

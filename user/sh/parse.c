@@ -282,15 +282,17 @@ static int operator(struct parser *ps, const char *op, int empty)
 		ps->p++;
 		skip_blanks(ps);
 	}
-	if (*ps->p == 0 || *ps->p == ';' || *ps->p == '#' || *ps->p == '|' || *ps->p == '&')
+	if (*ps->p == 0 || *ps->p == ';' || *ps->p == '#' || *ps->p == '|' || *ps->p == '&') {
+		ps->c->more = *ps->p == 0;      /* at the end: the next line may bring it */
 		return fail(ps, "'%s' without a command after it", op);
+	}
 	return 0;
 }
 
 int sh_parse(const char **line, int status, struct sh_cmd *c, char *err, size_t errsize)
 {
 	struct parser ps = { .p = *line, .c = c, .status = status, .err = err, .errsize = errsize };
-	c->argc = c->nredir = c->nassign = 0;
+	c->argc = c->nredir = c->nassign = c->more = 0;
 	c->in = c->out = NULL;
 	c->append = 0;
 	c->sep = SH_SEP_END;
@@ -316,8 +318,9 @@ int sh_parse(const char **line, int status, struct sh_cmd *c, char *err, size_t 
 		}
 		if ((ch == '&' || ch == '|') && (ps.p[1] == ch || ch == '|')) {
 			int pipe = ps.p[1] != ch;
-			if (operator(&ps, pipe ? "|" : ch == '&' ? "&&" : "||", empty) < 0)
-				return -1;
+			int r = operator(&ps, pipe ? "|" : ch == '&' ? "&&" : "||", empty);
+			if (r < 0)
+				return r;
 			*line = ps.p;
 			c->argv[c->argc] = NULL;
 			c->sep = pipe ? SH_SEP_PIPE : ch == '&' ? SH_SEP_AND : SH_SEP_OR;
@@ -353,4 +356,14 @@ int sh_check(const char *line, char *err, size_t errsize)
 	while ((r = sh_parse(&line, 0, &c, err, errsize)) > 0)
 		;
 	return r;
+}
+
+int sh_incomplete(const char *line)
+{
+	static struct sh_cmd c;
+	char err[160];
+	int r;
+	while ((r = sh_parse(&line, 0, &c, err, sizeof err)) > 0)
+		;
+	return r < 0 && c.more;
 }

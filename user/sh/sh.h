@@ -50,6 +50,7 @@ struct sh_cmd {
 	int nassign;
 	char *assign[SH_ASSIGN_MAX];    /* "NAME=value" before the command */
 	int sep;                        /* what followed: SH_SEP_END, _AND (&&), _OR (||), _PIPE (|) */
+	int more;                       /* the error: the line ends after &&, || or | */
 	char words[2 * SH_LINE_MAX];    /* where argv, assign and redirection names point */
 	char pats[2 * SH_LINE_MAX];     /* where glob points */
 };
@@ -63,11 +64,14 @@ extern const char *(*sh_lookup)(const char *name);
  * be 0 when the command is only redirections or assignments) and *LINE
  * moved past the command and its separator; 0 when nothing but blanks and
  * comments is left; -1 for a syntax error, with ERR (ERRSIZE bytes) saying
- * what is wrong. */
+ * what is wrong (and C->more set when the error is only that the line ends
+ * after &&, || or |: a script's next line may continue it). */
 int sh_parse(const char **line, int status, struct sh_cmd *c, char *err, size_t errsize);
 
 /* Checks a whole line without running anything: 0, or -1 with ERR. */
 int sh_check(const char *line, char *err, size_t errsize);
+/* Whether the line's one fault is that it ends after &&, || or |. */
+int sh_incomplete(const char *line);
 
 /* glob.c: a growing list of strings (each malloc'd). */
 struct sh_list {

@@ -110,8 +110,11 @@ static void stall_watch(void *arg)
 
 kern_return_t chain_handoff(struct chain *c, mach_port_t port)
 {
-	if (c->next_task == MACH_PORT_NULL)
+	if (c->next_task == MACH_PORT_NULL) {
+		/* not silent: a module line without a next stage boots to this */
+		say("serving, no next stage to start");
 		return KERN_SUCCESS;
+	}
 	kern_return_t r = task_set_special_port(c->next_task, TASK_BOOTSTRAP_PORT, port,
 	                                        MACH_MSG_TYPE_MAKE_SEND);
 	if (r)
@@ -159,7 +162,7 @@ static kern_return_t do_report(struct request *rq)
 	const chain_report_request_t *m = (const chain_report_request_t *)rq->in;
 	if (!msg_string_ok(m->name, CHAIN_NAME_MAX) || !msg_string_ok(m->text, CHAIN_TEXT_MAX))
 		return MIG_BAD_ARGUMENTS;
-	if (m->status.v != CHAIN_READY && m->status.v != CHAIN_FAILED)
+	if (m->status.v != CHAIN_READY && m->status.v != CHAIN_FAILED && m->status.v != CHAIN_WAITING)
 		return KERN_INVALID_VALUE;
 	strlcpy(self->next_name, m->name, CHAIN_NAME_MAX);
 	self->next_status = (int)m->status.v;

@@ -20,6 +20,8 @@ int proc_spawn(mach_port_t proc, mach_port_t program, const mach_port_t ports[PR
  * PROC_EXITED or PROC_KILLED. */
 int proc_wait(mach_port_t proc, int pid, int *got, int *status, int *how);
 int proc_halt(mach_port_t proc);
+/* A new pipe (pipe/proto.h): a send right to each end. */
+int proc_pipe(mach_port_t proc, mach_port_t *read_end, mach_port_t *write_end);
 /* The terminal server's calls (refused, EPERM, from any other process):
  * the receive right of the terminal port exec handed init (once), and the
  * end of every process of process group PGRP. */

@@ -17,20 +17,22 @@ enum {
 	ID_PROC_SPAWN   = 49002,  /* program file port, ports, struct proc_info, argv+envp -> pid */
 	ID_PROC_WAIT    = 49003,  /* pid (0: any child) -> pid, status, how */
 	ID_PROC_HALT    = 49004,  /* sync, flush and end the machine (through the chain) */
+	ID_PROC_PIPE    = 49007,  /* -> a new pipe's read end and write end (pipe/proto.h) */
 	/* only from the terminal server exec started (servers/term): */
 	ID_PROC_TERM_OPEN = 49005,  /* -> the terminal port's receive right */
 	ID_PROC_INTERRUPT = 49006,  /* process group: its processes end, interrupted */
 };
 
 #define PROC_NFD 3                /* descriptors 0, 1 and 2 are handed on */
-enum { PROC_FD_NONE = 0, PROC_FD_CONSOLE = 1, PROC_FD_FILE = 2 };
+enum { PROC_FD_NONE = 0, PROC_FD_CONSOLE = 1, PROC_FD_FILE = 2, PROC_FD_PIPE = 3 };
 /* PROC_INTERRUPTED: ended by the terminal's ^C (status 2, SIGINT's number) */
 enum { PROC_EXITED = 0, PROC_KILLED = 1, PROC_INTERRUPTED = 2 };
 #define PROC_SIGINT 2
 #define PROC_ARGS_MAX 4096        /* argv then envp strings, each NUL-terminated */
 
 /* What travels with start-up and spawn.  fd_kind: PROC_FD_*; fd_flags: the
- * FS_O_* flags a file descriptor was opened with (PROC_FD_FILE); pgrp: the
+ * FS_O_* flags a file descriptor was opened with (PROC_FD_FILE; for
+ * PROC_FD_PIPE FS_O_READ or FS_O_WRITE, the end it is); pgrp: the
  * process group (in a spawn: 0 the caller's, PROC_PGRP_NEW a new one led by
  * the child, else a group of the caller or of one of its running children). */
 struct proc_info {
@@ -86,5 +88,12 @@ typedef struct {
 } proc_term_open_reply_t;
 MSG_LAYOUT(proc_term_open_reply_t, 40);
 typedef req1_t proc_interrupt_request_t;          /* process group */
+
+typedef req0_t proc_pipe_request_t;
+typedef struct {
+	mig_reply_header_t h;
+	msg_port_t read_end, write_end;           /* PORT_SEND each */
+} proc_pipe_reply_t;
+MSG_LAYOUT(proc_pipe_reply_t, 48);
 
 #endif

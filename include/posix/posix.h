@@ -88,6 +88,7 @@ const char *strerror(int err);
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
 #define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
 
 struct stat {
 	uint32_t st_dev, st_ino;
@@ -111,6 +112,7 @@ ssize_t write(int fd, const void *buf, size_t n);
 off_t lseek(int fd, off_t off, int whence);
 int dup(int fd);
 int dup2(int fd, int to);
+int pipe(int fds[2]);                                 /* fds[0] reads what fds[1] writes */
 int isatty(int fd);
 int fsync(int fd);
 int ftruncate(int fd, off_t size);
@@ -171,6 +173,7 @@ pid_t waitpid(pid_t pid, int *status, int options);
 #define WTERMSIG(s)    ((s) & 0x7f)
 #define SIGINT  2
 #define SIGKILL 9
+#define SIGPIPE 13      /* a write to a pipe with no reader ends the program with 128 + 13 */
 /* The terminal on FD: its foreground process group (0: none), which its ^C
  * ends; and its mode (TERM_MODE_* of term/proto.h: canonical, echo, ^C).
  * -1 with ENOTTY when FD is no terminal. */

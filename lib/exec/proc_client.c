@@ -116,3 +116,14 @@ int proc_interrupt(mach_port_t proc, int pgrp)
 	m.in.a = w_int((natural_t)pgrp);
 	return -fs_errno(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
 }
+
+int proc_pipe(mach_port_t proc, mach_port_t *read_end, mach_port_t *write_end)
+{
+	union { proc_pipe_request_t in; proc_pipe_reply_t out; } m;
+	static const struct msg_field reply[3] = { MSGF_INT32, MSGF_SEND, MSGF_SEND };
+	rpc_head(&m.in.head, proc, ID_PROC_PIPE, 0);
+	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 3, NULL);
+	*read_end = r ? MACH_PORT_NULL : m.out.read_end.name;
+	*write_end = r ? MACH_PORT_NULL : m.out.write_end.name;
+	return -fs_errno(r);
+}

@@ -1,5 +1,5 @@
-/* File descriptors: a table of open file descriptions, each a console
- * device or a file system node with its own offset. */
+/* File descriptors: a table of open file descriptions, each a terminal,
+ * a file system node with its own offset, or a pipe end. */
 #include "posix_impl.h"
 
 struct ofile *fd_table[OPEN_MAX];
@@ -106,7 +106,7 @@ int dup2(int fd, int to)
 static struct ofile *fd_for(int fd, int access)
 {
 	struct ofile *f = fd_get(fd);
-	if (f && f->kind == PROC_FD_FILE && (f->flags & O_ACCMODE) != O_RDWR && (f->flags & O_ACCMODE) != access) {
+	if (f && f->kind != PROC_FD_CONSOLE && (f->flags & O_ACCMODE) != O_RDWR && (f->flags & O_ACCMODE) != access) {
 		errno = EBADF;
 		return NULL;
 	}
@@ -120,6 +120,8 @@ ssize_t read(int fd, void *buf, size_t n)
 		return -1;
 	if (f->kind == PROC_FD_CONSOLE)
 		return tty_read(f->port, buf, n);
+	if (f->kind == PROC_FD_PIPE)
+		return pipe_read(f->port, buf, n);
 	if (n == 0)
 		return 0;
 	long r = fs_read(f->port, (uint64_t)f->offset, buf, n);
@@ -136,6 +138,8 @@ ssize_t write(int fd, const void *buf, size_t n)
 		return -1;
 	if (f->kind == PROC_FD_CONSOLE)
 		return tty_write(f->port, buf, n);
+	if (f->kind == PROC_FD_PIPE)
+		return pipe_write(f->port, buf, n);
 	if (n == 0)
 		return 0;
 	uint64_t end = 0;
@@ -189,7 +193,7 @@ int fsync(int fd)
 	if (!f)
 		return -1;
 	if (f->kind != PROC_FD_FILE)
-		return 0;               /* the console keeps nothing back */
+		return 0;               /* a terminal or pipe keeps nothing back */
 	int r = fs_sync(f->port);
 	return r < 0 ? posix_fail(r) : 0;
 }
@@ -225,6 +229,10 @@ int fstat(int fd, struct stat *st)
 		return -1;
 	if (f->kind == PROC_FD_CONSOLE) {
 		*st = (struct stat){ .st_mode = S_IFCHR | 0620, .st_nlink = 1, .st_blksize = 128 };
+		return 0;
+	}
+	if (f->kind == PROC_FD_PIPE) {
+		*st = (struct stat){ .st_mode = S_IFIFO | 0600, .st_nlink = 1, .st_blksize = 4096 };
 		return 0;
 	}
 	struct fs_stat s;

@@ -10,8 +10,8 @@
 
 /* An open file description: what dup shares (the offset included). */
 struct ofile {
-	int kind;              /* PROC_FD_CONSOLE or PROC_FD_FILE */
-	mach_port_t port;      /* a console device or an fs node; one send right */
+	int kind;              /* PROC_FD_CONSOLE, PROC_FD_FILE or PROC_FD_PIPE */
+	mach_port_t port;      /* a terminal, an fs node or a pipe end; one send right */
 	int flags;             /* O_ACCMODE and O_APPEND bits */
 	off_t offset;
 	int refs;              /* descriptors naming it */
@@ -60,6 +60,11 @@ void put_port(mach_port_t port);
  * characters echoed, backspace, ^U, ^C, ^D); writes turn "\n" into "\r\n". */
 ssize_t tty_read(mach_port_t console, char *buf, size_t n);
 ssize_t tty_write(mach_port_t console, const char *buf, size_t n);
+
+/* pipe.c: reads and writes on a pipe end (a write with no reader left
+ * ends the program, as SIGPIPE would). */
+ssize_t pipe_read(mach_port_t port, char *buf, size_t n);
+ssize_t pipe_write(mach_port_t port, const char *buf, size_t n);
 
 /* stdio.c */
 void stdio_flush_all(void);

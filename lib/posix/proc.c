@@ -51,7 +51,7 @@ pid_t spawn_group(const char *path, char *const argv[], char *const envp[], cons
 			return -1;
 		ports[PROC_PORT_FD0 + i] = f->port;
 		info.fd_kind[i] = f->kind;
-		info.fd_flags[i] = f->kind == PROC_FD_FILE ? fd_fs_flags(f) : 0;
+		info.fd_flags[i] = f->kind != PROC_FD_CONSOLE ? fd_fs_flags(f) : 0;
 	}
 	mach_port_t program;
 	if (path_lookup(full, FS_O_READ, 0, &program) < 0)

@@ -53,7 +53,7 @@ void rt_user_start(int argc, char **argv, char **envp)
 	for (int fd = 0; fd < PROC_NFD; fd++) {
 		mach_port_t port = ports[PROC_PORT_FD0 + fd];
 		int kind = info.fd_kind[fd];
-		if (port == MACH_PORT_NULL || (kind != PROC_FD_CONSOLE && kind != PROC_FD_FILE)) {
+		if (port == MACH_PORT_NULL || (kind != PROC_FD_CONSOLE && kind != PROC_FD_FILE && kind != PROC_FD_PIPE)) {
 			put_port(port);
 			continue;
 		}

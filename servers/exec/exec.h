@@ -39,4 +39,10 @@ int proc_start(struct spawn *sp, int *pid);
  * the terminal port init was given, and interrupt process groups. */
 void proc_set_terminal(int pid, mach_port_t recv);
 
+/* pipe.c: pipes, served by a thread of their own (pipe/proto.h). */
+kern_return_t pipe_setup(void);
+/* A new pipe: receive rights *READ_END and *WRITE_END, which the caller
+ * hands out with MAKE_SEND; 0 or a negative errno value. */
+int pipe_create(mach_port_t *read_end, mach_port_t *write_end);
+
 #endif

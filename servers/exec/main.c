@@ -112,6 +112,9 @@ int main(int argc, char **argv)
 	kern_return_t r = s ? proc_setup(s, c.parent) : KERN_RESOURCE_SHORTAGE;
 	if (r)
 		chain_fail(&c, "setting up the process table", r);
+	r = pipe_setup();
+	if (r)
+		chain_fail(&c, "starting the pipe thread", r);
 	/* programs are read through ports clients give: their bytes may be
 	 * memory the client pages itself (fs_read copies with safe_copy) */
 	r = safe_copy_init();

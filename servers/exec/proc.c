@@ -253,13 +253,14 @@ static kern_return_t do_exit(struct request *rq)
 }
 
 /* Whether PGRP may be given to a child of P: P's own group or one of its
- * running children's (the shell puts a pipeline's processes in one group). */
+ * children's, ended but not yet waited for too (the shell puts a
+ * pipeline's processes in the first one's group, which may be done). */
 static int pgrp_ok(const struct proc *p, uint32_t pgrp)
 {
 	if (pgrp == 0 || pgrp == PROC_PGRP_NEW || pgrp == p->info.pgrp)
 		return 1;
 	for (struct proc *c = procs; c; c = c->next)
-		if (c->running && c->ppid == p->pid && c->info.pgrp == pgrp)
+		if (c->ppid == p->pid && c->info.pgrp == pgrp)
 			return 1;
 	return 0;
 }
@@ -282,7 +283,7 @@ static kern_return_t do_spawn(struct request *rq)
 	if (info->argc == 0 || !strings_ok(args, len, (uint64_t)info->argc + info->envc))
 		return FS_EINVAL;
 	for (int i = 0; i < PROC_NFD; i++)
-		if (info->fd_kind[i] > PROC_FD_FILE)
+		if (info->fd_kind[i] > PROC_FD_PIPE)
 			return FS_EINVAL;
 	mutex_lock(&lock);
 	int group_ok = pgrp_ok(p, info->pgrp);
@@ -400,6 +401,21 @@ static kern_return_t do_interrupt(struct request *rq)
 	return KERN_SUCCESS;
 }
 
+/* Any process may make pipes; each end is a port of the pipe thread. */
+static kern_return_t do_pipe(struct request *rq)
+{
+	proc_pipe_reply_t *rep = (proc_pipe_reply_t *)rq->out;
+	mach_port_t rd, wr;
+	int e = pipe_create(&rd, &wr);
+	if (e)
+		return -e;
+	rep->read_end = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), rd };
+	rep->write_end = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), wr };
+	rq->reply_size = sizeof *rep;
+	rq->reply_complex = 1;
+	return KERN_SUCCESS;
+}
+
 static kern_return_t do_halt(struct request *rq)
 {
 	struct proc *p = rq->port->obj;
@@ -492,11 +508,12 @@ static const struct routine proc_routines[] = {
 	{ ID_PROC_HALT, no_args, 0, do_halt, 0 },
 	{ ID_PROC_TERM_OPEN, no_args, 0, do_term_open, 0 },
 	{ ID_PROC_INTERRUPT, word_arg, 1, do_interrupt, 0 },
+	{ ID_PROC_PIPE, no_args, 0, do_pipe, 0 },
 };
 static const struct routine exc_routines[] = {
 	{ ID_EXCEPTION_RAISE, exception_args, 5, do_exception, 0 },
 };
-static const struct interface proc_interface = { "proc", proc_routines, 7 };
+static const struct interface proc_interface = { "proc", proc_routines, 8 };
 static const struct interface exc_interface = { "exc", exc_routines, 1 };
 static const struct interface *const proc_ifaces[] = { &proc_interface, NULL };
 static const struct interface *const exc_ifaces[] = { &exc_interface, NULL };

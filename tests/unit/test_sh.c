@@ -1,12 +1,16 @@
 /* The shell's parser (user/sh/parse.c): words, quoting, escapes, $?,
  * redirections, separators, comments and every syntax error by its
  * message; then random lines compared with dash, the host's /bin/sh (an
- * oracle nobody here wrote), on what words they make. */
+ * oracle nobody here wrote), on what words they make; && and ||, variables
+ * and their splitting, and patterns (user/sh/glob.c) in a folder of files
+ * against dash too.  Whole scripts are compared with dash in the guest
+ * (tests/sh, tests/boot/shcorpus.scenario). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "unit.h"
 #include "rt/rt.h"
 #include "../../user/sh/sh.h"
@@ -136,7 +140,8 @@ static void test_errors(void)
 	expect_error("cat < x < y", "more than one input redirection");
 	expect_error("; echo", "';' without a command before it");
 	expect_error("echo \\", "\\ at the end of the line");
-	expect_error("ls | wc", "'|' is not supported");
+	expect_error("ls | | wc", "'|' without a command after it");
+	expect_error("| wc", "'|' without a command before it");
 	expect_error("sleep 1 &", "'&' is not supported");
 	expect_error("(ls)", "'(' is not supported");
 	expect_error("echo `ls`", "'`' is not supported");
@@ -349,6 +354,134 @@ static void test_and_or(void)
 	expect_error("echo a && ; echo b", "'&&' without a command after it");
 }
 
+
+/* --- variables, patterns and redirections ---------------------------------- */
+
+static const char *test_var(const char *name)
+{
+	static const char *const vars[][2] = {
+		{ "A", "hello" }, { "B", "two  words   here" }, { "E", "" }, { "S", "  lead and trail  " },
+		{ "P", "a*" }, { "Q", "x'y\"z" },
+	};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		if (strcmp(name, vars[i][0]) == 0)
+			return vars[i][1];
+	return NULL;
+}
+
+/* Lines with variables: the words we make against dash's, the same
+ * variables set there. */
+static void test_vars_against_dash(void)
+{
+	static const char *const lines[] = {
+		"echo $A ${A} \"$A\" '$A' \"${A}x\" $A.$A", "echo $B", "echo \"$B\"", "echo x${E}y \"[$E]\" $E end",
+		"echo [$S] \"[$S]\"", "echo $S$A", "echo $A$S$A", "echo \"$Q\" $Q", "echo $UNSET \"$UNSET\" a$UNSET",
+		"echo $? ${A}$?", "echo $E", "echo \"$E\"", "echo \\$A '$'A $", "echo ${A}_x $A_x",
+	};
+	char script[4096] = "A=hello; B='two  words   here'; E=; S='  lead and trail  '; P='a*'; Q=\"x'y\\\"z\"\nset -f\n";
+	char ours[4096] = "";
+	sh_lookup = test_var;
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		snprintf(script + strlen(script), sizeof script - strlen(script),
+		         "(exit 3); set -- %s\nfor w; do printf '[%%s]' \"$w\"; done; echo\n", lines[i] + 5);
+		int r;
+		const char *p = lines[i];
+		r = sh_parse(&p, 3, &cmd, err, sizeof err);
+		CHECK(r == 1, "%s: %s", lines[i], err);
+		for (int j = 1; r == 1 && j < cmd.argc; j++)
+			snprintf(ours + strlen(ours), sizeof ours - strlen(ours), "[%s]", cmd.argv[j]);
+		snprintf(ours + strlen(ours), sizeof ours - strlen(ours), "\n");
+	}
+	size_t len;
+	char *dash = run_dash(script, &len);
+	CHECK(dash && strcmp(dash, ours) == 0, "variables against dash:\n--- dash\n%s--- ours\n%s",
+	      dash ? dash : "(dash failed)\n", ours);
+	free(dash);
+	int r;
+	const char *w = words("A=1 B=$A cmd x=y", 0, &r);
+	CHECK(r == 1 && cmd.nassign == 2 && strcmp(cmd.assign[1], "B=hello") == 0 && strcmp(w, "cmd|x=y") == 0,
+	      "assignments before the command only: %d [%s]", cmd.nassign, w);
+	w = words("echo a* 'b*' \"c?\" d\\? e[x] $P", 0, &r);
+	CHECK(r == 1 && cmd.glob[1] && strcmp(cmd.glob[1], "a*") == 0 && !cmd.glob[2] && !cmd.glob[3] &&
+	      !cmd.glob[4] && cmd.glob[5] && strcmp(cmd.glob[6], "a*") == 0, "which words are patterns");
+	w = words("echo x'*'* ", 0, &r);
+	CHECK(r == 1 && cmd.glob[1] && strcmp(cmd.glob[1], "x\\**") == 0, "a quoted * is escaped: %s",
+	      cmd.glob[1] ? cmd.glob[1] : "(none)");
+	expect_error("echo ${", "bad substitution");
+	expect_error("echo ${A", "bad substitution");
+	sh_lookup = NULL;
+	expect_words("echo ${A} $A", 0, "echo|${A}|$A");
+}
+
+static void test_fd_redirections(void)
+{
+	int r;
+	words("cmd > out 2>&1 2> err >&2 < in", 0, &r);
+	CHECK(r == 1 && cmd.nredir == 5, "five redirections: %d %s", cmd.nredir, err);
+	CHECK(cmd.redir[0].fd == 1 && cmd.redir[0].op == SH_R_OUT && strcmp(cmd.redir[0].name, "out") == 0 &&
+	      cmd.redir[1].fd == 2 && cmd.redir[1].op == SH_R_DUP && cmd.redir[1].from == 1 &&
+	      cmd.redir[2].fd == 2 && cmd.redir[2].op == SH_R_OUT && strcmp(cmd.redir[2].name, "err") == 0 &&
+	      cmd.redir[3].fd == 1 && cmd.redir[3].op == SH_R_DUP && cmd.redir[3].from == 2 &&
+	      cmd.redir[4].fd == 0 && cmd.redir[4].op == SH_R_IN, "in order, with their descriptors");
+	const char *w = words("echo a2>x 2 2>y", 0, &r);
+	CHECK(r == 1 && strcmp(w, "echo|a2|2") == 0 && cmd.redir[0].fd == 1 && cmd.redir[1].fd == 2,
+	      "a digit is a descriptor only right before the operator: [%s]", w);
+	expect_error("echo 3> x", "only descriptors 0, 1 and 2");
+	expect_error("echo 2>&", "needs a descriptor");
+	expect_error("echo 2>&x", "needs a descriptor");
+	expect_error("echo 2> a 2> b", "more than one error output redirection");
+	CHECK(sh_incomplete("echo a |\n") && sh_incomplete("true &&") && !sh_incomplete("echo a | | b") &&
+	      !sh_incomplete("echo 'a"), "sh_incomplete");
+}
+
+/* Patterns: sh_match, and sh_glob in a folder of our own against dash. */
+static void test_globs(void)
+{
+	CHECK(sh_match("*", "abc") && sh_match("a*c", "abc") && sh_match("a?c", "abc") && !sh_match("a?c", "ac") &&
+	      sh_match("[ab]x", "bx") && !sh_match("[!ab]x", "bx") && sh_match("[a-c]", "b") &&
+	      sh_match("a\\*", "a*") && !sh_match("a\\*", "ab") && sh_match("[]x]", "]") && sh_match("a[", "a[") &&
+	      sh_match("**b", "ab") && !sh_match("*b", "ba"), "sh_match");
+	char dir[] = "/tmp/test_sh_glob_XXXXXX";
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	char old[1024];
+	CHECK(getcwd(old, sizeof old) != NULL, "getcwd");
+	CHECK(chdir(dir) == 0, "chdir");
+	static const char *const files[] = { "apple", "banana", "Apple", "_x", ".hidden", "a1", "a10", "a2", "B",
+		"sp ace", "sub/x", "sub/y", "[b]", "a*" };
+	CHECK(mkdir("sub", 0755) == 0 && mkdir("sub/deeper", 0755) == 0, "mkdir");
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		fclose(fopen(files[i], "w"));
+	static const char *const pats[] = { "*", "a*", "?1", "[ab]*", "[!a]*", "[A-C]*", ".*", "*.none", "*/*", "s*/?",
+		"sub/*er", "*/x", "a\\*", "\\[*", "[[]*", "sub/../a?" };
+	char script[2048] = "", ours[4096] = "";
+	for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
+		snprintf(script + strlen(script), sizeof script - strlen(script), "echo %s\n", pats[i]);
+		struct sh_list l = { 0 };
+		int n = sh_glob(pats[i], &l);
+		for (int j = 0; j < n; j++)
+			snprintf(ours + strlen(ours), sizeof ours - strlen(ours), "%s%s", j ? " " : "", l.v[j]);
+		for (const char *p = pats[i]; n == 0 && *p; p++) {   /* no match: the word, unescaped */
+			if (*p == '\\' && p[1])
+				p++;
+			snprintf(ours + strlen(ours), sizeof ours - strlen(ours), "%c", *p);
+		}
+		snprintf(ours + strlen(ours), sizeof ours - strlen(ours), "\n");
+		sh_list_free(&l);
+	}
+	size_t len;
+	char *dash = run_dash(script, &len);
+	CHECK(dash && strcmp(dash, ours) == 0, "globs against dash:\n--- dash\n%s--- ours\n%s",
+	      dash ? dash : "(dash failed)\n", ours);
+	free(dash);
+	CHECK(chdir(old) == 0, "chdir back");
+	char rm[128];
+	snprintf(rm, sizeof rm, "rm -rf %s", dir);
+	CHECK(system(rm) == 0, "clean up");
+}
+
 int main(void)
 {
 	test_words();
@@ -357,6 +490,9 @@ int main(void)
 	test_errors();
 	test_against_dash();
 	test_and_or();
+	test_vars_against_dash();
+	test_fd_redirections();
+	test_globs();
 	test_random_bytes();
 	return unit_report();
 }

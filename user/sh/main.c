@@ -2,18 +2,17 @@
  *   sh               commands from standard input; a "# " prompt when that is the console
  *   sh FILE [ARG...] commands from FILE (init runs /etc/rc so)
  *   sh -c COMMANDS   the commands given
- * The language is in sh.h.  Builtins: cd [DIR], pwd, exit [N].  Other
- * commands are programs (NAME without '/' is /bin/NAME) started through
- * exec with the redirected descriptors; the shell waits for each. */
-#include "posix/posix.h"
-#include "sh.h"
+ * The language is in sh.h, the builtins in builtins.c, variables in
+ * vars.c.  Other commands are programs (NAME without '/' is /bin/NAME)
+ * started through exec with the redirected descriptors and the exported
+ * variables as their environment; the shell waits for each. */
+#include "shell.h"
 
-static int status;              /* of the last command: $? */
+int status;                     /* of the last command: $? */
 static const char *source;      /* the script being read, for messages */
 static int lineno;              /* of the line being run; 0: not from a file */
 
-static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void complain(const char *fmt, ...)
+void complain(const char *fmt, ...)
 {
 	char msg[300];
 	va_list ap;
@@ -28,71 +27,83 @@ static void complain(const char *fmt, ...)
 		fprintf(stderr, "sh: %s\n", msg);
 }
 
-static int builtin_cd(struct sh_cmd *c)
-{
-	const char *dir = c->argc > 1 ? c->argv[1] : getenv("HOME");
-	if (c->argc > 2) {
-		complain("cd: too many arguments");
-		return 1;
-	}
-	if (!dir || !dir[0])
-		dir = "/";
-	if (chdir(dir) < 0) {
-		complain("cd: %s: %s", dir, strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
-static int builtin_pwd(struct sh_cmd *c)
-{
-	char buf[PATH_MAX];
-	(void)c;
-	if (!getcwd(buf, sizeof buf)) {
-		complain("pwd: %s", strerror(errno));
-		return 1;
-	}
-	printf("%s\n", buf);
-	return 0;
-}
-
-static int builtin_exit(struct sh_cmd *c)
-{
-	int code = status;
-	if (c->argc > 1) {
-		char *end;
-		long n = strtol(c->argv[1], &end, 10);
-		if (!c->argv[1][0] || *end) {
-			complain("exit: %s: not a number", c->argv[1]);
-			code = 2;
-		} else {
-			code = (int)(n & 0xff);
-		}
-	}
-	exit(code);
-}
-
-static const struct builtin {
-	const char *name;
-	int (*run)(struct sh_cmd *c);
-} builtins[] = {
-	{ "cd", builtin_cd },
-	{ "pwd", builtin_pwd },
-	{ "exit", builtin_exit },
+/* One command ready to run: its words with patterns expanded, and its
+ * descriptors 0-2 once its redirections are opened. */
+struct job {
+	struct sh_cmd *c;
+	struct sh_list args;
+	int fds[3];
+	int opened[SH_REDIR_MAX], nopened;      /* to close afterwards */
 };
 
-/* Runs a builtin with descriptors 0 and 1 as FDS say, then puts them back. */
-static int run_builtin(const struct builtin *b, struct sh_cmd *c, const int fds[2])
+/* The words of J's command, each pattern replaced by the paths it matches
+ * (or kept when none does).  0, or -1 when out of memory (said). */
+static int expand_args(struct job *j)
 {
-	int saved[2] = { -1, -1 };
-	for (int i = 0; i < 2; i++)
-		if (fds[i] != i) {
-			saved[i] = dup(i);
-			dup2(fds[i], i);
+	struct sh_cmd *c = j->c;
+	for (int i = 0; i < c->argc; i++) {
+		int r = c->glob[i] ? sh_glob(c->glob[i], &j->args) : 0;
+		if (r == 0)
+			r = sh_list_add(&j->args, c->argv[i]);
+		if (r < 0) {
+			complain("%s: %s", c->argv[i], strerror(ENOMEM));
+			return -1;
 		}
-	int r = b->run(c);
+	}
+	return 0;
+}
+
+/* Opens J's redirections, in order, over FROM_IN and FROM_OUT as its
+ * descriptors 0 and 1.  0, or 1 when one failed (said). */
+static int open_redirections(struct job *j, int from_in, int from_out)
+{
+	j->fds[0] = from_in;
+	j->fds[1] = from_out;
+	j->fds[2] = 2;
+	j->nopened = 0;
+	for (int i = 0; i < j->c->nredir; i++) {
+		const struct sh_redir *r = &j->c->redir[i];
+		if (r->op == SH_R_DUP) {
+			j->fds[r->fd] = j->fds[r->from];
+			continue;
+		}
+		/* > truncates, then appends like >>: each program writing to the
+		 * file goes on where the last one stopped, as with POSIX's shared
+		 * offset (file offsets here are each process's own) */
+		int flags = r->op == SH_R_IN ? O_RDONLY
+		          : O_WRONLY | O_CREAT | O_APPEND | (r->op == SH_R_OUT ? O_TRUNC : 0);
+		int fd = open(r->name, flags, 0666);
+		if (fd < 0) {
+			complain("%s: %s", r->name, strerror(errno));
+			return 1;
+		}
+		j->opened[j->nopened++] = fd;
+		j->fds[r->fd] = fd;
+	}
+	return 0;
+}
+
+static void close_job(struct job *j)
+{
+	for (int i = 0; i < j->nopened; i++)
+		close(j->opened[i]);
+	j->nopened = 0;
+	sh_list_free(&j->args);
+}
+
+/* Runs a builtin with descriptors 0-2 as J says, then puts them back. */
+static int run_builtin(builtin_fn *b, struct job *j)
+{
+	int saved[3] = { -1, -1, -1 };
 	fflush(stdout);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
+		if (j->fds[i] != i) {
+			saved[i] = dup(i);
+			dup2(j->fds[i], i);
+		}
+	int r = b(j->args.n, j->args.v);
+	fflush(stdout);
+	for (int i = 0; i < 3; i++)
 		if (saved[i] >= 0) {
 			dup2(saved[i], i);
 			close(saved[i]);
@@ -103,25 +114,29 @@ static int run_builtin(const struct builtin *b, struct sh_cmd *c, const int fds[
 /* ^C ended a program: the rest of the line is not run, as in POSIX shells. */
 static int interrupted;
 
-/* A program runs in a process group of its own, the terminal's foreground
- * while the shell waits, so that ^C ends it and not the shell. */
-static int run_program(struct sh_cmd *c, const int fds[3])
+/* Starts J's program in process group PGRP (0: a new one): its pid, or -1
+ * with *ST set and the reason said. */
+static int start_program(struct job *j, int pgrp, int *st)
 {
-	int pid = spawn_group(c->argv[0], c->argv, environ, fds, 0);
+	const char *name = j->args.v[0];
+	char **env = var_environ(j->c->assign, j->c->nassign);
+	int pid = env ? spawn_group(name, j->args.v, env, j->fds, pgrp) : -1;
+	if (!env)
+		errno = ENOMEM;
+	free(env);
 	if (pid < 0) {
-		if (errno == ENOENT) {
-			complain("%s: not found", c->argv[0]);
-			return 127;
-		}
-		complain("%s: %s", c->argv[0], strerror(errno));
-		return 126;
+		*st = errno == ENOENT ? 127 : 126;
+		complain("%s: %s", name, errno == ENOENT ? "not found" : strerror(errno));
 	}
-	int tty = tcsetpgrp(0, pid) == 0;
-	int st, r = waitpid(pid, &st, 0);
-	if (tty)
-		tcsetpgrp(0, 0);
-	if (r < 0) {
-		complain("%s: waiting for it: %s", c->argv[0], strerror(errno));
+	return pid;
+}
+
+/* Waits for PID (the program NAME): its status as $? says it. */
+static int wait_program(int pid, const char *name)
+{
+	int st;
+	if (waitpid(pid, &st, 0) < 0) {
+		complain("%s: waiting for it: %s", name, strerror(errno));
 		return 1;
 	}
 	if (WIFSIGNALED(st)) {
@@ -129,45 +144,88 @@ static int run_program(struct sh_cmd *c, const int fds[3])
 			interrupted = 1;            /* the terminal echoed ^C */
 			return 128 + SIGINT;
 		}
-		complain("%s: killed", c->argv[0]);
+		complain("%s: killed", name);
 		return 128 + 9;
 	}
 	return WEXITSTATUS(st);
 }
 
-/* One command: its redirections opened, then a builtin or a program. */
-static int run(struct sh_cmd *c)
+/* Sets the variables a command of only assignments names. */
+static int assign(const struct sh_cmd *c)
 {
-	int fds[3] = { 0, 1, 2 };
-	if (c->in && (fds[0] = open(c->in, O_RDONLY)) < 0) {
-		complain("%s: %s", c->in, strerror(errno));
-		return 1;
+	for (int i = 0; i < c->nassign; i++)
+		if (var_set(c->assign[i], 0) < 0)
+			return 1;
+	return 0;
+}
+
+/* A pipeline of N commands (N is 1 for a plain command): each one's
+ * standard output is the next one's input through a pipe; all run at once
+ * in one process group, the first's, which is the terminal's foreground
+ * while the shell waits, so that ^C ends them all and not the shell.  The
+ * status is the last one's.  A builtin runs in the shell, in its turn (in
+ * a pipeline it writes little: pwd, export). */
+static int run_pipeline(struct sh_cmd *cmds, int n)
+{
+	static struct job jobs[SH_PIPE_MAX];
+	int pids[SH_PIPE_MAX], st[SH_PIPE_MAX], pgrp = 0, from = 0;
+	for (int i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+		int p[2] = { -1, 1 };
+		*j = (struct job){ .c = &cmds[i] };
+		pids[i] = -1;
+		st[i] = 0;
+		if (i + 1 < n && pipe(p) < 0) {
+			complain("pipe: %s", strerror(errno));
+			st[n - 1] = 2;
+			break;
+		}
+		if (expand_args(j) < 0 || open_redirections(j, from, p[1]) != 0) {
+			st[i] = 1;
+		} else if (j->args.n == 0) {
+			st[i] = n == 1 ? assign(j->c) : 0;
+		} else if (find_builtin(j->args.v[0])) {
+			st[i] = run_builtin(find_builtin(j->args.v[0]), j);
+		} else {
+			pids[i] = start_program(j, pgrp, &st[i]);
+			if (pids[i] > 0 && pgrp == 0)
+				pgrp = pids[i];
+		}
+		if (pids[i] < 0)
+			close_job(j);
+		else
+			for (int k = 0; k < j->nopened; k++)
+				close(j->opened[k]);
+		if (from > 2)
+			close(from);
+		if (p[1] > 2)
+			close(p[1]);
+		from = p[0];
 	}
-	if (c->out && (fds[1] = open(c->out, O_WRONLY | O_CREAT | (c->append ? O_APPEND : O_TRUNC), 0666)) < 0) {
-		complain("%s: %s", c->out, strerror(errno));
-		if (fds[0] != 0)
-			close(fds[0]);
-		return 1;
-	}
-	int r = 0;
-	if (c->argc > 0) {
-		const struct builtin *b = NULL;
-		for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-			if (strcmp(c->argv[0], builtins[i].name) == 0)
-				b = &builtins[i];
-		r = b ? run_builtin(b, c, fds) : run_program(c, fds);
-	}
-	if (fds[0] != 0)
-		close(fds[0]);
-	if (fds[1] != 1)
-		close(fds[1]);
-	return r;
+	if (from > 2)
+		close(from);
+	/* the foreground once every stage is in the group: a ^C typed while
+	 * they started (the terminal keeps it) ends them all */
+	int tty = pgrp && tcsetpgrp(0, pgrp) == 0;
+	for (int i = 0; i < n; i++)
+		if (pids[i] > 0) {
+			st[i] = wait_program(pids[i], jobs[i].args.v[0]);
+			sh_list_free(&jobs[i].args);
+		}
+	if (tty)
+		tcsetpgrp(0, 0);
+	return st[n - 1];
+}
+
+static const char *lookup(const char *name)
+{
+	return var_get(name);
 }
 
 /* A line: checked whole first, so that a syntax error anywhere runs nothing. */
 static void run_line(const char *line)
 {
-	static struct sh_cmd c;
+	static struct sh_cmd cmds[SH_PIPE_MAX];
 	char err[160];
 	if (sh_check(line, err, sizeof err) < 0) {
 		complain("syntax error: %s", err);
@@ -176,10 +234,29 @@ static void run_line(const char *line)
 	}
 	interrupted = 0;
 	int skip = 0;           /* after && a failure, after || a success: not run */
-	while (!interrupted && sh_parse(&line, status, &c, err, sizeof err) > 0) {
+	while (!interrupted) {
+		int n = 0, r = 0;
+		while (n < SH_PIPE_MAX && (r = sh_parse(&line, status, &cmds[n], err, sizeof err)) > 0) {
+			n++;
+			if (cmds[n - 1].sep != SH_SEP_PIPE)
+				break;
+		}
+		if (r < 0) {            /* a variable's value made it so */
+			complain("%s", err);
+			status = 2;
+			return;
+		}
+		if (n == 0)
+			break;
+		if (cmds[n - 1].sep == SH_SEP_PIPE) {
+			complain("more than %d commands in a pipeline", SH_PIPE_MAX);
+			status = 2;
+			return;
+		}
 		if (!skip)
-			status = run(&c);
-		skip = c.sep == SH_SEP_AND ? status != 0 : c.sep == SH_SEP_OR ? status == 0 : 0;
+			status = run_pipeline(cmds, n);
+		int sep = cmds[n - 1].sep;
+		skip = sep == SH_SEP_AND ? status != 0 : sep == SH_SEP_OR ? status == 0 : 0;
 	}
 }
 
@@ -197,6 +274,15 @@ static void run_stream(FILE *in, int interactive)
 		if (!interactive)
 			lineno++;
 		size_t n = strlen(line);
+		/* a line ending in &&, || or | goes on on the next one */
+		while (n + 1 < sizeof line && line[n - 1] == '\n' && sh_incomplete(line)) {
+			if (interactive)
+				fputs("> ", stderr);
+			if (!fgets(line + n, (int)(sizeof line - n), in))
+				break;
+			lineno += !interactive;
+			n += strlen(line + n);
+		}
 		if (n == sizeof line - 1 && line[n - 1] != '\n') {
 			int ch;
 			while ((ch = fgetc(in)) != EOF && ch != '\n')
@@ -216,6 +302,8 @@ static void run_stream(FILE *in, int interactive)
 
 int main(int argc, char **argv)
 {
+	vars_import(environ);
+	sh_lookup = lookup;
 	if (argc > 1 && strcmp(argv[1], "-c") == 0) {
 		if (argc < 3) {
 			complain("-c needs commands");

@@ -207,6 +207,7 @@ int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, siz
 	if (r)
 		return r;
 	fs->replayed = replayed;
+	fs->recovered = recovered;
 	uint32_t unknown = fs->ro_compat & ~(uint32_t)RO_COMPAT_KNOWN;
 	struct ext2_rw *rw = NULL;
 	if (dev->write && unknown) {

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Power cuts, as a user would try them: N runs on one ext3 disk whose free
+# blocks hold old data (USED=1) and whose writes are slowed so that a sync
+# takes 0.4-0.6 s (QEMU's throttling.bps-write).  Each run boots, starts the
+# workload (tests/boot/cutload.sh: remove a folder, copy programs into it,
+# sync, twelve rounds), kills QEMU (SIGKILL) at a random moment of it, boots
+# again (ext2fs replays the journal) and halts; then, before any repair,
+# e2fsck -fn judges the disk and every file the guest had reported synced
+# is compared with the program it was copied from (tests/boot/cutcheck.sh).
+# A disk found unclean is repaired (e2fsck -fy) so that the next run starts
+# sound.  Prints one line a run and the totals; fails when a run is not
+# clean or lost a synced file.
+#   bash bench/powercut.sh [N]            (20; CUT_SEED=S repeats the cuts)
+#   BPS=bytes/s of writes (1300000)  CUT_MAX=latest cut after round 1 (8 s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PATH=$PATH:/usr/sbin:/sbin
+n=${1:-20} bps=${BPS:-1300000} cutmax=${CUT_MAX:-8}
+make -s all
+img=build/images/bench-powercut.img tree=build/images/bench-powercut.tree
+sc=build/images/bench-powercut.scenario out=build/logs/bench-powercut.txt
+rm -rf "$tree"
+mkdir -p "$tree/etc" build/logs
+cp tests/boot/cutload.sh "$tree/etc/cutload"
+USED=1 tools/mkimage.sh "$img" build/bin "$tree" >/dev/null
+cat > "$sc" <<-EOS
+	config boot/default.cfg
+	qemu -drive file=$PWD/$img,if=virtio,format=raw,throttling.bps-write=$bps
+	timeout 120
+	fail damage found
+	expect exec: started /sbin/init (pid 1)
+	expect "\\n# "
+	send sh /etc/cutload
+	expect cutload: round 1
+	cut 0-$cutmax
+	boot
+	expect committed transactions of the journal
+	expect "\\n# "
+	send halt
+	expect ext2fs: vd0s1 unmounted:
+	exit 60
+EOS
+fs="$img?offset=1048576"
+runs=0 clean=0 synced=0 kept=0 replays=0 bootfail=0
+: > "$out"
+for k in $(seq 1 "$n"); do
+	r=$(python3 tools/boottest.py --build build "$sc" 2>&1 || true)
+	runs=$((runs + 1))
+	cutlog=build/logs/bench-powercut.log bootlog=build/logs/bench-powercut.boot2.log
+	when=$(echo "$r" | sed -n 's/^  power cut \([0-9.]*\) s after .*/\1 s/p')
+	round=$(grep -a '^cutload: round' "$cutlog" | tail -1 | sed 's/.* //')
+	phase=$(grep -a '^cutload: ' "$cutlog" | tail -1 | sed 's/^cutload: \([a-z]*\).*/\1/')
+	replayed=$(grep -a 'committed transactions of the journal' "$bootlog" | sed 's/.*replayed \([0-9]*\).*/\1/' || true)
+	if ! echo "$r" | grep -q '^PASS'; then
+		bootfail=$((bootfail + 1))
+		echo "$r" | grep -v '^  ' | head -3 >> "$out"
+	fi
+	[ "${replayed:-0}" -gt 0 ] 2>/dev/null && replays=$((replays + 1))
+	if e2fsck -fn "$fs" > build/logs/bench-powercut.e2fsck.$k 2>&1; then
+		fsck=clean
+		clean=$((clean + 1))
+		rm -f build/logs/bench-powercut.e2fsck.$k
+	else
+		fsck="NOT CLEAN (build/logs/bench-powercut.e2fsck.$k)"
+		cp "$img" "build/images/bench-powercut.unclean.$k.img"
+	fi
+	c=$(tests/boot/cutcheck.sh "$img" "$cutlog" build/bin 2>&1 || true)
+	echo "$c" | grep -v '^cutcheck: [0-9]* files synced' >> "$out" || true
+	s=$(echo "$c" | sed -n 's/^cutcheck: \([0-9]*\) files synced before the cut, \([0-9]*\) intact/\1 \2/p')
+	synced=$((synced + ${s% *})) kept=$((kept + ${s#* }))
+	line="run $k: cut ${when:-?} into the workload (round ${round:-0}, ${phase:-before it}); replayed ${replayed:-?}; e2fsck -fn $fsck; ${s#* }/${s% *} synced files intact"
+	echo "$line" | tee -a "$out"
+	[ "$fsck" = clean ] || e2fsck -fy "$fs" > /dev/null 2>&1 || true
+	cp build/logs/bench-powercut.log "build/logs/bench-powercut.$k.log"
+	cp build/logs/bench-powercut.boot2.log "build/logs/bench-powercut.$k.boot2.log"
+done
+echo "powercut: $runs runs, $clean clean before any repair, $replays replayed transactions, $kept of $synced synced files intact, $bootfail boots failed" | tee -a "$out"
+[ "$clean" = "$runs" ] && [ "$kept" = "$synced" ] && [ "$bootfail" = 0 ]

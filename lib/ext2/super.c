@@ -53,6 +53,9 @@ int e2_writable(struct ext2_fs *fs)
 	/* between changes, never inside one: each transaction whole */
 	if (e2_journal_full(fs))
 		return e2_journal_commit(fs);
+	/* many blocks wait to be handed out again (alloc.c) */
+	if (!fs->rw->jnl && e2_freed_many(fs))
+		return ext2_sync(fs);
 	return 0;
 }
 
@@ -277,6 +280,8 @@ int ext2_sync(struct ext2_fs *fs)
 	}
 	if (!r)
 		r = flush(fs);
+	if (!r)
+		rw->nfreed = rw->nfreed_ino = 0;        /* the frees are on the disk now */
 	return r;
 }
 

@@ -49,6 +49,19 @@ A scenario (*.scenario) is one directive per line, `#` starts a comment line:
   after COMMAND          run COMMAND once the run has passed (to check what the
                          guest left on a disk image); the scenario fails if it
                          fails, and its output is shown
+  cut [SECONDS|MIN-MAX]  a power cut ends this boot: once the steps before it
+                         have happened, QEMU is killed (SIGKILL) SECONDS after
+                         the last match (or QEMU's start), or a random time
+                         between MIN and MAX (CUT_SEED=N repeats a series); the
+                         moment is printed under the PASS line.  QEMU must not
+                         end by itself before
+  check COMMAND          between boots, once this one has ended (after its
+                         `cut`, or its `exit`): a host command as `after`, its
+                         last lines printed under the PASS line; $CUT_LOG is
+                         the console log of the last boot that was cut
+  boot                   the next boot: QEMU again with the same arguments and
+                         disks; the steps after it are this boot's.  Each
+                         boot's console is saved (NAME.log, NAME.boot2.log...)
   pci-compare PREFIX     the guest lists its PCI functions on console lines that
                          begin with PREFIX (e.g. `pcitest:`), one line for each
                          function and one for each of its BARs, then a count:
@@ -99,10 +112,12 @@ BOOTCHAIN (the bootchain tool; `none` skips the check).
 
 import argparse
 import codecs
+import copy
 import ctypes
 import hashlib
 import json
 import os
+import random
 import re
 import select
 import shlex
@@ -326,6 +341,10 @@ class Scenario:
         self.pci_compare = None  # the prefix of the guest's PCI listing
         self.host = []           # (NAME or None, command, where): run before QEMU
         self.after = []          # (command, where): run after a passing run
+        self.cut = None          # (min, max) seconds: this boot ends by a power cut
+        self.checks = []         # (command, where): run once this boot has ended
+        self.boots = [self]      # the boots of the scenario (`boot`): their own steps,
+                                 # exit, cut and checks; the rest is shared
 
     @property
     def expects(self):
@@ -360,6 +379,7 @@ def parse_scenario(path, build):
             lines = f.read().splitlines()
     except OSError as e:
         raise Error(f"cannot read scenario {rel(path)}: {e.strerror}")
+    cur = sc                     # the boot the steps belong to
     for no, line in enumerate(lines, 1):
         where = f"{rel(path)}:{no}"
         s = line.strip()
@@ -367,6 +387,10 @@ def parse_scenario(path, build):
             continue
         word, _, rest = s.partition(" ")
         rest = rest.strip()
+        ended = cur.cut is not None or (cur.exit and word != "exit")
+        if ended and word in ("expect", "send", "exit", "cut"):
+            raise Error(f"{where}: `{word}` after this boot's `cut` or `exit`: "
+                        "start the next one with `boot`")
         if word == "config":
             if sc.config or not rest:
                 raise Error(f"{where}: give one `config PATH`")
@@ -396,21 +420,37 @@ def parse_scenario(path, build):
             text, _ = text_arg(rest, where)
             if not text:
                 raise Error(f"{where}: `expect` without text")
-            sc.steps.append(("expect", text, secs, len(sc.expects) + 1))
+            cur.steps.append(("expect", text, secs, len(cur.expects) + 1))
         elif word == "send":
             text, quoted = text_arg(rest, where)
-            sc.steps.append(("send", (text if quoted else text + "\n").encode()))
+            cur.steps.append(("send", (text if quoted else text + "\n").encode()))
         elif word == "fail":
             text, _ = text_arg(rest, where)
             if not text:
                 raise Error(f"{where}: `fail` without text")
             sc.fails.append(text)
         elif word == "exit":
-            if sc.exit:
+            if cur.exit:
                 raise Error(f"{where}: a second `exit`")
-            sc.exit = True
+            cur.exit = True
             if rest:
-                sc.exit_timeout = seconds_arg(rest, where)
+                cur.exit_timeout = seconds_arg(rest, where)
+        elif word == "cut":
+            m = re.fullmatch(r"(\d+(?:\.\d*)?)(?:-(\d+(?:\.\d*)?))?", rest or "0")
+            if not m or (m.group(2) and float(m.group(2)) < float(m.group(1))):
+                raise Error(f"{where}: give `cut [SECONDS]` or `cut MIN-MAX`, not `cut {rest}`")
+            cur.cut = (float(m.group(1)), float(m.group(2) or m.group(1)))
+        elif word == "check":
+            if not rest:
+                raise Error(f"{where}: `check` without a command")
+            if not ended:
+                raise Error(f"{where}: `check` runs between boots: after a `cut` or an `exit`")
+            cur.checks.append((rest, where))
+        elif word == "boot" and not rest:
+            if not ended:
+                raise Error(f"{where}: `boot` needs the boot before it to end by `cut` or `exit`")
+            cur = Scenario(path)
+            sc.boots.append(cur)
         elif word == "expect-failure":
             text, _ = text_arg(rest, where)
             if sc.expect_failure is not None or not text:
@@ -439,17 +479,20 @@ def parse_scenario(path, build):
             raise Error(f"{where}: unknown directive `{word}`")
     if (sc.config is None) != sc.disk_boot:
         raise Error(f"{rel(path)}: give a `config` line or `disk-boot`, one of them")
-    if not sc.expects and not sc.exit:
+    if not sc.expects and not sc.exit and not sc.cut:
         raise Error(f"{rel(path)}: nothing to check (no `expect` and no `exit`)")
+    if cur is not sc and not cur.steps and not cur.exit and cur.cut is None:
+        raise Error(f"{rel(path)}: the last `boot` has nothing to do")
     if sc.pci_compare is not None and not sc.expects:
         raise Error(f"{rel(path)}: `pci-compare` needs `expect` lines (QEMU is asked "
                     "once the first matched, compared once the last matched)")
     if sc.timeout is None:
         sc.timeout = DEFAULT_TIMEOUT
-    sc.steps = [(s[0], s[1], s[2] or sc.timeout, s[3]) if s[0] == "expect" else s
-                for s in sc.steps]
-    if sc.exit and sc.exit_timeout is None:
-        sc.exit_timeout = sc.timeout
+    for b in sc.boots:
+        b.steps = [(s[0], s[1], s[2] or sc.timeout, s[3]) if s[0] == "expect" else s
+                   for s in b.steps]
+        if b.exit and b.exit_timeout is None:
+            b.exit_timeout = sc.timeout
     return sc
 
 
@@ -772,8 +815,10 @@ def stop(proc):
 class Run:
     """One boot of one scenario.  run() returns None on success, else the reason."""
 
-    def __init__(self, sc, iso, log):
+    def __init__(self, sc, iso, log, cut_delay=None):
         self.sc, self.iso, self.log = sc, iso, log
+        self.cut_delay = cut_delay   # seconds after the last step: QEMU is killed
+        self.cut_note = None         # once it was
         self.text = ""
         self.stderr = b""
         self.proc = None
@@ -824,6 +869,8 @@ class Run:
                     if self.qmp:
                         self.qmp.close()
                     self.drain()
+                    if self.cut_note:
+                        log.write(f"\n# --- {self.cut_note}: QEMU killed (SIGKILL) ---\n")
                     if self.stderr.strip():
                         log.write("\n# --- QEMU's standard error ---\n"
                                   + self.stderr.decode(errors="replace"))
@@ -942,7 +989,8 @@ class Run:
         t0 = time.monotonic()
         expects = sc.expects
         n = len(expects)
-        cap = sum(s[2] for s in expects) + (sc.exit_timeout or 0) + OVERALL_MARGIN
+        cap = (sum(s[2] for s in expects) + (sc.exit_timeout or 0) + (self.cut_delay or 0)
+               + OVERALL_MARGIN)
         hard_end = t0 + cap
         step = 0
         cursor = 0                  # matches are searched from here on
@@ -997,7 +1045,7 @@ class Run:
                     reason = self.pci_check(cursor)
                     if reason:
                         return reason
-                if step == len(sc.steps) and not sc.exit:
+                if step == len(sc.steps) and not sc.exit and self.cut_delay is None:
                     return None
             # what we are waiting for, and until when
             if fail_seen:
@@ -1006,6 +1054,8 @@ class Run:
                 _, text, secs, k = sc.steps[step]
                 deadline = mark + secs
                 waiting = f"expectation {k} of {n}, {quote(text)},"
+            elif self.cut_delay is not None:
+                deadline = mark + self.cut_delay
             else:
                 deadline = mark + sc.exit_timeout
             deadline = min(deadline, hard_end)
@@ -1035,10 +1085,17 @@ class Run:
                     continue
                 if status != 0:
                     return f"{ended}: QEMU failed" + self.qemu_error()
+                if self.cut_delay is not None:
+                    return f"{ended} by itself, before the power cut"
                 return None
             if now >= deadline:
                 if fail_seen:
                     return failed()
+                if step == len(sc.steps) and self.cut_delay is not None and deadline < hard_end:
+                    self.cut_note = (f"power cut {self.cut_delay:.2f} s after {mark_what}"
+                                     + (f", {quote(last[1])}" if last else ""))
+                    self.notes.append(self.cut_note)
+                    return None     # run() kills QEMU: SIGKILL, as a power cut
                 if deadline == hard_end:
                     what = (f"waiting for {waiting[:-1]}" if step < len(sc.steps)
                             else "waiting for QEMU to end")
@@ -1101,9 +1158,29 @@ def run_host(sc, build):
             t = t.replace("${" + k + "}", v)
         return t
     sc.qemu = [sub(a) for a in sc.qemu]
-    sc.steps = [(st[0], sub(st[1])) + tuple(st[2:]) if st[0] == "expect"
-                else (st[0], sub(st[1].decode()).encode()) for st in sc.steps]
+    for b in sc.boots:
+        b.steps = [(st[0], sub(st[1])) + tuple(st[2:]) if st[0] == "expect"
+                   else (st[0], sub(st[1].decode()).encode()) for st in b.steps]
     return env
+
+
+def boot_of(sc, b):
+    """The scenario as one boot B of it sees it: the shared lines, B's steps."""
+    one = copy.copy(sc)
+    one.steps, one.exit, one.exit_timeout = b.steps, b.exit, b.exit_timeout
+    return one
+
+
+def boot_log(name, k):
+    return f"{name}.log" if k == 1 else f"{name}.boot{k}.log"
+
+
+CUT_RANDOM = random.Random(os.environ.get("CUT_SEED"))
+
+
+def cut_delay(cut):
+    """The moment of a `cut MIN-MAX`: uniform between them (CUT_SEED repeats a series)."""
+    return None if cut is None else CUT_RANDOM.uniform(*cut)
 
 
 def run_scenario(path, build, logdir):
@@ -1123,16 +1200,30 @@ def run_scenario(path, build, logdir):
                 print(f"boottest: {note}", file=sys.stderr)
         env = run_host(sc, build)
         iso = None if sc.disk_boot else make_iso(sc.config, build, quiet=True)
-        run = Run(sc, iso, os.path.join(logdir, f"{name}.log"))
-        reason = run.run()
+        notes = []
+        for k, b in enumerate(sc.boots, 1):
+            run = Run(boot_of(sc, b), iso, os.path.join(logdir, boot_log(name, k)),
+                      cut_delay(b.cut))
+            reason = run.run()
+            notes += run.notes
+            if reason is not None:
+                if len(sc.boots) > 1:
+                    reason = f"boot {k} of {len(sc.boots)}: {reason}"
+                break
+            if b.cut:
+                env["CUT_LOG"] = os.path.abspath(run.log)
+            for cmd, where in b.checks:
+                out = host_command(cmd, where, build, env)
+                notes += [f"boot {k}: {l}" for l in out.splitlines()[-3:]]
         if reason is None:
+            run.notes = notes
             for cmd, where in sc.after:
                 host_command(cmd, where, build, env)
     except Error as e:
         sc, reason = None, str(e)
     took = time.monotonic() - t0
     console = run.text if run else None
-    logname = rel(os.path.join(logdir, f"{name}.log"))
+    logname = rel(run.log if run else os.path.join(logdir, f"{name}.log"))
     if sc is not None and sc.expect_failure is not None:
         want = sc.expect_failure
         if reason is not None and want in reason and run is not None:

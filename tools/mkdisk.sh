@@ -3,7 +3,8 @@
 # table written by the real tools (sfdisk for MBR, sgdisk for GPT); or an
 # ext2 file system made by mke2fs -d from a folder, on partition 1 of an MBR
 # disk (ext2-mbr) or on the whole disk (ext2); FS=ext3 makes it ext3 (a
-# journal in inode 8) instead.
+# journal in inode 8) instead.  USED=1 makes the ext2 kinds as on a used
+# disk: the free blocks hold old (random) data instead of zeros.
 # The 4k kinds are tables for a disk of 4096-byte sectors (an NVMe namespace
 # with 4 KiB LBAs), written by fdisk -b 4096: every LBA in them counts 4 KiB.
 #   tools/mkdisk.sh raw|mbr|gpt|mbr4k|gpt4k OUT [MIB]
@@ -18,12 +19,19 @@ case $kind in
 ext2|ext2-mbr)
 	[ -d "$tree" ] || { echo "mkdisk: $kind needs a folder to copy, not '$tree'" >&2; exit 2; }
 	rm -f "$out.tmp"
-	truncate -s $((mib * 1024 * 1024)) "$out.tmp"
+	ext=
+	if [ "${USED:-}" = 1 ]; then
+		head -c $((mib * 1024 * 1024)) /dev/urandom > "$out.tmp"
+		# no discard (on a file it punches holes); inode tables and journal zeroed
+		ext=nodiscard,lazy_itable_init=0,lazy_journal_init=0,
+	else
+		truncate -s $((mib * 1024 * 1024)) "$out.tmp"
+	fi
 	if [ "$kind" = ext2 ]; then
-		mke2fs -q -F -t "$fs" -b 1024 -d "$tree" "$out.tmp" >/dev/null
+		mke2fs -q -F -t "$fs" -b 1024 ${ext:+-E ${ext%,}} -d "$tree" "$out.tmp" >/dev/null
 	else
 		# the file system starts at sector 2048, where partition 1 will be
-		mke2fs -q -F -t "$fs" -b 1024 -E offset=1048576 -d "$tree" "$out.tmp" $((mib - 1))M >/dev/null
+		mke2fs -q -F -t "$fs" -b 1024 -E ${ext}offset=1048576 -d "$tree" "$out.tmp" $((mib - 1))M >/dev/null
 		# (sfdisk tells on stderr that it sees the file system: keep that for failures)
 		if ! msg=$(printf 'label: dos\nstart=2048, size=%d, type=83\n' $(((mib - 1) * 2048)) \
 		           | sfdisk -q --wipe never "$out.tmp" 2>&1); then

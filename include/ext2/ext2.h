@@ -77,7 +77,10 @@ struct ext2_fs {
 	 * set by ext2_unmount when damage was found while mounted; either way
 	 * ext2_unmount leaves the file system marked not clean. */
 	bool not_clean;
-	/* ext2_mount_rw: this mount replayed so many journal transactions */
+	/* ext2_mount_rw: the journal needed recovery (the last mount was
+	 * cut), and this mount replayed so many transactions of it (0 when
+	 * the cut came between two) */
+	bool recovered;
 	uint32_t replayed;
 	bool recovering;                /* internal: reading the journal to replay it */
 };

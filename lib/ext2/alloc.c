@@ -4,7 +4,20 @@
  * inode's group); inodes of files go near their directory, new directories
  * to a group with many free inodes and blocks (Linux's find_group_dir), so
  * that the tree spreads over the disk.  The bitmaps decide; a bit that
- * calls a metadata block free is damage, reported and never used. */
+ * calls a metadata block free is damage, reported and never used.
+ *
+ * A block freed since the last sync (or, journalled, in the running
+ * transaction) is not handed out again before that sync: until then the
+ * disk may still hold its old owner pointing at it, and a new owner's data,
+ * which goes out first, would land under the old owner's pointers (an old
+ * indirect block rewritten as data reads back as a map of random block
+ * numbers).  Without a journal the same holds for inodes: the removed
+ * entry may still name one on the disk, and would name the new file.
+ * Journalled, such a block is skipped (a transaction must stay whole);
+ * without a journal, the allocator syncs and then takes it (a sync in the
+ * middle of a change is as safe as any: the order of the writes is kept),
+ * so that files are laid out as if nothing waited.  Once a list is half
+ * full the next change syncs first (e2_writable). */
 #include "ext2_int.h"
 
 #define fail e2_fail
@@ -25,6 +38,19 @@ static uint32_t find_clear(const uint8_t *bm, uint32_t from, uint32_t to)
 	return to;
 }
 
+static bool listed(const uint32_t *list, uint32_t n, uint32_t x)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (list[i] == x)
+			return true;
+	return false;
+}
+
+bool e2_freed_many(struct ext2_fs *fs)
+{
+	return fs->rw->nfreed >= E2_FREED_MAX / 2 || fs->rw->nfreed_ino >= E2_FREED_INO_MAX / 2;
+}
+
 /* Takes a free block of group G in [FROM, TO) of its bitmap. */
 static int take_block(struct ext2_fs *fs, uint32_t g, uint32_t from, uint32_t to, uint32_t *out)
 {
@@ -34,10 +60,13 @@ static int take_block(struct ext2_fs *fs, uint32_t g, uint32_t from, uint32_t to
 		return r;
 	uint32_t base = fs->first_data_block + g * fs->blocks_per_group;
 	uint32_t bit = find_clear(bm->data, from, to);
-	/* freed in the running transaction: its old owner may still point at
-	 * it on the disk (journal.c) */
-	while (bit < to && e2_journal_freed(fs, base + bit))
+	struct ext2_rw *rw = fs->rw;
+	while (rw->jnl && bit < to && listed(rw->freed, rw->nfreed, base + bit))
 		bit = find_clear(bm->data, bit + 1, to);
+	if (bit < to && listed(rw->freed, rw->nfreed, base + bit) && (r = ext2_sync(fs))) {
+		e2_brelse(bm);
+		return r;
+	}
 	if (bit == to) {
 		e2_brelse(bm);
 		return 1;
@@ -97,7 +126,10 @@ int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner)
 	e2_gd_add(fs, g, GD_FREE_BLOCKS, 1);
 	e2_sb_add(fs, SB_FREE_BLOCKS, 1);
 	e2_bforget(fs, b);
-	e2_journal_free_block(fs, b);
+	/* beyond the list (one change freeing more), the next change syncs
+	 * first: nothing is allocated in between */
+	if (fs->rw->nfreed < E2_FREED_MAX)
+		fs->rw->freed[fs->rw->nfreed++] = b;
 	return 0;
 }
 
@@ -120,6 +152,10 @@ static int take_inode(struct ext2_fs *fs, uint32_t g, bool dir, uint32_t *out)
 		return 1;
 	}
 	uint32_t ino = g * ipg + bit + 1, blk, off;
+	if (listed(fs->rw->freed_ino, fs->rw->nfreed_ino, ino) && (r = ext2_sync(fs))) {
+		e2_brelse(bm);
+		return r;
+	}
 	/* a free inode must look free: no links, or deleted */
 	uint8_t d[28];
 	r = e2_inode_where(fs, ino, &blk, &off);
@@ -200,5 +236,7 @@ int e2_free_inode_bit(struct ext2_fs *fs, uint32_t ino, bool dir)
 	e2_sb_add(fs, SB_FREE_INODES, 1);
 	if (dir)
 		e2_gd_add(fs, g, GD_USED_DIRS, -1);
+	if (!fs->rw->jnl && fs->rw->nfreed_ino < E2_FREED_INO_MAX)
+		fs->rw->freed_ino[fs->rw->nfreed_ino++] = ino;
 	return 0;
 }

@@ -156,6 +156,8 @@ struct e2_held {
 };
 
 /* The state of a cached mount (fs->rw). */
+#define E2_FREED_MAX 1024
+#define E2_FREED_INO_MAX 256
 struct ext2_rw {
 	struct ext2_dev dev;
 	bool writable;
@@ -167,6 +169,15 @@ struct ext2_rw {
 	bool unflushed;                 /* written to since the disk's last flush */
 	char logged[160];               /* the last damage named through dev.log */
 	struct e2_journal *jnl;         /* has_journal: the journal written at sync (journal.c) */
+	/* blocks freed since the last sync (or commit): the disk may still
+	 * have their old owner point at them, so they are not handed out
+	 * again before it is written (alloc.c) */
+	uint32_t freed[E2_FREED_MAX];
+	uint32_t nfreed;
+	/* the same for inodes, without a journal: a removed name may still
+	 * be on the disk, naming the inode (the journal commits both at once) */
+	uint32_t freed_ino[E2_FREED_INO_MAX];
+	uint32_t nfreed_ino;
 	/* the cache */
 	struct buf *bufs, **hash, **sorted, lru;
 	uint32_t nbufs, hash_bits;
@@ -241,10 +252,6 @@ void e2_journal_free(struct ext2_rw *rw);
 int e2_journal_commit(struct ext2_fs *fs);
 /* Writes the dirty metadata, descriptors and superblock in place, flushes. */
 int e2_journal_checkpoint(struct ext2_fs *fs);
-/* Block B was freed in the running transaction: not to be handed out
- * before it commits. */
-void e2_journal_free_block(struct ext2_fs *fs, uint32_t b);
-bool e2_journal_freed(struct ext2_fs *fs, uint32_t b);
 /* The running transaction should commit before the next change. */
 bool e2_journal_full(struct ext2_fs *fs);
 
@@ -253,6 +260,9 @@ bool e2_journal_full(struct ext2_fs *fs);
 /* A free block, as close after GOAL as there is one. */
 int e2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *out);
 int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner);
+/* So many blocks (or inodes) were freed since the last sync that the next
+ * change should sync (commit) first: the list of them is half full. */
+bool e2_freed_many(struct ext2_fs *fs);
 /* A free inode for a child of directory PARENT. */
 int e2_alloc_inode(struct ext2_fs *fs, uint32_t parent, bool dir, uint32_t *out);
 int e2_free_inode_bit(struct ext2_fs *fs, uint32_t ino, bool dir);

@@ -19,7 +19,6 @@
 #include "jbd2.h"
 
 #define fail e2_fail
-#define FREED_MAX 1024
 
 struct e2_journal {
 	uint32_t *map;                  /* the fs block of each journal block */
@@ -27,8 +26,6 @@ struct e2_journal {
 	uint8_t *jsb, *blk;             /* the journal superblock; a block to build in */
 	uint8_t *sbblk;                 /* the fs block that holds the superblock */
 	uint32_t sbblk_no;
-	uint32_t freed[FREED_MAX];      /* blocks freed in the running transaction */
-	uint32_t nfreed;
 };
 
 static int jwrite(struct ext2_fs *fs, uint32_t jb, const void *buf)
@@ -116,29 +113,13 @@ void e2_journal_free(struct ext2_rw *rw)
 	rw->jnl = NULL;
 }
 
-bool e2_journal_freed(struct ext2_fs *fs, uint32_t b)
-{
-	struct e2_journal *j = fs->rw->jnl;
-	for (uint32_t i = 0; j && i < j->nfreed; i++)
-		if (j->freed[i] == b)
-			return true;
-	return false;
-}
-
-void e2_journal_free_block(struct ext2_fs *fs, uint32_t b)
-{
-	struct e2_journal *j = fs->rw->jnl;
-	if (j && j->nfreed < FREED_MAX)
-		j->freed[j->nfreed++] = b;
-}
-
 bool e2_journal_full(struct ext2_fs *fs)
 {
 	struct ext2_rw *rw = fs->rw;
 	struct e2_journal *j = rw->jnl;
 	if (!j)
 		return false;
-	if (j->nfreed >= FREED_MAX / 2)
+	if (e2_freed_many(fs))
 		return true;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < rw->nbufs; i++)
@@ -231,7 +212,7 @@ int e2_journal_commit(struct ext2_fs *fs)
 		if (rw->bufs[i].dirty && rw->bufs[i].kind != BUF_DATA)
 			t.meta[t.nmeta++] = &rw->bufs[i];
 	if (t.nmeta == 0 && !rw->gdt_dirty && !rw->sb_dirty) {
-		j->nfreed = 0;
+		rw->nfreed = 0;
 		return rw->unflushed ? flush(fs) : 0;
 	}
 	if (rw->sb_dirty)
@@ -254,7 +235,7 @@ int e2_journal_commit(struct ext2_fs *fs)
 		if (!r)
 			r = e2_journal_checkpoint(fs);
 		if (!r)
-			j->nfreed = 0;
+			rw->nfreed = 0;
 		return r;
 	}
 	r = write_log(fs, &t);
@@ -281,7 +262,7 @@ int e2_journal_commit(struct ext2_fs *fs)
 	if (!r)
 		r = flush(fs);
 	if (!r)
-		j->nfreed = 0;
+		rw->nfreed = 0;
 	return r;
 }
 

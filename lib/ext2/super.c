@@ -53,6 +53,9 @@ int e2_writable(struct ext2_fs *fs)
 	/* between changes, never inside one: each transaction whole */
 	if (e2_journal_full(fs))
 		return e2_journal_commit(fs);
+	/* many blocks wait to be handed out again (alloc.c) */
+	if (!fs->rw->jnl && e2_freed_many(fs))
+		return ext2_sync(fs);
 	return 0;
 }
 
@@ -207,6 +210,7 @@ int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, siz
 	if (r)
 		return r;
 	fs->replayed = replayed;
+	fs->recovered = recovered;
 	uint32_t unknown = fs->ro_compat & ~(uint32_t)RO_COMPAT_KNOWN;
 	struct ext2_rw *rw = NULL;
 	if (dev->write && unknown) {
@@ -276,6 +280,8 @@ int ext2_sync(struct ext2_fs *fs)
 	}
 	if (!r)
 		r = flush(fs);
+	if (!r)
+		rw->nfreed = rw->nfreed_ino = 0;        /* the frees are on the disk now */
 	return r;
 }
 

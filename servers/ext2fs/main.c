@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 			break;
 		say("cannot mount the root device %s: %s", devname, why);
 	}
-	if (fs.replayed)
+	if (fs.recovered)
 		say("%s: replayed %u committed transactions of the journal", devname, (unsigned)fs.replayed);
 	if (writable && fs.not_clean)
 		say("%s was not unmounted cleanly (or has errors recorded): e2fsck is due", devname);

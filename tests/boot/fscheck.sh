@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What a guest left on an ext2 image, judged by e2fsprogs (after a scenario):
 #   fscheck.sh IMAGE clean              e2fsck -fn finds nothing to fix
+#   fscheck.sh IMAGE replayed-clean     the same on a copy whose journal
+#                                       e2fsprogs replayed (e2fsck -E journal_only)
 #   fscheck.sh IMAGE cat PATH TEXT      the file holds exactly TEXT and a newline
 #   fscheck.sh IMAGE absent PATH        there is no such file
 # IMAGE is an MBR disk with the file system on partition 1 at sector 2048, or
@@ -13,6 +15,21 @@ case $what in
 clean)
 	out=$(e2fsck -fn "$fs" 2>&1) || { echo "$out"; echo "fscheck: e2fsck -fn finds problems"; exit 1; }
 	echo "$out" | tail -1
+	;;
+replayed-clean)
+	# the file system alone: after replaying, e2fsck reopens the device
+	# without the ?offset= of an MBR disk
+	copy=$(mktemp)
+	trap 'rm -f "$copy"' EXIT
+	if [ "$fs" = "$img" ]; then cp "$img" "$copy"; else dd if="$img" of="$copy" bs=1M skip=1 status=none; fi
+	cfs=$copy
+	e2fsck -E journal_only -y "$cfs" >/dev/null 2>&1 || true
+	if dumpe2fs -h "$cfs" 2>/dev/null | grep -q '^Filesystem features:.*needs_recovery'; then
+		echo "fscheck: e2fsck -E journal_only left the journal needing recovery"
+		exit 1
+	fi
+	out=$(e2fsck -fn "$cfs" 2>&1) || { echo "$out"; echo "fscheck: after e2fsprogs' replay, e2fsck -fn finds problems"; exit 1; }
+	echo "after e2fsprogs' replay: $(echo "$out" | tail -1 | sed "s|$copy|$img|")"
 	;;
 cat)
 	got=$(debugfs -R "cat $3" "$fs" 2>/dev/null; echo x)

@@ -56,7 +56,7 @@ static int mount(struct ext2_fs *fs)
 {
 	char why[160];
 	fd = open(img, O_RDWR);
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, NULL, 8u << 20, 0, dev_log };
+	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, NULL, 8u << 20, 0, dev_log, NULL };
 	int r = ext2_mount_rw(fs, &dev, why, sizeof why);
 	CHECK(r == 0, "mount_rw: %s", why);
 	return r;

@@ -78,7 +78,7 @@ size_t stream_init(size_t bytes);
  * filling it when the read follows the file's last one: the bytes read, a
  * negative EXT2_E* code, or STREAM_NO (read it the ordinary way). */
 long stream_read(const struct ext2_inode *in, uint64_t offset, void *dst, size_t count);
-/* Forgets what the cache holds of inode INO (0: of every file). */
+/* Forgets what the cache holds of inode INO. */
 void stream_forget(uint32_t ino);
 
 /* --- fsserver.c: the protocol -------------------------------------------- */

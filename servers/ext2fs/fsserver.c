@@ -390,13 +390,24 @@ static kern_return_t op_mkdir(struct request *rq, struct node *n)
 	return r ? core_errno(r, "mkdir") : reply_empty(rq);
 }
 
+/* The file data cache holds regular files only: before NAME in directory
+ * DIR goes (unlink, or a rename over it), the file it names is forgotten
+ * there, since its inode number may come back as another file. */
+static void forget_named(uint32_t dir, const char *name)
+{
+	struct ext2_inode d;
+	uint32_t ino;
+	if (ext2_read_inode(&fs, dir, &d) == 0 && ext2_lookup(&fs, &d, name, strlen(name), &ino) == 0)
+		stream_forget(ino);
+}
+
 static kern_return_t op_unlink(struct request *rq, struct node *n)
 {
 	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
 	kern_return_t e = check_dir_op(n, m->name, 1);
 	if (e)
 		return e;
-	stream_forget(0);       /* the inode number may come back as another file */
+	forget_named(n->ino, m->name);
 	int r = ext2_unlink(&fs, n->ino, m->name, strlen(m->name));
 	return r ? core_errno(r, "unlink") : reply_empty(rq);
 }
@@ -407,7 +418,6 @@ static kern_return_t op_rmdir(struct request *rq, struct node *n)
 	kern_return_t e = check_dir_op(n, m->name, 1);
 	if (e)
 		return e;
-	stream_forget(0);
 	int r = ext2_rmdir(&fs, n->ino, m->name, strlen(m->name));
 	return r ? core_errno(r, "rmdir") : reply_empty(rq);
 }
@@ -425,7 +435,7 @@ static kern_return_t op_rename(struct request *rq, struct node *n)
 		return FS_EXDEV;             /* not a node port of this file system */
 	if (to->type != EXT2_S_IFDIR)
 		return FS_ENOTDIR;
-	stream_forget(0);       /* it may replace a file */
+	forget_named(to->ino, m->new);      /* it may replace a file */
 	int r = ext2_rename(&fs, n->ino, m->old, strlen(m->old), to->ino, m->new, strlen(m->new));
 	if (r)
 		return core_errno(r, "rename");

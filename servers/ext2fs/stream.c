@@ -10,8 +10,8 @@
  * and the window's into the reply by vm_copy, copy-on-write.
  *
  * The windows hold what the core would read: a write or truncate of a
- * file forgets its windows, and any unlink, rmdir or rename forgets them
- * all (an inode number may come back as another file).  How many windows
+ * file forgets its windows, and so does an unlink of it or a rename over
+ * it (its inode number may come back as another file).  How many windows
  * there are is set once from the machine's free memory (main.c): the
  * kernel has no pager to give pages back to, so the cache never grows
  * past that.  Runs under fs_lock, like every call into the core. */
@@ -55,7 +55,7 @@ static void drop(struct window *x)
 void stream_forget(uint32_t ino)
 {
 	for (unsigned i = 0; i < nwins; i++)
-		if (wins[i].ino && (ino == 0 || wins[i].ino == ino))
+		if (wins[i].ino == ino)
 			drop(&wins[i]);
 }
 

@@ -222,6 +222,46 @@ static kern_return_t op_write_ool(struct request *rq, struct node *n)
 	return write_data(rq, n, m->offset.v, rq->args[1].data, rq->args[1].count);
 }
 
+/* Buffers for the copies below, kept mapped between requests: a fresh
+ * region would cost a zero-fill page fault per page at each write. */
+#define COPY_KEEP   4                /* one per server thread */
+#define COPY_BYTES  (1u << 20)       /* larger writes get a region of their own */
+static struct {
+	mutex_t lock;
+	vm_offset_t free[COPY_KEEP];
+	unsigned n;
+} copies;
+
+static vm_offset_t copy_take(vm_size_t size)
+{
+	vm_offset_t buf = 0;
+	if (size <= COPY_BYTES) {
+		mutex_lock(&copies.lock);
+		if (copies.n)
+			buf = copies.free[--copies.n];
+		mutex_unlock(&copies.lock);
+		size = COPY_BYTES;
+	}
+	if (!buf && vm_allocate(mach_task_self(), &buf, size, 1))
+		buf = 0;
+	return buf;
+}
+
+static void copy_give(vm_offset_t buf, vm_size_t size)
+{
+	if (size <= COPY_BYTES) {
+		mutex_lock(&copies.lock);
+		int kept = copies.n < COPY_KEEP;
+		if (kept)
+			copies.free[copies.n++] = buf;
+		mutex_unlock(&copies.lock);
+		if (kept)
+			return;
+		size = COPY_BYTES;
+	}
+	vm_deallocate(mach_task_self(), buf, size);
+}
+
 /* The client's pages may be a memory object it serves itself, whose pages
  * fault or never come: they are copied with safe_copy into pages of ours
  * before fs_lock is taken, so such a client fails its own write (EFAULT)
@@ -232,16 +272,16 @@ static kern_return_t do_write_ool(struct request *rq)
 	size_t count = rq->args[1].count;
 	vm_size_t size = (count + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	vm_offset_t copy = 0;
-	if (count && vm_allocate(mach_task_self(), &copy, size, 1))
+	if (count && !(copy = copy_take(size)))
 		return FS_ENOMEM;
 	if (count && safe_copy((void *)(uintptr_t)copy, (const void *)(uintptr_t)m->data.addr, count)) {
-		vm_deallocate(mach_task_self(), copy, size);
+		copy_give(copy, size);
 		return FS_EFAULT;
 	}
 	rq->args[1].data = (const void *)(uintptr_t)copy;
 	kern_return_t r = run(rq, op_write_ool);
 	if (count)
-		vm_deallocate(mach_task_self(), copy, size);
+		copy_give(copy, size);
 	/* taken: the region is ours to give back (a failure leaves it to lib/server) */
 	if (r == KERN_SUCCESS && count)
 		vm_deallocate(mach_task_self(), m->data.addr, count);

@@ -179,6 +179,11 @@ struct ext2_dev {
 	/* optional: names damage found while mounted (one line, no newline;
 	 * each distinct line once), which is also recorded in the superblock */
 	void (*log)(void *ctx, const char *line);
+	/* optional: a write may return before it is done (several in flight);
+	 * this waits until every write so far is done, 0 or -1 when one
+	 * failed.  The core calls it wherever one write must be on the disk
+	 * before the next is issued; flush must do it first too. */
+	int (*drain)(void *ctx);
 };
 #define EXT2_CACHE_DEFAULT (1u << 20)
 

@@ -143,6 +143,12 @@ struct task_basic_info {
 };
 #define TASK_BASIC_INFO_COUNT (sizeof(struct task_basic_info) / 4)
 
+/* vm_statistics: the kernel's page counts (the first five of its 13 words) */
+#define VM_STATISTICS_COUNT 13
+struct vm_statistics {
+	integer_t pagesize, free_count, active_count, inactive_count, wire_count;
+};
+
 /* thread state flavor i386_THREAD_STATE */
 #define i386_THREAD_STATE 1
 struct i386_thread_state {

@@ -11,7 +11,7 @@ enum {
 	ID_TASK_CREATE = 2007, ID_TASK_TERMINATE = 2008, ID_TASK_THREADS = 2011, ID_TASK_INFO = 2012,
 	ID_THREAD_TERMINATE = 2016, ID_THREAD_GET_STATE = 2017, ID_THREAD_SET_STATE = 2018,
 	ID_VM_ALLOCATE = 2021, ID_VM_DEALLOCATE = 2023, ID_VM_PROTECT = 2024,
-	ID_VM_READ = 2026, ID_VM_WRITE = 2027, ID_VM_COPY = 2028, ID_VM_REGION = 2029,
+	ID_VM_READ = 2026, ID_VM_WRITE = 2027, ID_VM_COPY = 2028, ID_VM_REGION = 2029, ID_VM_STATISTICS = 2030,
 	ID_TASK_SUSPEND = 2056, ID_TASK_RESUME = 2057, ID_TASK_GET_SPECIAL_PORT = 2058,
 	ID_TASK_SET_SPECIAL_PORT = 2059, ID_THREAD_CREATE = 2061, ID_THREAD_SUSPEND = 2062, ID_THREAD_RESUME = 2063,
 	ID_THREAD_ABORT = 2064,
@@ -55,6 +55,9 @@ typedef struct { mig_reply_header_t h; msg_ool_t data; } rep_ool_t;
 MSG_LAYOUT(rep1_t, 40);
 MSG_LAYOUT(rep_ool_t, 48);
 MSG_LAYOUT(rep_time_t, 44);
+/* vm_statistics_data_t: struct[13] of integer_t */
+typedef struct { mig_reply_header_t h; mach_msg_type_t type; integer_t v[VM_STATISTICS_COUNT]; } rep_vm_statistics_t;
+MSG_LAYOUT(rep_vm_statistics_t, 88);
 
 /* A variable array of up to 1024 integers: task_info, thread_get_state,
  * device_get_status replies; thread_set_state, device_set_status requests. */

@@ -88,6 +88,8 @@ kern_return_t vm_write(mach_port_t task, vm_offset_t addr, const void *data, vm_
 /* Copies SIZE bytes from SRC to DST in TASK (both page-aligned, SIZE whole
  * pages): the kernel shares the pages copy-on-write instead of copying. */
 kern_return_t vm_copy(mach_port_t task, vm_offset_t src, vm_size_t size, vm_offset_t dst);
+/* The machine's page counts (free, active, inactive, wired). */
+kern_return_t vm_statistics(mach_port_t task, struct vm_statistics *st);
 kern_return_t vm_allocate_contiguous(mach_port_t host_priv, mach_port_t task, vm_offset_t *vaddr,
                                      rpc_phys_addr_t *paddr, vm_size_t size, rpc_phys_addr_t pmin,
                                      rpc_phys_addr_t pmax, rpc_phys_addr_t palign);

@@ -28,6 +28,13 @@ int e2_disk_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t n, c
 	return 0;
 }
 
+int e2_disk_drain(struct ext2_fs *fs, const char *what)
+{
+	if (fs->rw->dev.drain && fs->rw->dev.drain(fs->rw->dev.ctx) != 0)
+		return fail(fs, EXT2_EIO, "%s: a write did not complete", what);
+	return 0;
+}
+
 int e2_cache_init(struct ext2_fs *fs, size_t bytes)
 {
 	struct ext2_rw *rw = fs->rw;
@@ -330,7 +337,8 @@ static void sort_by_block(struct buf **a, uint32_t n)
  * pointing at another file's old contents.  Removals go the same way, so
  * a crash may leave an entry naming a freed inode (e2fsck drops it); the
  * journal closes that window.  Each kind goes out in block order, runs of
- * consecutive blocks in one write. */
+ * consecutive blocks in one write, several writes in flight; the next
+ * kind is issued only once every write of the kinds before it is done. */
 static int writeback_kind(struct ext2_fs *fs, int kind)
 {
 	struct ext2_rw *rw = fs->rw;
@@ -354,7 +362,10 @@ static int writeback_kind(struct ext2_fs *fs, int kind)
 int e2_writeback(struct ext2_fs *fs, int kind)
 {
 	int r = 0;
-	for (int k = BUF_DATA; !r && k <= kind; k++)
+	for (int k = BUF_DATA; !r && k <= kind; k++) {
 		r = writeback_kind(fs, k);
+		if (!r)
+			r = e2_disk_drain(fs, "block write-back");
+	}
 	return r;
 }

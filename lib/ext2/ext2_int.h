@@ -217,6 +217,9 @@ bool e2_cached(struct ext2_fs *fs, uint32_t blk);
  * every kind before it. */
 int e2_writeback(struct ext2_fs *fs, int kind);
 int e2_disk_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t n, const char *what);
+/* Waits until every write issued so far is on the disk (the device may
+ * keep several in flight: ext2_dev.drain). */
+int e2_disk_drain(struct ext2_fs *fs, const char *what);
 
 /* --- super.c ------------------------------------------------------------------ */
 

@@ -156,11 +156,40 @@ static uint32_t tx_block(struct ext2_fs *fs, const struct tx *t, uint32_t i, con
 	return rw->jnl->sbblk_no;
 }
 
+/* The log goes out in runs: blocks bound for journal blocks that lie in
+ * a row on the disk are gathered in the cache's stage (free while a
+ * commit writes its log) and written in one request. */
+struct run {
+	uint32_t jb0, n;                /* journal blocks jb0..+n gathered */
+};
+
+static int run_out(struct ext2_fs *fs, struct run *u)
+{
+	struct ext2_rw *rw = fs->rw;
+	int r = u->n ? e2_disk_write(fs, (uint64_t)rw->jnl->map[u->jb0] * fs->block_size, rw->stage,
+	                             (size_t)u->n * fs->block_size, "journal") : 0;
+	u->n = 0;
+	return r;
+}
+
+static int run_add(struct ext2_fs *fs, struct run *u, uint32_t jb, const void *data)
+{
+	struct ext2_rw *rw = fs->rw;
+	int r = 0;
+	if (u->n && (u->n == rw->stage_blocks || rw->jnl->map[jb] != rw->jnl->map[u->jb0] + u->n))
+		r = run_out(fs, u);
+	if (u->n == 0)
+		u->jb0 = jb;
+	memcpy(rw->stage + (size_t)u->n++ * fs->block_size, data, fs->block_size);
+	return r;
+}
+
 /* Writes the log of the transaction from journal block FIRST on. */
 static int write_log(struct ext2_fs *fs, const struct tx *t)
 {
 	struct e2_journal *j = fs->rw->jnl;
 	uint32_t bs = fs->block_size, per = (bs - 12) / j->tag_bytes, jb = j->first;
+	struct run u = { 0, 0 };
 	int r = 0;
 	for (uint32_t i = 0; !r && i < t->n; i += per) {
 		uint32_t k = t->n - i < per ? t->n - i : per;
@@ -176,7 +205,7 @@ static int write_log(struct ext2_fs *fs, const struct tx *t)
 			put_be32(tag, blk);
 			put_be32(tag + 4, flags);
 		}
-		r = jwrite(fs, jb++, j->blk);
+		r = run_add(fs, &u, jb++, j->blk);
 		for (uint32_t x = 0; !r && x < k; x++) {
 			const uint8_t *data;
 			tx_block(fs, t, i + x, &data);
@@ -185,10 +214,11 @@ static int write_log(struct ext2_fs *fs, const struct tx *t)
 				put_be32(j->blk, 0);
 				data = j->blk;
 			}
-			r = jwrite(fs, jb++, data);
+			r = run_add(fs, &u, jb++, data);
 		}
 	}
-	return r;
+	int w = run_out(fs, &u);
+	return r ? r : w;
 }
 
 static int write_jsb(struct ext2_fs *fs, uint32_t start)

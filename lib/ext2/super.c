@@ -274,7 +274,8 @@ int ext2_sync(struct ext2_fs *fs)
 		if (!r)
 			rw->gdt_dirty = false;
 	}
-	if (!r && rw->sb_dirty) {
+	/* the superblock's counts summarise the descriptors': after them */
+	if (!r && rw->sb_dirty && !(r = e2_disk_drain(fs, "group descriptors"))) {
 		put_le32(rw->sb + SB_WTIME, e2_now(fs));
 		r = write_super(fs);
 	}

@@ -237,6 +237,23 @@ kern_return_t vm_copy(mach_port_t task, vm_offset_t src, vm_size_t size, vm_offs
 	return CALL(m, rpc_reply_ret);
 }
 
+kern_return_t vm_statistics(mach_port_t task, struct vm_statistics *st)
+{
+	union { req0_t in; rep_vm_statistics_t out; } m;
+	static const struct msg_field reply[2] = {
+		MSGF_INT32, { MACH_MSG_TYPE_INTEGER_32, 32, 0, VM_STATISTICS_COUNT } };
+	rpc_head(&m.in.head, task, ID_VM_STATISTICS, 0);
+	kern_return_t r = CALL(m, reply);
+	if (r == KERN_SUCCESS) {
+		st->pagesize = m.out.v[0];
+		st->free_count = m.out.v[1];
+		st->active_count = m.out.v[2];
+		st->inactive_count = m.out.v[3];
+		st->wire_count = m.out.v[4];
+	}
+	return r;
+}
+
 kern_return_t vm_allocate_contiguous(mach_port_t host_priv, mach_port_t task, vm_offset_t *vaddr,
                                      rpc_phys_addr_t *paddr, vm_size_t size, rpc_phys_addr_t pmin,
                                      rpc_phys_addr_t pmax, rpc_phys_addr_t palign)

@@ -4,6 +4,16 @@
  * flavor, and the clock is the host's.  The same calls go to the disk
  * server and to the kernel's own disks (docs/device-protocol.md).
  *
+ * Writes do not wait for their reply: up to INFLIGHT device_write requests
+ * are out at once, each from a buffer of ours (a copy of the data, so that
+ * a request can be sent again to a restarted disk server), their replies
+ * collected oldest first.  What must be on the disk before something else
+ * is written waits for them all: the core calls disk_drain between the
+ * steps of its write order (lib/ext2/cache.c, journal.c), a flush drains
+ * first, and a read or a write waits for the writes out to the records
+ * it reads or writes.  A write that failed fails the next write, drain or
+ * flush.
+ *
  * When the disk server dies (its port turns into a dead name: we hear it at
  * once from a dead-name request, or from a call that fails), the stage that
  * started it starts a new one, which hands us its new port as our
@@ -13,7 +23,9 @@
  * comes within RESTART_WAIT_MS, we give up: I/O answers EIO from then on. */
 #include "ext2fs.h"
 #include "chain/chain.h"
+#include "mach/device_msgs.h"
 #include "mach/mach.h"
+#include "mach/rpc_util.h"
 #include "rt/lock.h"
 #include "rt/rt.h"
 #include "rt/thread.h"
@@ -29,6 +41,17 @@
  * a 64 MiB cksum through 1 MiB reads 1.9 s on virtio, 2.4 s on IDE;
  * through 64 KiB reads 4.6 s on virtio, 1.8 s on IDE). */
 #define KERNEL_READ_CHUNK (64u << 10)
+
+#define INFLIGHT 4
+
+/* One device_write out at the disk server. */
+struct pending {
+	mach_port_t reply;            /* its reply port (one each: replies come in any order) */
+	vm_offset_t buf;              /* CHUNK bytes of ours, allocated at first use */
+	uint64_t first;               /* records FIRST..+COUNT */
+	size_t count;
+	unsigned generation;          /* of the port it was sent to */
+};
 
 static struct disk {
 	mach_port_t port;
@@ -46,9 +69,14 @@ static struct disk {
 	int gave_up;
 	uint32_t deaths[RESTART_DEATHS];
 	unsigned ndeaths;
+	/* writes in flight: out[(head + i) % INFLIGHT], i < nout, oldest first */
+	struct pending out[INFLIGHT];
+	unsigned head, nout;
+	int write_failed;             /* a write's reply said it failed: said once */
 } disk;
 
 static int reconnect(unsigned generation);
+static int drain_overlapping(uint64_t first, size_t count);
 
 /* Whether call R on the port of GENERATION failed because the disk server
  * died, and a new one now has the device open: then re-issue it. */
@@ -80,6 +108,8 @@ static void copy_in(char *dst, vm_offset_t data, vm_size_t got)
 /* Reads whole records FIRST.. into BUF (COUNT records). */
 static int read_records(uint64_t first, void *buf, size_t count)
 {
+	if (drain_overlapping(first, count))
+		return -1;
 	for (size_t done = 0; done < count;) {
 		size_t n = count - done < disk.read_chunk / RECORD ? count - done : disk.read_chunk / RECORD;
 		vm_offset_t data;
@@ -106,25 +136,122 @@ static int read_records(uint64_t first, void *buf, size_t count)
 	return 0;
 }
 
+/* Sends P's write to the disk server without waiting for the reply. */
+static kern_return_t send_write(struct pending *p)
+{
+	device_write_request_t m;
+	rpc_head(&m.head, disk.port, ID_DEVICE_WRITE, 1);
+	m.head.msgh_bits |= MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.head.msgh_local_port = p->reply;
+	m.head.msgh_size = sizeof m;
+	m.mode = w_int(0);
+	m.recnum = w_int((natural_t)p->first);
+	m.data = w_ool((const void *)p->buf, p->count * RECORD);
+	p->generation = disk.generation;
+	return mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, 0);
+}
+
+/* The disk server died with writes out: each gets a fresh reply port (the
+ * old one will hear the dead server's send-once notification) and goes to
+ * the new server, oldest first.  0, or -1 when there is none. */
+static int resend_all(kern_return_t why, unsigned generation)
+{
+	while (reissue(why, generation)) {
+		why = KERN_SUCCESS;
+		for (unsigned i = 0; i < disk.nout && !why; i++) {
+			struct pending *p = &disk.out[(disk.head + i) % INFLIGHT];
+			mach_port_mod_refs(mach_task_self(), p->reply, MACH_PORT_RIGHT_RECEIVE, -1);
+			p->reply = mach_reply_port();
+			generation = disk.generation;
+			why = send_write(p);
+		}
+		if (!why)
+			return 0;
+	}
+	return -1;
+}
+
+/* Waits for the oldest write's reply. */
+static int wait_oldest(void)
+{
+	struct pending *p = &disk.out[disk.head];
+	for (;;) {
+		union { mach_msg_header_t head; device_write_reply_t ok; } m;
+		kern_return_t r = mach_msg(&m.head, MACH_RCV_MSG, 0, sizeof m, p->reply, 0, 0);
+		if (r == KERN_SUCCESS && m.head.msgh_id == MACH_NOTIFY_SEND_ONCE) {
+			/* the server died holding the request */
+			if (resend_all(MACH_SEND_INVALID_DEST, p->generation))
+				break;
+			continue;
+		}
+		if (r == KERN_SUCCESS) {
+			mig_reply_header_t *rh = &m.ok.h;
+			if (m.head.msgh_id != ID_DEVICE_WRITE + 100 || m.head.msgh_size < sizeof *rh)
+				r = MIG_REPLY_MISMATCH;
+			else if (rh->ret == KERN_SUCCESS
+			         && (m.head.msgh_size != sizeof m.ok || m.ok.a.v != p->count * RECORD))
+				r = D_IO_ERROR;
+			else
+				r = rh->ret;
+			if (m.head.msgh_bits & MACH_MSGH_BITS_COMPLEX)
+				mach_msg_destroy(&m.head);
+		}
+		if (r && !disk.gave_up && !disk.write_failed)
+			say("%s: writing %u records at %llu: %s", disk.name, (unsigned)p->count,
+			    (unsigned long long)p->first, mach_error_name(r));
+		if (r)
+			disk.write_failed = 1;
+		break;
+	}
+	disk.head = (disk.head + 1) % INFLIGHT;
+	disk.nout--;
+	return disk.write_failed || disk.gave_up ? -1 : 0;
+}
+
+/* Waits until every write sent has its reply. */
+static int drain(void)
+{
+	int r = 0;
+	while (disk.nout)
+		r |= wait_oldest();
+	return r || disk.write_failed ? -1 : 0;
+}
+
+/* Waits for the writes to records FIRST..+COUNT (a read must see them). */
+static int drain_overlapping(uint64_t first, size_t count)
+{
+	for (unsigned i = 0; i < disk.nout; i++) {
+		const struct pending *p = &disk.out[(disk.head + i) % INFLIGHT];
+		if (p->first < first + count && first < p->first + p->count)
+			return drain();
+	}
+	return 0;
+}
+
 static int write_records(uint64_t first, const void *buf, size_t count)
 {
 	for (size_t done = 0; done < count;) {
 		size_t n = count - done < CHUNK / RECORD ? count - done : CHUNK / RECORD;
-		vm_size_t wrote;
-		unsigned gen = disk.generation;
-		kern_return_t r = device_write(disk.port, 0, (natural_t)(first + done),
-		                               (const char *)buf + done * RECORD, n * RECORD, &wrote);
-		if (r && reissue(r, gen))
-			continue;
-		if (r == KERN_SUCCESS && wrote != n * RECORD)
-			r = D_IO_ERROR;
-		if (r && disk.gave_up)
+		/* two writes of one record out at once could land in either order */
+		if (disk.write_failed || disk.gave_up || drain_overlapping(first + done, n)
+		    || (disk.nout == INFLIGHT && wait_oldest()))
 			return -1;
-		if (r) {
-			say("%s: writing %u records at %llu: %s", disk.name, (unsigned)n,
-			    (unsigned long long)(first + done), mach_error_name(r));
+		struct pending *p = &disk.out[(disk.head + disk.nout) % INFLIGHT];
+		if (!p->buf && vm_allocate(mach_task_self(), &p->buf, CHUNK, 1)) {
+			p->buf = 0;
+			say("%s: no memory to write %u records at %llu", disk.name, (unsigned)n,
+			    (unsigned long long)(first + done));
 			return -1;
 		}
+		if (!p->reply)
+			p->reply = mach_reply_port();
+		memcpy((void *)p->buf, (const char *)buf + done * RECORD, n * RECORD);
+		p->first = first + done;
+		p->count = n;
+		disk.nout++;
+		kern_return_t r = send_write(p);
+		if (r && resend_all(r, p->generation))
+			return -1;
 		done += n;
 	}
 	return 0;
@@ -167,9 +294,17 @@ static int disk_write(void *ctx, uint64_t offset, const void *buf, size_t count)
 	return partial(offset, count, NULL, buf);
 }
 
+static int disk_drain(void *ctx)
+{
+	(void)ctx;
+	return drain();
+}
+
 static int disk_flush(void *ctx)
 {
 	(void)ctx;
+	if (drain())
+		return -1;
 	if (disk.flush_unknown)
 		return 0;
 	integer_t none = 0;
@@ -242,7 +377,7 @@ kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *d
 	r = get_records(disk.port, &disk.records);
 	if (r)
 		return r;
-	*dev = (struct ext2_dev){ .read = disk_read, .write = disk_write, .flush = disk_flush,
+	*dev = (struct ext2_dev){ .read = disk_read, .write = disk_write, .drain = disk_drain, .flush = disk_flush,
 	                          .now = disk_now, .ctx = &disk, .bytes = disk.records * RECORD };
 	return KERN_SUCCESS;
 }

@@ -71,14 +71,17 @@ struct node *node_find(mach_port_t name);
  * or made.  0 or a negative errno value. */
 int lookup(uint32_t dir, const char *path, unsigned flags, unsigned mode, struct ext2_inode *out);
 
-/* --- stream.c: read-ahead for files read in order ------------------------ */
+/* --- stream.c: the file-data cache, read ahead for readers in order ------ */
 
 #define STREAM_NO (-1000)        /* stream_read does not take this read */
-/* Reads COUNT bytes at OFFSET of IN into DST (fresh pages) from the read-
- * ahead window when the read follows the file's last one: the bytes read,
- * a negative EXT2_E* code, or STREAM_NO (read it the ordinary way). */
+/* Sets the cache's size (once, before the first read): the bytes it will
+ * hold, BYTES rounded down to whole windows (at least one). */
+size_t stream_init(size_t bytes);
+/* Reads COUNT bytes at OFFSET of IN into DST (fresh pages) from the cache,
+ * filling it when the read follows the file's last one: the bytes read, a
+ * negative EXT2_E* code, or STREAM_NO (read it the ordinary way). */
 long stream_read(const struct ext2_inode *in, uint64_t offset, void *dst, size_t count);
-/* Forgets the window when it holds inode INO (0: whatever it holds). */
+/* Forgets what the cache holds of inode INO. */
 void stream_forget(uint32_t ino);
 
 /* --- fsserver.c: the protocol -------------------------------------------- */

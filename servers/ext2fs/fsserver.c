@@ -222,6 +222,46 @@ static kern_return_t op_write_ool(struct request *rq, struct node *n)
 	return write_data(rq, n, m->offset.v, rq->args[1].data, rq->args[1].count);
 }
 
+/* Buffers for the copies below, kept mapped between requests: a fresh
+ * region would cost a zero-fill page fault per page at each write. */
+#define COPY_KEEP   4                /* one per server thread */
+#define COPY_BYTES  (1u << 20)       /* larger writes get a region of their own */
+static struct {
+	mutex_t lock;
+	vm_offset_t free[COPY_KEEP];
+	unsigned n;
+} copies;
+
+static vm_offset_t copy_take(vm_size_t size)
+{
+	vm_offset_t buf = 0;
+	if (size <= COPY_BYTES) {
+		mutex_lock(&copies.lock);
+		if (copies.n)
+			buf = copies.free[--copies.n];
+		mutex_unlock(&copies.lock);
+		size = COPY_BYTES;
+	}
+	if (!buf && vm_allocate(mach_task_self(), &buf, size, 1))
+		buf = 0;
+	return buf;
+}
+
+static void copy_give(vm_offset_t buf, vm_size_t size)
+{
+	if (size <= COPY_BYTES) {
+		mutex_lock(&copies.lock);
+		int kept = copies.n < COPY_KEEP;
+		if (kept)
+			copies.free[copies.n++] = buf;
+		mutex_unlock(&copies.lock);
+		if (kept)
+			return;
+		size = COPY_BYTES;
+	}
+	vm_deallocate(mach_task_self(), buf, size);
+}
+
 /* The client's pages may be a memory object it serves itself, whose pages
  * fault or never come: they are copied with safe_copy into pages of ours
  * before fs_lock is taken, so such a client fails its own write (EFAULT)
@@ -232,16 +272,16 @@ static kern_return_t do_write_ool(struct request *rq)
 	size_t count = rq->args[1].count;
 	vm_size_t size = (count + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	vm_offset_t copy = 0;
-	if (count && vm_allocate(mach_task_self(), &copy, size, 1))
+	if (count && !(copy = copy_take(size)))
 		return FS_ENOMEM;
 	if (count && safe_copy((void *)(uintptr_t)copy, (const void *)(uintptr_t)m->data.addr, count)) {
-		vm_deallocate(mach_task_self(), copy, size);
+		copy_give(copy, size);
 		return FS_EFAULT;
 	}
 	rq->args[1].data = (const void *)(uintptr_t)copy;
 	kern_return_t r = run(rq, op_write_ool);
 	if (count)
-		vm_deallocate(mach_task_self(), copy, size);
+		copy_give(copy, size);
 	/* taken: the region is ours to give back (a failure leaves it to lib/server) */
 	if (r == KERN_SUCCESS && count)
 		vm_deallocate(mach_task_self(), m->data.addr, count);
@@ -390,13 +430,24 @@ static kern_return_t op_mkdir(struct request *rq, struct node *n)
 	return r ? core_errno(r, "mkdir") : reply_empty(rq);
 }
 
+/* The file data cache holds regular files only: before NAME in directory
+ * DIR goes (unlink, or a rename over it), the file it names is forgotten
+ * there, since its inode number may come back as another file. */
+static void forget_named(uint32_t dir, const char *name)
+{
+	struct ext2_inode d;
+	uint32_t ino;
+	if (ext2_read_inode(&fs, dir, &d) == 0 && ext2_lookup(&fs, &d, name, strlen(name), &ino) == 0)
+		stream_forget(ino);
+}
+
 static kern_return_t op_unlink(struct request *rq, struct node *n)
 {
 	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
 	kern_return_t e = check_dir_op(n, m->name, 1);
 	if (e)
 		return e;
-	stream_forget(0);       /* the inode number may come back as another file */
+	forget_named(n->ino, m->name);
 	int r = ext2_unlink(&fs, n->ino, m->name, strlen(m->name));
 	return r ? core_errno(r, "unlink") : reply_empty(rq);
 }
@@ -407,7 +458,6 @@ static kern_return_t op_rmdir(struct request *rq, struct node *n)
 	kern_return_t e = check_dir_op(n, m->name, 1);
 	if (e)
 		return e;
-	stream_forget(0);
 	int r = ext2_rmdir(&fs, n->ino, m->name, strlen(m->name));
 	return r ? core_errno(r, "rmdir") : reply_empty(rq);
 }
@@ -425,7 +475,7 @@ static kern_return_t op_rename(struct request *rq, struct node *n)
 		return FS_EXDEV;             /* not a node port of this file system */
 	if (to->type != EXT2_S_IFDIR)
 		return FS_ENOTDIR;
-	stream_forget(0);       /* it may replace a file */
+	forget_named(to->ino, m->new);      /* it may replace a file */
 	int r = ext2_rename(&fs, n->ino, m->old, strlen(m->old), to->ino, m->new, strlen(m->new));
 	if (r)
 		return core_errno(r, "rename");

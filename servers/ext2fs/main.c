@@ -17,6 +17,20 @@
 /* The block cache: 16 MiB holds the programs a session runs and the
  * metadata of a small disk; the machine has 256 MiB. */
 #define CACHE_BYTES (16u << 20)
+/* File data (stream.c) may keep a third of the memory free when we start
+ * (what the machine's -m leaves after the kernel and the chain): the
+ * kernel has no pager, so the rest stays for programs; without the
+ * kernel's count, FILE_CACHE_FALLBACK. */
+#define FILE_CACHE_SHARE 3
+#define FILE_CACHE_FALLBACK (32u << 20)
+
+static size_t file_cache_bytes(void)
+{
+	struct vm_statistics st;
+	if (vm_statistics(mach_task_self(), &st) != KERN_SUCCESS || st.pagesize <= 0 || st.free_count <= 0)
+		return FILE_CACHE_FALLBACK;
+	return (size_t)st.free_count * (size_t)st.pagesize / FILE_CACHE_SHARE;
+}
 
 struct ext2_fs fs;
 mutex_t fs_lock;
@@ -143,9 +157,10 @@ int main(int argc, char **argv)
 		say("%s was not unmounted cleanly (or has errors recorded): e2fsck is due", devname);
 	fs_writable = writable;
 	fs_mounted = 1;
-	say("mounted %s %s through %s: %u blocks of %u bytes, %u inodes", devname,
+	size_t file_cache = stream_init(file_cache_bytes());
+	say("mounted %s %s through %s: %u blocks of %u bytes, %u inodes; %u MiB for file data", devname,
 	    writable ? "read-write" : "read-only", via, (unsigned)fs.blocks_count,
-	    (unsigned)fs.block_size, (unsigned)fs.inodes_count);
+	    (unsigned)fs.block_size, (unsigned)fs.inodes_count, (unsigned)(file_cache >> 20));
 	if (c.opts.num[SLOT_EXT2_VERBOSE]) {
 		struct ext2_inode root;
 		if (ext2_read_inode(&fs, EXT2_ROOT_INO, &root) == 0)

@@ -26,8 +26,13 @@ static void node_no_senders(struct port_info *pi)
 		open_nodes = n->next;
 	if (n->next)
 		n->next->prev = n->prev;
-	if (fs_writable && fs_mounted)
+	struct ext2_inode in;
+	if (fs_writable && fs_mounted) {
 		ext2_release(&fs, n->ino);
+		/* an unlinked file read while open went with its last node */
+		if (n->type == EXT2_S_IFREG && (ext2_read_inode(&fs, n->ino, &in) || in.links == 0))
+			stream_forget(n->ino);
+	}
 	mutex_unlock(&fs_lock);
 	server_remove_port(fs_server, pi, node_free);
 }

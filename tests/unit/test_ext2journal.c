@@ -132,7 +132,7 @@ int main(void)
 	CHECK(f && fread(base, 1, DISK, f) == DISK && fclose(f) == 0, "reading %s", img);
 	memcpy(cur, base, DISK);
 
-	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 48 * BS, NULL };
+	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 48 * BS, NULL, NULL };
 	static struct ext2_fs fs;
 	char why[160];
 	recording = true;
@@ -156,7 +156,7 @@ int main(void)
 			         img, img), "cut %zu: e2fsck's replay then e2fsck -fn finds nothing", k);
 		}
 		memcpy(cur, cut, DISK);
-		struct ext2_dev d2 = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL };
+		struct ext2_dev d2 = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
 		if (!CHECK(ext2_mount_rw(&fs, &d2, why, sizeof why) == 0, "cut after write %zu: mounts: %s", k, why))
 			continue;
 		replays += fs.replayed > 0;

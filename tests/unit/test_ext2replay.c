@@ -29,7 +29,7 @@ static char dir[64];
 static int mount_img(const char *img, struct ext2_fs *fs, char *why, size_t n)
 {
 	fd = open(img, O_RDWR);
-	struct ext2_dev dev = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, DISK, 0, NULL };
+	struct ext2_dev dev = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, DISK, 0, NULL, NULL };
 	int r = ext2_mount_rw(fs, &dev, why, n);
 	if (r)
 		close(fd);
@@ -147,7 +147,7 @@ int main(void)
 	   "feature has_journal needs_recovery\\n' | PATH=$PATH:/usr/sbin debugfs -w -f - %s >/dev/null 2>&1",
 	   bad, bad, dir, dir, bad);
 	fd = open(bad, O_RDWR);
-	struct ext2_dev small = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, 128u << 10, 0, NULL };
+	struct ext2_dev small = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, 128u << 10, 0, NULL, NULL };
 	if (CHECK(ext2_mount_rw(&fs, &small, why, sizeof why) == 0, "the fuzz seed mounts: %s", why)) {
 		CHECK(fs.replayed == 2, "the fuzz seed: 2 transactions replayed (%u)", fs.replayed);
 		done(&fs);

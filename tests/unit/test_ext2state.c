@@ -33,7 +33,7 @@ static int mount(struct ext2_fs *fs)
 {
 	char why[160];
 	fd = open(img, O_RDWR);
-	struct ext2_dev dev = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, 8u << 20, 0, dev_log };
+	struct ext2_dev dev = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, 8u << 20, 0, dev_log, NULL };
 	int r = ext2_mount_rw(fs, &dev, why, sizeof why);
 	CHECK(r == 0, "mount_rw: %s", why);
 	return r;

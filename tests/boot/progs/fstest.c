@@ -203,6 +203,39 @@ static void stream_change(mach_port_t f, const char *orig)
 	vm_deallocate(mach_task_self(), buf, 2 * chunk);
 }
 
+/* ext2fs keeps file data it read in memory (stream.c); an unlinked file's
+ * inode number comes back for the next file created, which must read its
+ * own bytes, not the old file's (the unlink forgets them, and so does the
+ * new file's first write). */
+static void stream_reuse(mach_port_t dir)
+{
+	const size_t size = 64u << 10;
+	vm_offset_t buf = 0;
+	if (vm_allocate(mach_task_self(), &buf, size, 1)) {
+		check("reuse: a buffer", 0, "no memory");
+		return;
+	}
+	char *b = (char *)(uintptr_t)buf;
+	uint32_t ino[2] = { 0, 0 };
+	for (int i = 0; i < 2; i++) {
+		uint64_t end;
+		struct fs_stat st;
+		mach_port_t f = open_path(dir, "reuse", FS_O_READ | FS_O_WRITE | FS_O_CREAT | FS_O_EXCL, 0644);
+		memset(b, 'A' + i, size);
+		expect("reuse: write", fs_write(f, 0, b, size, &end), (long)size);
+		memset(b, 0, size);
+		long r = fs_read(f, 0, b, size);
+		check("reuse: the file reads its own bytes", r == (long)size && b[0] == 'A' + i && b[size - 1] == 'A' + i,
+		      ename(r));
+		if (fs_stat(f, &st) == 0)
+			ino[i] = st.ino;
+		drop(f);
+		expect("reuse: unlink", fs_unlink(dir, "reuse"), 0);
+	}
+	say("reuse: inode %u, then %u", (unsigned)ino[0], (unsigned)ino[1]);
+	vm_deallocate(mach_task_self(), buf, size);
+}
+
 static void write_pattern(mach_port_t dir)
 {
 	size_t size = PATTERN_SIZE;
@@ -492,6 +525,7 @@ static void errors_and_changes(void)
 	expect("  its inode is freed once its port goes", (long)(after.ffree - before.ffree), 1);
 
 	write_pattern(dir);
+	stream_reuse(dir);
 	lost_replies(dir);
 	struct fs_statfs sf;
 	expect("statfs", fs_statfs(root, &sf), 0);

@@ -7,6 +7,7 @@
 #define SERVER_SERVER_H
 
 #include "mach/msgcheck.h"
+#include "mach/defs.h"
 
 #define SERVER_MAX_ARGS 12
 
@@ -48,6 +49,29 @@ struct interface {
 	const struct routine *routines;
 	unsigned nroutines;
 };
+
+/* An interface VAR named LABEL that serves every routine of LIST (a list of
+ * include/mach/defs.h): each routine NAME is handled by
+ *     kern_return_t serve_NAME(struct request *rq, const struct NAME_in *in)
+ * which the file defines before this, and gets its request's fields by name.
+ * STORAGE is static or empty. */
+#define SERVER_UNPACK(k, n, x) in.x = MSGK_##k##_GET(n, &rq->args[i]); i += MSG_NARGS(k, n);
+#define SERVER_STUB(name, id, kind)                                              \
+	static kern_return_t name##_stub(struct request *rq)                     \
+	{                                                                        \
+		struct name##_in in = { 0 };                                     \
+		unsigned i = 0;                                                  \
+		name##_REQUEST(SERVER_UNPACK)                                    \
+		(void)i;                                                         \
+		return serve_##name(rq, &in);                                    \
+	}
+#define SERVER_ENTRY(name, id, kind) \
+	{ (id), name##_req_fields, 0 name##_REQUEST(MSG_F_COUNT), name##_stub, MSG_KIND_##kind },
+#define SERVER_INTERFACE(storage, var, label, LIST)                              \
+	LIST(SERVER_STUB)                                                        \
+	static const struct routine var##_routines[] = { LIST(SERVER_ENTRY) };   \
+	storage const struct interface var = {                                   \
+		label, var##_routines, sizeof var##_routines / sizeof var##_routines[0] }
 
 /* A receive right the server answers on and the object behind it. */
 struct port_info {

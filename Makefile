@@ -4,7 +4,7 @@
 #   make check      host unit tests and every boot scenario
 #   make run        boot the full chain from a root image built from rootfs/
 #                   (DISK=image ROOT=device CONFIG=name), console on stdin/stdout
-#   make image      a bootable root image (OUT=file EXTRA=folder)
+#   make image      a bootable root image (OUT=file EXTRA=folder FS=ext3|ext2)
 BUILD   ?= build
 # make V=1 shows the commands
 Q       := $(if $(V),,@)
@@ -104,15 +104,18 @@ boot: $(BINS) $(BOOTCHAIN) | $(STAMP)
 check: all
 	@bash tools/check.sh --unit $(UNIT_BINS) --boot $(BUILD) tests/boot/*.scenario
 
-# the root image: rootfs/ and the user programs; `make image` makes one with EXTRA too
+# the root image: rootfs/ and the user programs, and (--boot) GRUB, the kernel
+# and the servers, so that it boots by itself; `make image` makes one with EXTRA too
 ROOT_IMG := $(BUILD)/root.img
 USER_BINS := $(addprefix $(BUILD)/bin/,$(USER_PROGS))
-$(ROOT_IMG): $(USER_BINS) tools/mkimage.sh tools/mkdisk.sh $(shell find rootfs -type f) | $(STAMP)
+$(ROOT_IMG): $(BINS) tools/mkimage.sh tools/mkdisk.sh tools/bootdisk.py $(wildcard boot/*.cfg) \
+             $(shell find rootfs -type f) | $(STAMP)
 	@echo "  IMAGE   $@"
-	$(Q)bash tools/mkimage.sh $@ $(BUILD)/bin >/dev/null
+	$(Q)bash tools/mkimage.sh --boot $(BUILD) $@ $(BUILD)/bin >/dev/null
 OUT ?= $(BUILD)/image.img
-image: $(USER_BINS) | $(STAMP)
-	@bash tools/mkimage.sh $(if $(filter vd0 hd0 wd0,$(ROOT)),--whole) $(OUT) $(BUILD)/bin '$(EXTRA)'
+FS  ?= ext3
+image: $(BINS) | $(STAMP)
+	@FS=$(FS) bash tools/mkimage.sh $(if $(filter vd0 hd0 wd0,$(ROOT)),--whole,--boot $(BUILD)) $(OUT) $(BUILD)/bin '$(EXTRA)'
 
 run: $(BINS) $(BOOTCHAIN) $(if $(DISK),,$(ROOT_IMG)) | $(STAMP)
 	@python3 tools/run.py --build $(BUILD) --disk $(or $(DISK),$(ROOT_IMG)) $(if $(ROOT),--root $(ROOT)) \

@@ -14,9 +14,13 @@ grub.cfg and exactly the files that the configuration names.
 
 A scenario (*.scenario) is one directive per line, `#` starts a comment line:
 
-  config PATH            the boot configuration (required); a relative PATH is
-                         taken from the project root, else from the scenario's
-                         directory
+  config PATH            the boot configuration (required, but for disk-boot); a
+                         relative PATH is taken from the project root, else
+                         from the scenario's directory
+  disk-boot              no configuration and no ISO: QEMU boots from the disk
+                         that a `qemu` line attaches (its own GRUB, kernel and
+                         servers; tools/bootdisk.py), with no -cdrom and no
+                         -kernel
   qemu ARGS...           extra QEMU arguments, split like a shell does; $BUILD
                          (or ${BUILD}) is the build directory (repeatable)
   timeout SECONDS        time-out of each expectation without its own (60)
@@ -115,6 +119,8 @@ QEMU = os.environ.get("QEMU", "qemu-system-i386")
 # -boot order=d: the CD first, or the BIOS boots a test disk with a boot signature
 QEMU_BASE = ["-m", "256", "-boot", "order=d", "-display", "none", "-monitor", "none",
              "-serial", "stdio", "-no-reboot"]
+# a disk that boots by itself: the BIOS's usual order (the disk)
+DISK_BOOT_BASE = [a for a in QEMU_BASE if a not in ("-boot", "order=d")]
 DEFAULT_TIMEOUT = 60.0
 OVERALL_MARGIN = 30.0      # added to the sum of the time-outs
 FAIL_GRACE = 1.0           # seconds of output still collected after a fail pattern
@@ -308,6 +314,7 @@ class Scenario:
         if self.name.endswith(".scenario"):
             self.name = self.name[: -len(".scenario")]
         self.config = None
+        self.disk_boot = False
         self.qemu = []
         self.timeout = None
         self.steps = []          # ("expect", text, seconds|None, k) / ("send", bytes)
@@ -368,6 +375,8 @@ def parse_scenario(path, build):
             sc.config = next((c for c in cands if os.path.isfile(c)), None)
             if sc.config is None:
                 raise Error(f"{where}: boot configuration {rest} not found")
+        elif word == "disk-boot" and not rest:
+            sc.disk_boot = True
         elif word == "qemu":
             try:
                 args = shlex.split(rest)
@@ -428,8 +437,8 @@ def parse_scenario(path, build):
             sc.pci_compare = text
         else:
             raise Error(f"{where}: unknown directive `{word}`")
-    if sc.config is None:
-        raise Error(f"{rel(path)}: no `config` line")
+    if (sc.config is None) != sc.disk_boot:
+        raise Error(f"{rel(path)}: give a `config` line or `disk-boot`, one of them")
     if not sc.expects and not sc.exit:
         raise Error(f"{rel(path)}: nothing to check (no `expect` and no `exit`)")
     if sc.pci_compare is not None and not sc.expects:
@@ -779,7 +788,7 @@ class Run:
 
     def run(self):
         sc = self.sc
-        cmd = [QEMU, "-cdrom", self.iso] + QEMU_BASE
+        cmd = [QEMU] + (["-cdrom", self.iso] + QEMU_BASE if self.iso else DISK_BOOT_BASE)
         qmpdir = None
         if sc.pci_compare is not None:
             # a unix socket path is limited to 107 bytes: not under BUILD
@@ -1106,13 +1115,14 @@ def run_scenario(path, build, logdir):
     run = None
     try:
         sc = parse_scenario(path, build)
-        parse_cfg(sc.config, build)     # names a missing file before anything else
-        note = bootchain_check(sc.config, build, sc.bootchain_rejects)
-        if note and note not in NOTED:
-            NOTED.add(note)
-            print(f"boottest: {note}", file=sys.stderr)
+        if not sc.disk_boot:
+            parse_cfg(sc.config, build)     # names a missing file before anything else
+            note = bootchain_check(sc.config, build, sc.bootchain_rejects)
+            if note and note not in NOTED:
+                NOTED.add(note)
+                print(f"boottest: {note}", file=sys.stderr)
         env = run_host(sc, build)
-        iso = make_iso(sc.config, build, quiet=True)
+        iso = None if sc.disk_boot else make_iso(sc.config, build, quiet=True)
         run = Run(sc, iso, os.path.join(logdir, f"{name}.log"))
         reason = run.run()
         if reason is None:

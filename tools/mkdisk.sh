@@ -2,7 +2,8 @@
 # Test disk images, made without root: random contents, then a partition
 # table written by the real tools (sfdisk for MBR, sgdisk for GPT); or an
 # ext2 file system made by mke2fs -d from a folder, on partition 1 of an MBR
-# disk (ext2-mbr) or on the whole disk (ext2).
+# disk (ext2-mbr) or on the whole disk (ext2); FS=ext3 makes it ext3 (a
+# journal in inode 8) instead.
 # The 4k kinds are tables for a disk of 4096-byte sectors (an NVMe namespace
 # with 4 KiB LBAs), written by fdisk -b 4096: every LBA in them counts 4 KiB.
 #   tools/mkdisk.sh raw|mbr|gpt|mbr4k|gpt4k OUT [MIB]
@@ -10,6 +11,8 @@
 set -euo pipefail
 PATH=$PATH:/usr/sbin:/sbin
 kind=$1 out=$2 mib=${3:-16} tree=${4:-}
+fs=${FS:-ext2}
+case $fs in ext2|ext3) ;; *) echo "mkdisk: FS=$fs: ext2 or ext3" >&2; exit 2 ;; esac
 mkdir -p "$(dirname "$out")"
 case $kind in
 ext2|ext2-mbr)
@@ -17,10 +20,10 @@ ext2|ext2-mbr)
 	rm -f "$out.tmp"
 	truncate -s $((mib * 1024 * 1024)) "$out.tmp"
 	if [ "$kind" = ext2 ]; then
-		mke2fs -q -F -t ext2 -b 1024 -d "$tree" "$out.tmp" >/dev/null
+		mke2fs -q -F -t "$fs" -b 1024 -d "$tree" "$out.tmp" >/dev/null
 	else
 		# the file system starts at sector 2048, where partition 1 will be
-		mke2fs -q -F -t ext2 -b 1024 -E offset=1048576 -d "$tree" "$out.tmp" $((mib - 1))M >/dev/null
+		mke2fs -q -F -t "$fs" -b 1024 -E offset=1048576 -d "$tree" "$out.tmp" $((mib - 1))M >/dev/null
 		# (sfdisk tells on stderr that it sees the file system: keep that for failures)
 		if ! msg=$(printf 'label: dos\nstart=2048, size=%d, type=83\n' $(((mib - 1) * 2048)) \
 		           | sfdisk -q --wipe never "$out.tmp" 2>&1); then

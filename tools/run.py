@@ -13,6 +13,11 @@ replaces the device that ext2fs mounts (vd0s1 in boot/default.cfg) with
 DEVICE, for instance vd0 for a disk that holds a file system without a
 partition table.  QEMU_ARGS adds QEMU arguments.
 
+A disk that boots by itself (GRUB in its MBR: `make image`, tools/bootdisk.py)
+boots from its own GRUB, kernel and servers with the default configuration
+and no --root: QEMU gets that disk only (-drive, no ISO).  Any other disk,
+CONFIG or ROOT boots from an ISO of the build, as the first line printed says.
+
 On a terminal, QEMU gets the terminal, and Ctrl-C is a character for the
 guest (its terminal interrupts the foreground program) instead of a signal
 that ends QEMU: the serial port is QEMU's stdio character device with
@@ -34,6 +39,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boottest  # noqa: E402  (the ISO maker and the configuration checks)
+import bootdisk  # noqa: E402  (whether a disk carries GRUB)
 
 PROMPT = re.compile(r"(?:^|\n)# $")
 FIRST_PROMPT_WAIT = 900.0   # seconds: a whole boot under TCG on a busy machine
@@ -170,6 +176,23 @@ def con_busy(con, seconds):
     return con.proc.poll() is not None
 
 
+def qemu_args(build):
+    b = os.path.abspath(build)
+    return [x.replace("${BUILD}", b).replace("$BUILD", b)
+            for x in shlex.split(os.environ.get("QEMU_ARGS", ""))]
+
+
+def self_boot(a):
+    """The QEMU command that boots A.disk by itself, or None."""
+    if not a.disk or a.root or os.path.basename(a.cfg) != "default.cfg" \
+            or not bootdisk.carries_grub(a.disk):
+        return None
+    print(f"run: booting {a.disk} by itself: its GRUB, /boot and /hurd (no ISO); "
+          "QEMU ends when the guest halts", file=sys.stderr)
+    return [boottest.QEMU] + boottest.DISK_BOOT_BASE + \
+        ["-drive", f"file={a.disk},if=virtio,format=raw"]
+
+
 def main():
     ap = argparse.ArgumentParser(description="Boot a configuration (see the top of this file).")
     ap.add_argument("--build", default="build")
@@ -178,13 +201,20 @@ def main():
     ap.add_argument("cfg")
     a = ap.parse_args()
     cfg = a.cfg
+    if a.disk and not os.path.isfile(a.disk):
+        sys.exit(f"run: no disk image {a.disk}")
+    cmd = self_boot(a)
+    if cmd:
+        cmd += qemu_args(a.build)
+        sys.stderr.flush()
+        if sys.stdin.isatty():
+            os.execvp(cmd[0], cmd)
+        return scripted(cmd)
     hint = disk_hint(cfg)
     if a.root:
         cfg = with_root(cfg, a.root, a.build)
     extra = []
     if a.disk:
-        if not os.path.isfile(a.disk):
-            sys.exit(f"run: no disk image {a.disk}")
         if hint is None:
             print(f"run: {boottest.rel(a.cfg)} takes no disk (no `# disk:` line); "
                   f"{a.disk} is not attached", file=sys.stderr)
@@ -199,11 +229,9 @@ def main():
         iso = boottest.make_iso(cfg, a.build)
     except boottest.Error as e:
         sys.exit(f"run: {e}")
-    b = os.path.abspath(a.build)
-    extra += [x.replace("${BUILD}", b).replace("$BUILD", b)
-              for x in shlex.split(os.environ.get("QEMU_ARGS", ""))]
+    extra += qemu_args(a.build)
     cmd = [boottest.QEMU, "-cdrom", iso] + boottest.QEMU_BASE + extra
-    print(f"run: booting {boottest.rel(a.cfg)}"
+    print(f"run: booting {boottest.rel(a.cfg)} from an ISO of {a.build} (GRUB, kernel, servers)"
           + (f" with {a.disk} on {hint}" if a.disk and hint else "")
           + "; QEMU ends when the guest halts", file=sys.stderr)
     sys.stderr.flush()

@@ -17,7 +17,9 @@ enum {
 	ID_CHAIN_INSTANCE    = 46005,   /* -> which start of the asking stage this is: 1, then 2.. on restarts */
 };
 
-enum { CHAIN_READY = 0, CHAIN_FAILED = 1 };
+/* CHAIN_WAITING: the stage waits for a person at the console (a prompt it
+ * has printed), which is no stall */
+enum { CHAIN_READY = 0, CHAIN_FAILED = 1, CHAIN_WAITING = 2 };
 
 #define CHAIN_NAME_MAX 32
 #define CHAIN_TEXT_MAX 256

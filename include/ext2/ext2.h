@@ -50,6 +50,7 @@ enum { EXT2_FT_UNKNOWN, EXT2_FT_REG, EXT2_FT_DIR, EXT2_FT_CHR, EXT2_FT_BLK,
 
 /* feature bits this core knows */
 #define EXT2_INCOMPAT_FILETYPE     0x0002
+#define EXT2_COMPAT_HAS_JOURNAL    0x0004  /* ext3: ext2_sync commits a journal transaction */
 #define EXT2_RO_COMPAT_SPARSE_SUPER 0x0001
 #define EXT2_RO_COMPAT_LARGE_FILE   0x0002
 
@@ -72,8 +73,13 @@ struct ext2_fs {
 	/* a cached mount's state (lib/ext2/ext2_int.h); NULL for ext2_mount */
 	struct ext2_rw *rw;
 	/* ext2_mount_rw: the superblock did not say clean (not unmounted, or
-	 * errors recorded): the caller may want to say e2fsck is due */
+	 * errors recorded): the caller may want to say e2fsck is due.  Also
+	 * set by ext2_unmount when damage was found while mounted; either way
+	 * ext2_unmount leaves the file system marked not clean. */
 	bool not_clean;
+	/* ext2_mount_rw: this mount replayed so many journal transactions */
+	uint32_t replayed;
+	bool recovering;                /* internal: reading the journal to replay it */
 };
 
 struct ext2_inode {
@@ -167,6 +173,9 @@ struct ext2_dev {
 	uint64_t bytes;
 	/* bytes of block buffers; 0: EXT2_CACHE_DEFAULT (at least 32 blocks) */
 	size_t cache_bytes;
+	/* optional: names damage found while mounted (one line, no newline;
+	 * each distinct line once), which is also recorded in the superblock */
+	void (*log)(void *ctx, const char *line);
 };
 #define EXT2_CACHE_DEFAULT (1u << 20)
 
@@ -220,7 +229,8 @@ void ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *out);
  * directories, then bitmaps and group descriptors, the superblock last),
  * then asks the disk to flush. */
 int ext2_sync(struct ext2_fs *fs);
-/* Frees what released orphans left, marks the file system clean, syncs.
+/* Frees what released orphans left, marks the file system clean unless
+ * it was not clean at mount or showed damage since (fs->not_clean), syncs.
  * The mount is over afterwards (a read-only ext2_fs may also be passed:
  * then it only frees the cache). */
 int ext2_unmount(struct ext2_fs *fs);

@@ -111,8 +111,11 @@ static void stall_watch(void *arg)
 
 kern_return_t chain_handoff(struct chain *c, mach_port_t port)
 {
-	if (c->next_task == MACH_PORT_NULL)
+	if (c->next_task == MACH_PORT_NULL) {
+		/* not silent: a module line without a next stage boots to this */
+		say("serving, no next stage to start");
 		return KERN_SUCCESS;
+	}
 	kern_return_t r = task_set_special_port(c->next_task, TASK_BOOTSTRAP_PORT, port,
 	                                        MACH_MSG_TYPE_MAKE_SEND);
 	if (r)
@@ -160,7 +163,7 @@ static kern_return_t serve_chain_report(struct request *rq, const struct chain_r
 {
 	if (!msg_string_ok(in->name, CHAIN_NAME_MAX) || !msg_string_ok(in->text, CHAIN_TEXT_MAX))
 		return MIG_BAD_ARGUMENTS;
-	if (in->status != CHAIN_READY && in->status != CHAIN_FAILED)
+	if (in->status != CHAIN_READY && in->status != CHAIN_FAILED && in->status != CHAIN_WAITING)
 		return KERN_INVALID_VALUE;
 	strlcpy(self->next_name, in->name, CHAIN_NAME_MAX);
 	self->next_status = (int)in->status;

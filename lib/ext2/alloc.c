@@ -32,15 +32,20 @@ static int take_block(struct ext2_fs *fs, uint32_t g, uint32_t from, uint32_t to
 	int r = e2_bread(fs, le32(e2_gd(fs, g) + GD_BLOCK_BITMAP), BUF_BITMAP, &bm);
 	if (r)
 		return r;
+	uint32_t base = fs->first_data_block + g * fs->blocks_per_group;
 	uint32_t bit = find_clear(bm->data, from, to);
+	/* freed in the running transaction: its old owner may still point at
+	 * it on the disk (journal.c) */
+	while (bit < to && e2_journal_freed(fs, base + bit))
+		bit = find_clear(bm->data, bit + 1, to);
 	if (bit == to) {
 		e2_brelse(bm);
 		return 1;
 	}
-	uint32_t b = fs->first_data_block + g * fs->blocks_per_group + bit;
+	uint32_t b = base + bit;
 	if (!e2_block_ok(fs, b) || e2_is_metadata(fs, b)) {
 		e2_brelse(bm);
-		return fail(fs, EXT2_EINVAL, "group %u: the block bitmap marks metadata block %u free", g, b);
+		return e2_corrupt(fs, 0, b, "group %u: the block bitmap marks metadata block %u free", g, b);
 	}
 	bm->data[bit / 8] |= (uint8_t)(1u << (bit % 8));
 	e2_bdirty(bm);
@@ -74,7 +79,7 @@ int e2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *out)
 int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner)
 {
 	if (!e2_block_ok(fs, b) || e2_is_metadata(fs, b))
-		return fail(fs, EXT2_EINVAL, "inode %u: block %u is outside the fs or metadata", owner, b);
+		return e2_corrupt(fs, owner, b, "inode %u: block %u is outside the fs or metadata", owner, b);
 	uint32_t g = (b - fs->first_data_block) / fs->blocks_per_group;
 	uint32_t bit = b - fs->first_data_block - g * fs->blocks_per_group;
 	struct buf *bm;
@@ -84,7 +89,7 @@ int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner)
 	uint8_t mask = (uint8_t)(1u << (bit % 8));
 	if (!(bm->data[bit / 8] & mask)) {
 		e2_brelse(bm);
-		return fail(fs, EXT2_EINVAL, "inode %u: block %u is already free", owner, b);
+		return e2_corrupt(fs, owner, b, "inode %u: block %u is already free", owner, b);
 	}
 	bm->data[bit / 8] &= (uint8_t)~mask;
 	e2_bdirty(bm);
@@ -92,6 +97,7 @@ int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner)
 	e2_gd_add(fs, g, GD_FREE_BLOCKS, 1);
 	e2_sb_add(fs, SB_FREE_BLOCKS, 1);
 	e2_bforget(fs, b);
+	e2_journal_free_block(fs, b);
 	return 0;
 }
 
@@ -120,7 +126,7 @@ static int take_inode(struct ext2_fs *fs, uint32_t g, bool dir, uint32_t *out)
 	if (!r)
 		r = e2_meta_read(fs, blk, off, d, sizeof d, "inode");
 	if (!r && le16(d + 26) != 0 && le32(d + 20) == 0)
-		r = fail(fs, EXT2_EINVAL, "group %u: the inode bitmap marks inode %u free, but it has %u links",
+		r = e2_corrupt(fs, ino, 0, "group %u: the inode bitmap marks inode %u free, but it has %u links",
 			 g, ino, le16(d + 26));
 	if (r) {
 		e2_brelse(bm);
@@ -185,7 +191,7 @@ int e2_free_inode_bit(struct ext2_fs *fs, uint32_t ino, bool dir)
 	uint8_t mask = (uint8_t)(1u << (bit % 8));
 	if (!(bm->data[bit / 8] & mask)) {
 		e2_brelse(bm);
-		return fail(fs, EXT2_EINVAL, "inode %u is already free in its bitmap", ino);
+		return e2_corrupt(fs, ino, 0, "inode %u is already free in its bitmap", ino);
 	}
 	bm->data[bit / 8] &= (uint8_t)~mask;
 	e2_bdirty(bm);

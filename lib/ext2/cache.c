@@ -1,9 +1,9 @@
 /* The block cache of a cached mount: a fixed set of block buffers, found by
  * a hash of the block number and kept on one list in the order of use, so
  * that the least recently used unpinned buffer is the one reused.  It is
- * write-back: a changed buffer is marked dirty and reaches the disk when it
- * is evicted (with its dirty neighbours, in one write) or at ext2_sync,
- * which writes by kind in the order that e2fsck forgives (see e2_writeback).
+ * write-back: a changed buffer is marked dirty and reaches the disk at
+ * ext2_sync or when it is evicted, always in the order of e2_writeback:
+ * nothing on the disk ever points at a block that is not yet written.
  * The superblock and the group descriptors are not in the cache: super.c
  * keeps them in memory.  Every write is of whole blocks (or the 1024-byte
  * superblock at byte 1024), so offsets and sizes are multiples of 512. */
@@ -129,15 +129,21 @@ static int write_run(struct ext2_fs *fs, struct buf **run, uint32_t n)
 	return r;
 }
 
-/* Writes dirty buffer B with the dirty buffers of the blocks around it. */
+static bool dirty_data(struct buf *x)
+{
+	return x && x->dirty && x->kind == BUF_DATA;
+}
+
+/* Writes dirty file data block B with the dirty data blocks around it:
+ * nothing waits for file data, so it may go out alone. */
 static int write_cluster(struct ext2_fs *fs, struct buf *b)
 {
 	struct ext2_rw *rw = fs->rw;
 	uint32_t lo = b->blk, n = 0;
 	struct buf *x;
-	while (b->blk - lo + 1 < rw->stage_blocks / 2 && (x = lookup(rw, lo - 1)) && x->dirty)
+	while (b->blk - lo + 1 < rw->stage_blocks / 2 && dirty_data(lookup(rw, lo - 1)))
 		lo--;
-	for (; n < rw->stage_blocks && (x = lookup(rw, lo + n)) && x->dirty; n++)
+	for (; n < rw->stage_blocks && dirty_data(x = lookup(rw, lo + n)); n++)
 		rw->sorted[n] = x;
 	return write_run(fs, rw->sorted, n);
 }
@@ -147,12 +153,21 @@ static int take(struct ext2_fs *fs, struct buf **out)
 {
 	struct ext2_rw *rw = fs->rw;
 	struct buf *b = rw->lru.prev;
-	for (; b != &rw->lru && b->pins; b = b->prev)
+	/* journalled, metadata reaches the disk only through a commit */
+	for (; b != &rw->lru && (b->pins || (rw->jnl && b->dirty && b->kind != BUF_DATA)); b = b->prev)
 		;
+	if (b == &rw->lru && rw->jnl) {
+		int r = e2_journal_commit(fs);
+		if (r)
+			return r;
+		for (b = rw->lru.prev; b != &rw->lru && b->pins; b = b->prev)
+			;
+	}
 	if (b == &rw->lru)
 		return fail(fs, EXT2_ENOMEM, "block cache: all %u buffers are in use", rw->nbufs);
 	if (b->dirty) {
-		int r = write_cluster(fs, b);
+		/* metadata goes out only after everything it may point at */
+		int r = b->kind == BUF_DATA ? write_cluster(fs, b) : e2_writeback(fs, b->kind);
 		if (r)
 			return r;
 	}
@@ -166,7 +181,7 @@ static void install(struct ext2_rw *rw, struct buf *b, uint32_t blk, int kind)
 {
 	struct buf **pp = chain_of(rw, blk);
 	b->blk = blk;
-	b->kind = (uint8_t)kind;
+	b->kind = (uint8_t)(kind == BUF_ANY ? BUF_BITMAP : kind);
 	b->dirty = false;
 	b->hnext = *pp;
 	*pp = b;
@@ -180,8 +195,10 @@ static int get(struct ext2_fs *fs, uint32_t blk, int kind, bool read, struct buf
 		return fail(fs, EXT2_EINVAL, "block %u is outside the fs", blk);
 	struct buf *b = lookup(rw, blk);
 	if (b) {
-		/* a block's last use decides when sync writes it */
-		b->kind = (uint8_t)kind;
+		/* a dirty block keeps its kind; a new use (e2_bnew) or a
+		 * clean block read for a use sets it */
+		if (kind != BUF_ANY && (!read || !b->dirty))
+			b->kind = (uint8_t)kind;
 		list_at(rw, b, true);
 	} else {
 		int r = take(fs, &b);
@@ -213,6 +230,11 @@ int e2_bnew(struct ext2_fs *fs, uint32_t blk, int kind, struct buf **out)
 void e2_bdirty(struct buf *b)
 {
 	b->dirty = true;
+}
+
+int e2_bwrite_now(struct ext2_fs *fs, struct buf *b)
+{
+	return write_run(fs, &b, 1);
 }
 
 void e2_brelse(struct buf *b)
@@ -293,16 +315,23 @@ static void sort_by_block(struct buf **a, uint32_t n)
 			}
 }
 
-/* ext2_sync calls this for BUF_DATA, then BUF_META, then BUF_BITMAP, and
- * then writes the group descriptors and the superblock (super.c), then
- * flushes.  The order is that of the pointers: file data before the inodes
- * and indirect blocks that point at it, those before the bitmaps and counts
- * that say it is in use, the superblock's summary last.  A crash part way
- * leaves blocks written but not yet referenced, or referenced but still
- * marked free: e2fsck repairs both without losing a file's old contents to
- * another file's garbage.  Each kind goes out in block order, runs of
+/* The order of the pointers, what ext2_sync and eviction keep:
+ *   BUF_DATA      file data (and new directory blocks, written empty by
+ *                 e2_bwrite_now as soon as they are allocated)
+ *   BUF_INDIRECT  indirect blocks, those that point at data first, then
+ *                 those that point at them, and so on up
+ *   BUF_ITABLE    inodes, which point at both
+ *   BUF_DIR       directory entries, which name inodes
+ *   BUF_BITMAP    bitmaps, which say all of those are in use
+ * then (super.c) the group descriptors and the superblock, whose counts
+ * summarise the bitmaps, then a flush.  A crash part way leaves blocks
+ * written but not referenced, or referenced but still marked free, or
+ * counts behind their bitmaps: e2fsck repairs each without a file ever
+ * pointing at another file's old contents.  Removals go the same way, so
+ * a crash may leave an entry naming a freed inode (e2fsck drops it); the
+ * journal closes that window.  Each kind goes out in block order, runs of
  * consecutive blocks in one write. */
-int e2_writeback(struct ext2_fs *fs, int kind)
+static int writeback_kind(struct ext2_fs *fs, int kind)
 {
 	struct ext2_rw *rw = fs->rw;
 	uint32_t n = 0;
@@ -320,4 +349,12 @@ int e2_writeback(struct ext2_fs *fs, int kind)
 		i += k;
 	}
 	return 0;
+}
+
+int e2_writeback(struct ext2_fs *fs, int kind)
+{
+	int r = 0;
+	for (int k = BUF_DATA; !r && k <= kind; k++)
+		r = writeback_kind(fs, k);
+	return r;
 }

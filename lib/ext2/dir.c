@@ -52,8 +52,8 @@ static int dir_block(struct ext2_fs *fs, const struct ext2_inode *d, uint64_t lb
 	uint32_t b;
 	int r = e2_bmap(fs, d, lb, &b);
 	if (!r && b == 0)
-		r = fail(fs, EXT2_EINVAL, "directory %u: hole at block %llu", d->ino, (ull)lb);
-	return r ? r : e2_bread(fs, b, BUF_META, out);
+		r = e2_corrupt(fs, d->ino, 0, "directory %u: hole at block %llu", d->ino, (ull)lb);
+	return r ? r : e2_bread(fs, b, BUF_DIR, out);
 }
 
 /* Finds NAME (any name, "." and ".." too) in D. */
@@ -118,7 +118,7 @@ static int find_pinned(struct ext2_fs *fs, uint32_t dir, const char *name, size_
 	int r = get_dir(fs, dir, d);
 	if (!r)
 		r = find(fs, d, name, len, s);
-	return r ? r : e2_bread(fs, s->blk, BUF_META, blk);
+	return r ? r : e2_bread(fs, s->blk, BUF_DIR, blk);
 }
 
 /* Adds NAME -> INO to directory DIR: in the first gap large enough, or in
@@ -152,8 +152,16 @@ static int dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t le
 	bool fresh;
 	if ((r = e2_bmap_alloc(fs, &d, d.size / bs, &b, &fresh)))
 		return r;
-	if ((r = e2_bnew(fs, b, BUF_META, &blk))) {
+	if ((r = e2_bnew(fs, b, BUF_DIR, &blk))) {
 		e2_iput(fs, &d);        /* the block is in the map; e2fsck takes it back */
+		return r;
+	}
+	/* on the disk empty before the directory's inode can point at it,
+	 * the new entry after the inode it names (cache.c) */
+	put_entry(fs, blk->data, 0, bs, "", 0, 0);
+	if ((r = e2_bwrite_now(fs, blk))) {
+		e2_brelse(blk);
+		e2_iput(fs, &d);
 		return r;
 	}
 	put_entry(fs, blk->data, ino, bs, name, len, type);
@@ -308,14 +316,19 @@ int ext2_mkdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	int r = make(fs, dir, name, len, (uint16_t)(EXT2_S_IFDIR | (perm & 07777)), uid, gid, &d, &in);
 	if (r)
 		return r;
-	if ((r = e2_bmap_alloc(fs, &in, 0, &b, &fresh)) || (r = e2_bnew(fs, b, BUF_META, &blk))) {
+	if ((r = e2_bmap_alloc(fs, &in, 0, &b, &fresh)) || (r = e2_bnew(fs, b, BUF_DIR, &blk))) {
 		unmake(fs, &in);
 		return r;
 	}
 	put_entry(fs, blk->data, in.ino, 12, ".", 1, EXT2_FT_DIR);
 	put_entry(fs, blk->data + 12, dir, bs - 12, "..", 2, EXT2_FT_DIR);
-	e2_bdirty(blk);
+	/* on the disk before the new inode can point at it (cache.c) */
+	r = e2_bwrite_now(fs, blk);
 	e2_brelse(blk);
+	if (r) {
+		unmake(fs, &in);
+		return r;
+	}
 	in.size = bs;
 	r = name_it(fs, dir, name, len, &in, ino);
 	return r ? r : parent_links(fs, dir, 1);

@@ -19,6 +19,47 @@ int e2_fail(struct ext2_fs *fs, int err, const char *fmt, ...)
 }
 #define fail e2_fail
 
+static void put_error(uint8_t *sb, int time_at, int ino_at, int block_at, int func_at, int line_at,
+		      uint32_t now, uint32_t ino, uint32_t blk, const char *func, int line)
+{
+	put_le32(sb + time_at, now);
+	put_le32(sb + ino_at, ino);
+	put_le32(sb + block_at, blk);
+	put_le32(sb + block_at + 4, 0);
+	memset(sb + func_at, 0, 32);
+	memcpy(sb + func_at, func, strnlen(func, 32));
+	put_le32(sb + line_at, (uint32_t)line);
+}
+
+int e2_corrupt_at(struct ext2_fs *fs, const char *func, int line, uint32_t ino, uint32_t blk,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fs->why, sizeof fs->why, fmt, ap);
+	va_end(ap);
+	struct ext2_rw *rw = fs->rw;
+	if (!rw || !rw->writable)
+		return -EXT2_EINVAL;
+	uint8_t *sb = rw->sb;
+	put_le16(sb + SB_STATE, le16(sb + SB_STATE) | STATE_ERROR);
+	if (fs->rev >= 1) {
+		uint32_t now = rw->dev.now(rw->dev.ctx), n = le32(sb + SB_ERROR_COUNT);
+		put_le32(sb + SB_ERROR_COUNT, n + (n != 0xffffffffu));
+		if (!le32(sb + SB_FIRST_ERROR_TIME))
+			put_error(sb, SB_FIRST_ERROR_TIME, SB_FIRST_ERROR_INO, SB_FIRST_ERROR_BLOCK,
+				  SB_FIRST_ERROR_FUNC, SB_FIRST_ERROR_LINE, now, ino, blk, func, line);
+		put_error(sb, SB_LAST_ERROR_TIME, SB_LAST_ERROR_INO, SB_LAST_ERROR_BLOCK,
+			  SB_LAST_ERROR_FUNC, SB_LAST_ERROR_LINE, now, ino, blk, func, line);
+	}
+	rw->sb_dirty = true;
+	if (rw->dev.log && strcmp(rw->logged, fs->why) != 0) {
+		snprintf(rw->logged, sizeof rw->logged, "%s", fs->why);
+		rw->dev.log(rw->dev.ctx, fs->why);
+	}
+	return -EXT2_EINVAL;
+}
+
 int e2_disk_read(struct ext2_fs *fs, uint64_t off, void *buf, size_t n, const char *what)
 {
 	if (off > fs->disk_bytes || n > fs->disk_bytes - off)
@@ -34,7 +75,7 @@ int e2_meta_read(struct ext2_fs *fs, uint32_t blk, uint32_t off, void *buf, size
 	if (!fs->rw)
 		return e2_disk_read(fs, (uint64_t)blk * fs->block_size + off, buf, n, what);
 	struct buf *b;
-	int r = e2_bread(fs, blk, BUF_META, &b);
+	int r = e2_bread(fs, blk, BUF_ANY, &b);
 	if (r)
 		return r;
 	memcpy(buf, b->data + off, n);
@@ -126,7 +167,7 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 	if (fs->first_ino < GOOD_OLD_FIRST_INO || fs->first_ino > fs->inodes_count)
 		return fail(fs, EXT2_EINVAL, "first inode %u (of %u)", fs->first_ino, fs->inodes_count);
 	fs->itable_blocks = (uint32_t)(((uint64_t)fs->inodes_per_group * is + bs - 1) / bs);
-	uint32_t unknown = fs->incompat & ~(uint32_t)EXT2_INCOMPAT_FILETYPE;
+	uint32_t unknown = fs->incompat & ~(uint32_t)(EXT2_INCOMPAT_FILETYPE | (fs->recovering ? INCOMPAT_RECOVER : 0));
 	if (unknown) {
 		int bit = __builtin_ctz(unknown);
 		if (incompat_names[bit])
@@ -146,10 +187,25 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 	return 0;
 }
 
+static int mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes, bool recovering,
+		 char *why, size_t whylen);
+
 int ext2_mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes,
 	       char *why, size_t whylen)
 {
+	return mount(fs, read, ctx, disk_bytes, false, why, whylen);
+}
+
+int e2_mount_recovering(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes)
+{
+	return mount(fs, read, ctx, disk_bytes, true, NULL, 0);
+}
+
+static int mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes, bool recovering,
+		 char *why, size_t whylen)
+{
 	memset(fs, 0, sizeof *fs);
+	fs->recovering = recovering;
 	fs->read = read;
 	fs->ctx = ctx;
 	fs->disk_bytes = disk_bytes;
@@ -276,7 +332,7 @@ int e2_bmap(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t lb, uint32
 	uint32_t b = in->block[idx[0]];
 	for (int k = 1; k <= levels && b != 0; k++) {
 		if (!e2_block_ok(fs, b))
-			return fail(fs, EXT2_EINVAL, "inode %u: indirect block %u outside the fs", in->ino, b);
+			return e2_corrupt(fs, in->ino, b, "inode %u: indirect block %u outside the fs", in->ino, b);
 		uint8_t e[4];
 		r = e2_meta_read(fs, b, idx[k] * 4, e, 4, "indirect block");
 		if (r)
@@ -284,7 +340,7 @@ int e2_bmap(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t lb, uint32
 		b = le32(e);
 	}
 	if (b != 0 && !e2_block_ok(fs, b))
-		return fail(fs, EXT2_EINVAL, "inode %u: data block %u outside the fs", in->ino, b);
+		return e2_corrupt(fs, in->ino, b, "inode %u: data block %u outside the fs", in->ino, b);
 	*out = b;
 	return 0;
 }
@@ -311,7 +367,7 @@ int e2_dirent_at(struct ext2_fs *fs, uint32_t dir, uint64_t lb, const uint8_t *b
 	uint32_t bs = fs->block_size;
 	const uint8_t *p = blk + off;
 	if (off >= bs || bs - off < 8)
-		return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: entry header past the block",
+		return e2_corrupt(fs, dir, 0, "directory %u block %llu offset %u: entry header past the block",
 			    dir, (ull)lb, off);
 	e->off = off;
 	e->ino = le32(p);
@@ -322,18 +378,18 @@ int e2_dirent_at(struct ext2_fs *fs, uint32_t dir, uint64_t lb, const uint8_t *b
 	if (!fs->filetype)
 		e->len |= (uint32_t)p[7] << 8;
 	if (e->rec < 12 || e->rec % 4 || e->rec > bs - off || e->len + 8 > e->rec)
-		return fail(fs, EXT2_EINVAL,
+		return e2_corrupt(fs, dir, 0,
 			    "directory %u block %llu offset %u: rec_len %u name_len %u do not fit the block",
 			    dir, (ull)lb, off, e->rec, e->len);
 	if (e->ino == 0)
 		return 0;
 	if (e->ino > fs->inodes_count)
-		return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: inode %u past s_inodes_count %u",
+		return e2_corrupt(fs, dir, 0, "directory %u block %llu offset %u: inode %u past s_inodes_count %u",
 			    dir, (ull)lb, off, e->ino, fs->inodes_count);
 	if (e->len == 0 || e->len > EXT2_NAME_MAX || memchr(e->name, 0, e->len) || memchr(e->name, '/', e->len))
-		return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: bad name", dir, (ull)lb, off);
+		return e2_corrupt(fs, dir, 0, "directory %u block %llu offset %u: bad name", dir, (ull)lb, off);
 	if (e->type > EXT2_FT_SYMLINK)
-		return fail(fs, EXT2_EINVAL, "directory %u block %llu offset %u: file type %u",
+		return e2_corrupt(fs, dir, 0, "directory %u block %llu offset %u: file type %u",
 			    dir, (ull)lb, off, e->type);
 	return 0;
 }
@@ -377,7 +433,7 @@ int ext2_readdir(struct ext2_fs *fs, const struct ext2_inode *dir, ext2_dir_fn f
 		uint32_t b;
 		r = e2_bmap(fs, dir, lb, &b);
 		if (!r && b == 0)
-			r = fail(fs, EXT2_EINVAL, "directory %u: hole at block %llu", dir->ino, (ull)lb);
+			r = e2_corrupt(fs, dir->ino, 0, "directory %u: hole at block %llu", dir->ino, (ull)lb);
 		if (!r)
 			r = e2_meta_read(fs, b, 0, blk, bs, "directory block");
 		if (!r)

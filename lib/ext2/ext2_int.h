@@ -49,10 +49,24 @@
 #define SB_COMPAT      92
 #define SB_RO_COMPAT  100
 #define SB_RESERVED_GDT 206
+#define SB_JOURNAL_INUM 0xe0
 #define SB_BACKUP_BGS 0x24c
+/* the error record of revision 1 (ext4's layout, which e2fsck and dumpe2fs read) */
+#define SB_ERROR_COUNT       0x194
+#define SB_FIRST_ERROR_TIME  0x198
+#define SB_FIRST_ERROR_INO   0x19c
+#define SB_FIRST_ERROR_BLOCK 0x1a0     /* 64 bits */
+#define SB_FIRST_ERROR_FUNC  0x1a8     /* 32 bytes */
+#define SB_FIRST_ERROR_LINE  0x1c8
+#define SB_LAST_ERROR_TIME   0x1cc
+#define SB_LAST_ERROR_INO    0x1d0
+#define SB_LAST_ERROR_LINE   0x1d4
+#define SB_LAST_ERROR_BLOCK  0x1d8     /* 64 bits */
+#define SB_LAST_ERROR_FUNC   0x1e0     /* 32 bytes */
 #define STATE_VALID     1       /* cleanly unmounted */
 #define STATE_ERROR     2
 
+#define INCOMPAT_RECOVER     0x0004
 #define COMPAT_RESIZE_INODE  0x0010
 #define COMPAT_SPARSE_SUPER2 0x0200
 
@@ -70,6 +84,13 @@ typedef unsigned long long ull;         /* for printing uint64_t everywhere */
 
 /* Records why the call fails in fs->why; returns -ERR. */
 int e2_fail(struct ext2_fs *fs, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Damage found on the disk (about inode INO or block BLK, 0 if none): as
+ * e2_fail with EXT2_EINVAL, and on a writable mount recorded in the
+ * superblock (the error state, and on revision 1 the count and the first
+ * and last error) and named through dev->log, each distinct line once. */
+int e2_corrupt_at(struct ext2_fs *fs, const char *func, int line, uint32_t ino, uint32_t blk,
+		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+#define e2_corrupt(fs, ino, blk, ...) e2_corrupt_at(fs, __func__, __LINE__, ino, blk, __VA_ARGS__)
 int e2_disk_read(struct ext2_fs *fs, uint64_t off, void *buf, size_t n, const char *what);
 /* Reads N bytes at OFF of block BLK (one block at most): through the cache
  * on a cached mount, from the disk otherwise. */
@@ -113,8 +134,12 @@ static inline uint32_t e2_rec_size(uint32_t len) { return (8 + len + 3) & ~3u; }
 
 /* --- cache.c ------------------------------------------------------------------ */
 
-/* Buffer kinds, in the order ext2_sync writes them (see cache.c). */
-enum { BUF_DATA, BUF_META, BUF_BITMAP };
+/* Buffer kinds, in the order ext2_sync writes them (see cache.c): what
+ * points comes after what it points at.  An indirect block with N levels
+ * of indirect blocks under it is BUF_INDIRECT + N.  BUF_ANY reads a block
+ * without saying what it is (e2_meta_read); it keeps the buffer's kind. */
+enum { BUF_DATA, BUF_INDIRECT, BUF_ITABLE = BUF_INDIRECT + 3, BUF_DIR, BUF_BITMAP, BUF_KINDS,
+       BUF_ANY = BUF_KINDS };
 
 struct buf {
 	uint32_t blk;                   /* 0: the buffer holds nothing */
@@ -140,6 +165,8 @@ struct ext2_rw {
 	uint32_t gdt_blocks, reserved_gdt, backup_bgs[2];
 	bool gdt_dirty;
 	bool unflushed;                 /* written to since the disk's last flush */
+	char logged[160];               /* the last damage named through dev.log */
+	struct e2_journal *jnl;         /* has_journal: the journal written at sync (journal.c) */
 	/* the cache */
 	struct buf *bufs, **hash, **sorted, lru;
 	uint32_t nbufs, hash_bits;
@@ -162,6 +189,9 @@ int e2_bread(struct ext2_fs *fs, uint32_t blk, int kind, struct buf **out);
 /* Block BLK, pinned and zeroed, not read: a block being given a new use. */
 int e2_bnew(struct ext2_fs *fs, uint32_t blk, int kind, struct buf **out);
 void e2_bdirty(struct buf *b);
+/* Writes B (pinned) to the disk now: a new directory block, empty, before
+ * anything on the disk can point at it. */
+int e2_bwrite_now(struct ext2_fs *fs, struct buf *b);
 void e2_brelse(struct buf *b);
 /* A freed block: its cached copy, if any, is dropped unwritten. */
 void e2_bforget(struct ext2_fs *fs, uint32_t blk);
@@ -172,7 +202,8 @@ int e2_read_blocks(struct ext2_fs *fs, uint32_t blk, uint32_t n, uint8_t *dst);
  * cached one: read-ahead. */
 int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n);
 bool e2_cached(struct ext2_fs *fs, uint32_t blk);
-/* Writes back every dirty buffer of KIND, in block order. */
+/* Writes back every dirty buffer of KIND, in block order, after those of
+ * every kind before it. */
 int e2_writeback(struct ext2_fs *fs, int kind);
 int e2_disk_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t n, const char *what);
 
@@ -190,6 +221,32 @@ int e2_writable(struct ext2_fs *fs);
 /* Sets the large_file feature (revision 0 becomes revision 1, as Linux does). */
 void e2_set_large_file(struct ext2_fs *fs);
 uint32_t e2_group_blocks(const struct ext2_fs *fs, uint32_t g);
+
+/* --- replay.c ------------------------------------------------------------------ */
+
+/* Replays the committed transactions of FS's journal onto the disk, then
+ * empties the journal and clears needs_recovery; FS is a read-only mount
+ * made with ext2_mount_recovering.  *REPLAYED: transactions replayed. */
+int e2_journal_replay(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *replayed);
+/* ext2_mount that accepts needs_recovery, to read the journal. */
+int e2_mount_recovering(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk_bytes);
+
+/* --- journal.c ------------------------------------------------------------------ */
+
+/* Reads the (empty) journal of a has_journal file system for writing. */
+int e2_journal_open(struct ext2_fs *fs);
+void e2_journal_free(struct ext2_rw *rw);
+/* One transaction: data in place, metadata through the journal, then in
+ * place (ext2_sync on a journalled mount). */
+int e2_journal_commit(struct ext2_fs *fs);
+/* Writes the dirty metadata, descriptors and superblock in place, flushes. */
+int e2_journal_checkpoint(struct ext2_fs *fs);
+/* Block B was freed in the running transaction: not to be handed out
+ * before it commits. */
+void e2_journal_free_block(struct ext2_fs *fs, uint32_t b);
+bool e2_journal_freed(struct ext2_fs *fs, uint32_t b);
+/* The running transaction should commit before the next change. */
+bool e2_journal_full(struct ext2_fs *fs);
 
 /* --- alloc.c ------------------------------------------------------------------ */
 

@@ -56,7 +56,7 @@ static int store(struct ext2_fs *fs, const struct ext2_inode *in, bool fresh)
 	struct buf *b;
 	int r = e2_inode_where(fs, in->ino, &blk, &off);
 	if (!r)
-		r = e2_bread(fs, blk, BUF_META, &b);
+		r = e2_bread(fs, blk, BUF_ITABLE, &b);
 	if (r)
 		return r;
 	if (fresh)
@@ -93,9 +93,9 @@ int e2_bmap_alloc(struct ext2_fs *fs, struct ext2_inode *in, uint64_t lb, uint32
 	for (; b != 0 && d < levels; d++) {
 		struct buf *next;
 		if (!e2_block_ok(fs, b))
-			r = fail(fs, EXT2_EINVAL, "inode %u: indirect block %u outside the fs", in->ino, b);
+			r = e2_corrupt(fs, in->ino, b, "inode %u: indirect block %u outside the fs", in->ino, b);
 		else
-			r = e2_bread(fs, b, BUF_META, &next);
+			r = e2_bread(fs, b, BUF_INDIRECT + levels - d - 1, &next);
 		if (parent)
 			e2_brelse(parent);
 		if (r)
@@ -107,7 +107,7 @@ int e2_bmap_alloc(struct ext2_fs *fs, struct ext2_inode *in, uint64_t lb, uint32
 		if (parent)
 			e2_brelse(parent);
 		if (!e2_block_ok(fs, b))
-			return fail(fs, EXT2_EINVAL, "inode %u: data block %u outside the fs", in->ino, b);
+			return e2_corrupt(fs, in->ino, b, "inode %u: data block %u outside the fs", in->ino, b);
 		*out = b;
 		*fresh = false;
 		return 0;
@@ -131,11 +131,19 @@ int e2_bmap_alloc(struct ext2_fs *fs, struct ext2_inode *in, uint64_t lb, uint32
 			break;
 		goal = nb[got] + 1;
 	}
-	/* the new indirect blocks, each pointing at the next; nothing points at
-	 * them yet, so a failure just gives them back */
-	for (uint32_t k = 0; !r && k + 1 < n; k++) {
+	/* the new blocks, each in the cache before anything points at it, so
+	 * that the cache never writes a pointer to a block it does not hold
+	 * (cache.c): the data block zeroed, then the indirect blocks from the
+	 * bottom up, each pointing at the next; nothing points at them yet,
+	 * so a failure just gives them back */
+	struct buf *db;
+	if (!r && !(r = e2_bnew(fs, nb[n - 1], BUF_DATA, &db))) {
+		e2_bdirty(db);
+		e2_brelse(db);
+	}
+	for (uint32_t k = n - 1; !r && k-- > 0;) {
 		struct buf *ib;
-		r = e2_bnew(fs, nb[k], BUF_META, &ib);
+		r = e2_bnew(fs, nb[k], BUF_INDIRECT + levels - d - (int)k - 1, &ib);
 		if (!r) {
 			put_le32(ib->data + 4 * idx[d + 1 + k], nb[k + 1]);
 			e2_bdirty(ib);
@@ -177,8 +185,8 @@ static int free_branch(struct ext2_fs *fs, struct ext2_inode *in, uint32_t *slot
 	if (depth > 0) {
 		struct buf *ib;
 		if (!e2_block_ok(fs, *slot))
-			return fail(fs, EXT2_EINVAL, "inode %u: indirect block %u outside the fs", in->ino, *slot);
-		int r = e2_bread(fs, *slot, BUF_META, &ib);
+			return e2_corrupt(fs, in->ino, *slot, "inode %u: indirect block %u outside the fs", in->ino, *slot);
+		int r = e2_bread(fs, *slot, BUF_INDIRECT + depth - 1, &ib);
 		if (r)
 			return r;
 		uint64_t sub = span / p;
@@ -225,14 +233,14 @@ int e2_free_blocks(struct ext2_fs *fs, struct ext2_inode *in, uint64_t from)
 static int release_ea(struct ext2_fs *fs, struct ext2_inode *in)
 {
 	struct buf *b;
-	int r = e2_bread(fs, in->file_acl, BUF_META, &b);
+	int r = e2_bread(fs, in->file_acl, BUF_INDIRECT, &b);
 	if (r)
 		return r;
 	uint32_t refs = le32(b->data + 4);
 	if (le32(b->data) != EA_MAGIC || refs == 0) {
 		e2_brelse(b);
-		return fail(fs, EXT2_EINVAL, "inode %u: block %u is not an extended attribute block", in->ino,
-			    in->file_acl);
+		return e2_corrupt(fs, in->ino, in->file_acl, "inode %u: block %u is not an extended attribute block",
+				  in->ino, in->file_acl);
 	}
 	if (refs > 1) {
 		put_le32(b->data + 4, refs - 1);

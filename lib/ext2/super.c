@@ -50,6 +50,9 @@ int e2_writable(struct ext2_fs *fs)
 {
 	if (!fs->rw || !fs->rw->writable)
 		return fail(fs, EXT2_EROFS, "the file system is mounted read-only");
+	/* between changes, never inside one: each transaction whole */
+	if (e2_journal_full(fs))
+		return e2_journal_commit(fs);
 	return 0;
 }
 
@@ -166,17 +169,44 @@ static void drop(struct ext2_fs *fs)
 	if (!rw)
 		return;
 	e2_cache_free(rw);
+	e2_journal_free(rw);
 	free(rw->gdt);
 	free(rw->held);
 	free(rw);
 	fs->rw = NULL;
 }
 
+/* A journal that needs recovery is replayed before anything else reads
+ * the file system (replay.c); a read-only device cannot replay it, and
+ * the mount then fails on needs_recovery by name. */
+static int recover(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *replayed, bool *recovered)
+{
+	uint8_t sb[SUPER_SIZE];
+	*replayed = 0;
+	if (!dev->write || dev->bytes < SUPER_OFFSET + SUPER_SIZE || dev->read(dev->ctx, SUPER_OFFSET, sb, sizeof sb)
+	    || le16(sb + 56) != MAGIC || !(le32(sb + 96) & INCOMPAT_RECOVER))
+		return 0;
+	int r = e2_mount_recovering(fs, dev->read, dev->ctx, dev->bytes);
+	if (!r)
+		r = e2_journal_replay(fs, dev, replayed);
+	*recovered = r == 0;
+	return r;
+}
+
 int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, size_t whylen)
 {
-	int r = ext2_mount(fs, dev->read, dev->ctx, dev->bytes, why, whylen);
+	uint32_t replayed;
+	bool recovered = false;
+	int r = recover(fs, dev, &replayed, &recovered);
+	if (r) {
+		if (why && whylen)
+			snprintf(why, whylen, "%s", fs->why);
+		return r;
+	}
+	r = ext2_mount(fs, dev->read, dev->ctx, dev->bytes, why, whylen);
 	if (r)
 		return r;
+	fs->replayed = replayed;
 	uint32_t unknown = fs->ro_compat & ~(uint32_t)RO_COMPAT_KNOWN;
 	struct ext2_rw *rw = NULL;
 	if (dev->write && unknown) {
@@ -199,11 +229,17 @@ int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, siz
 	}
 	if (!r)
 		r = e2_cache_init(fs, dev->cache_bytes);
+	if (!r && rw->writable && (fs->compat & EXT2_COMPAT_HAS_JOURNAL))
+		r = e2_journal_open(fs);
 	if (!r && rw->writable) {
-		/* counted and marked not clean before anything else is written */
+		/* counted and marked not clean before anything else is written;
+		 * journalled, needs_recovery says a cut is replayed, so a mount
+		 * that recovered is as clean as the journal made it */
 		uint16_t state = le16(rw->sb + SB_STATE);
-		fs->not_clean = !(state & STATE_VALID) || (state & STATE_ERROR);
+		fs->not_clean = (!(state & STATE_VALID) && !recovered) || (state & STATE_ERROR);
 		put_le16(rw->sb + SB_STATE, state & ~STATE_VALID);
+		if (rw->jnl)
+			put_le32(rw->sb + 96, le32(rw->sb + 96) | INCOMPAT_RECOVER);
 		put_le16(rw->sb + SB_MNT_COUNT, (uint16_t)(le16(rw->sb + SB_MNT_COUNT) + 1));
 		put_le32(rw->sb + SB_MTIME, e2_now(fs));
 		rw->generation = e2_now(fs);    /* i_generation differs across mounts */
@@ -224,12 +260,10 @@ int ext2_sync(struct ext2_fs *fs)
 	if (!fs->rw || !fs->rw->writable)
 		return 0;
 	struct ext2_rw *rw = fs->rw;
+	if (rw->jnl)
+		return e2_journal_commit(fs);
 	/* the order and why: e2_writeback in cache.c */
-	int r = e2_writeback(fs, BUF_DATA);
-	if (!r)
-		r = e2_writeback(fs, BUF_META);
-	if (!r)
-		r = e2_writeback(fs, BUF_BITMAP);
+	int r = e2_writeback(fs, BUF_BITMAP);
 	if (!r && rw->gdt_dirty) {
 		r = e2_disk_write(fs, (uint64_t)(fs->first_data_block + 1) * fs->block_size, rw->gdt,
 				  (size_t)rw->gdt_blocks * fs->block_size, "group descriptors");
@@ -257,10 +291,17 @@ int ext2_unmount(struct ext2_fs *fs)
 		int s = ext2_sync(fs);
 		if (!r)
 			r = s;
-		if (!r) {
-			put_le16(rw->sb + SB_STATE, le16(rw->sb + SB_STATE) | STATE_VALID);
+		/* a file system that was not clean at mount, or that showed
+		 * damage since, stays not clean (as Linux): e2fsck is due */
+		fs->not_clean |= (le16(rw->sb + SB_STATE) & STATE_ERROR) != 0;
+		/* journalled, the journal is empty now: the superblock goes in
+		 * place, without needs_recovery */
+		if (!r && (!fs->not_clean || rw->jnl)) {
+			if (!fs->not_clean)
+				put_le16(rw->sb + SB_STATE, le16(rw->sb + SB_STATE) | STATE_VALID);
+			put_le32(rw->sb + 96, le32(rw->sb + 96) & ~(uint32_t)INCOMPAT_RECOVER);
 			rw->sb_dirty = true;
-			r = ext2_sync(fs);
+			r = rw->jnl ? e2_journal_checkpoint(fs) : ext2_sync(fs);
 		}
 	}
 	drop(fs);

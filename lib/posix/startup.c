@@ -41,8 +41,12 @@ void rt_user_start(int argc, char **argv, char **envp)
 	rt_exit_hook = exit_to_exec;
 	mach_port_t ports[PROC_NPORTS];
 	struct proc_info info;
-	if (proc_startup(posix_proc, ports, &info) < 0)
-		proc_exit(posix_proc, 126);     /* nowhere to say it: the parent sees 126 */
+	if (proc_startup(posix_proc, ports, &info) < 0) {
+		/* a server that links lib/posix by mistake ends here too: say so
+		 * where a console exists; the parent sees 126 */
+		say("starting: my bootstrap port does not answer as exec does (proc_startup failed)");
+		proc_exit(posix_proc, 126);
+	}
 	posix_root = ports[PROC_PORT_ROOT];
 	posix_cwd = ports[PROC_PORT_CWD];
 	posix_pci = ports[PROC_PORT_PCI];

@@ -33,6 +33,15 @@ void disk_watch(struct server *s);
 /* The host's clock, seconds since 1970 (what the core stamps inodes with). */
 uint32_t disk_time(void);
 
+/* "part:N:device:NAME" (Hurd's form) becomes "NAMEsN" (main.c). */
+void device_name(const char *arg, char *out, size_t size);
+
+/* The rescue prompt (rescue.c): lists the disks and partitions MASTER
+ * serves and asks on the console for a device, left in DEVNAME; an empty
+ * line or "halt" halts the machine through the chain and does not return. */
+struct chain;
+void rescue_ask(struct chain *c, mach_port_t master, char *devname, size_t size);
+
 /* --- node.c: one port per open file or directory ------------------------- */
 
 struct node {

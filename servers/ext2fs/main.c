@@ -24,8 +24,7 @@ int fs_writable, fs_mounted;
 struct server *fs_server;
 static char devname[64];
 
-/* "part:N:device:NAME" (Hurd's form) becomes "NAMEsN". */
-static void device_name(const char *arg, char *out, size_t size)
+void device_name(const char *arg, char *out, size_t size)
 {
 	uint32_t n;
 	const char *colon = arg + 5;
@@ -39,6 +38,13 @@ static void device_name(const char *arg, char *out, size_t size)
 		}
 	}
 	strlcpy(out, arg, size);
+}
+
+/* Damage the core found while mounted (recorded in the superblock too). */
+static void log_damage(void *ctx, const char *line)
+{
+	(void)ctx;
+	say("%s: damage found, recorded in the superblock (e2fsck is due): %s", devname, line);
 }
 
 static int list_entry(void *arg, const char *name, size_t len, uint32_t ino, unsigned type)
@@ -78,6 +84,8 @@ static void unmount(struct chain *c)
 		fs_mounted = 0;
 		if (ext2_unmount(&fs))
 			say("unmounting %s: %s", devname, fs.why);
+		else if (fs_writable && fs.not_clean)
+			say("%s unmounted: written back, left marked not clean (e2fsck is due), flushed", devname);
 		else if (fs_writable)
 			say("%s unmounted: written back, marked clean, flushed", devname);
 		else
@@ -101,27 +109,33 @@ int main(int argc, char **argv)
 		chain_fail(&c, "finding a disk: no bootstrap port and no --device-master-port", KERN_INVALID_ARGUMENT);
 
 	static struct ext2_dev dev;
-	int writable;
-	kern_return_t r = disk_open(master, devname, &dev, &writable, c.parent != MACH_PORT_NULL);
-	if (r) {
-		say("opening %s through %s: %s", devname, via, mach_error_name(r));
-		chain_fail(&c, "opening the disk", r);
-	}
+	int writable, e;
+	kern_return_t r;
 	char why[160];
-	int e = 0;
-	dev.cache_bytes = CACHE_BYTES;
-	if (writable && (e = ext2_mount_rw(&fs, &dev, why, sizeof why)) == -EXT2_ENOTSUP) {
-		say("cannot mount %s read-write: %s; mounting it read-only", devname, why);
-		writable = 0;
+	/* a wrong root asks on the console (rescue.c) instead of ending the boot */
+	for (;; rescue_ask(&c, master, devname, sizeof devname)) {
+		r = disk_open(master, devname, &dev, &writable, c.parent != MACH_PORT_NULL);
+		if (r) {
+			say("cannot open the root device %s through %s: %s", devname, via, mach_error_name(r));
+			continue;
+		}
+		e = 0;
+		dev.cache_bytes = CACHE_BYTES;
+		dev.log = log_damage;
+		if (writable && (e = ext2_mount_rw(&fs, &dev, why, sizeof why)) == -EXT2_ENOTSUP) {
+			say("cannot mount %s read-write: %s; mounting it read-only", devname, why);
+			writable = 0;
+		}
+		if (!writable) {
+			dev.write = NULL;      /* a cached mount that never writes */
+			e = ext2_mount_rw(&fs, &dev, why, sizeof why);
+		}
+		if (!e)
+			break;
+		say("cannot mount the root device %s: %s", devname, why);
 	}
-	if (!writable) {
-		dev.write = NULL;      /* a cached mount that never writes */
-		e = ext2_mount_rw(&fs, &dev, why, sizeof why);
-	}
-	if (e) {
-		say("cannot mount %s: %s", devname, why);
-		chain_fail(&c, "mounting", KERN_FAILURE);
-	}
+	if (fs.replayed)
+		say("%s: replayed %u committed transactions of the journal", devname, (unsigned)fs.replayed);
 	if (writable && fs.not_clean)
 		say("%s was not unmounted cleanly (or has errors recorded): e2fsck is due", devname);
 	fs_writable = writable;
@@ -147,6 +161,9 @@ int main(int argc, char **argv)
 	c.shutdown = unmount;
 	if (c.opts.given[SLOT_EXT2_SYNC])
 		sync_s = c.opts.num[SLOT_EXT2_SYNC];
+	/* journalled (ext3), each sync is a transaction: commit as often as Linux */
+	if (writable && (fs.compat & EXT2_COMPAT_HAS_JOURNAL))
+		sync_s = c.opts.given[SLOT_EXT2_COMMIT] ? c.opts.num[SLOT_EXT2_COMMIT] : 5;
 	if (writable && sync_s && thread_spawn(periodic_sync, NULL))
 		say("cannot start the periodic sync: changes reach the disk on sync and halt only");
 	r = chain_handoff(&c, pi->name);

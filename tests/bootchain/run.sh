@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bootchain's rules, one broken configuration each: every *.cfg here must be
-# rejected with the text of its "# expect:" line; every configuration of the
+# rejected with the text of its "# expect:" line; every warn/*.cfg accepted
+# with the warning of its "# warn:" line; every configuration of the
 # project (boot/, tests/boot/) must pass, except those a boot scenario uses on
 # purpose as broken (named in a "bootchain-rejects" line of the scenario).
 set -u
@@ -17,6 +18,18 @@ for cfg in tests/bootchain/*.cfg; do
 	else
 		fail=$((fail + 1))
 		echo "FAIL $cfg: wanted exit 1 and: $want"
+		sed 's/^/    /' <<<"$out"
+	fi
+done
+# configurations that boot but not as probably meant: accepted, with a warning
+for cfg in tests/bootchain/warn/*.cfg; do
+	want=$(sed -n 's/^# warn: //p' "$cfg")
+	out=$("$tool" check "${args[@]}" "$cfg" 2>&1); rc=$?
+	if [ $rc -eq 0 ] && grep -qF -- "warning: $want" <<<"$out"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $cfg: wanted exit 0 and: warning: $want"
 		sed 's/^/    /' <<<"$out"
 	fi
 done

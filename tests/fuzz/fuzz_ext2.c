@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct walk w = { &fs, 2000, 0 };
 	visit(&w, 2);
 	struct copy c = { malloc(size), size };
-	struct ext2_dev dev = { copy_read, copy_write, copy_flush, copy_now, &c, size, 32 << 10 };
+	struct ext2_dev dev = { copy_read, copy_write, copy_flush, copy_now, &c, size, 32 << 10, NULL };
 	if (c.data) {
 		memcpy(c.data, data, size);
 		if (ext2_mount_rw(&fs, &dev, why, sizeof why) == 0) {

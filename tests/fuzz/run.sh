@@ -27,6 +27,11 @@ for b in 1024 2048; do
 	mke2fs -q -F -t ext2 -b $b -N 32 -d "$tree" "$seeds/ext2/b$b.img" >/dev/null 2>&1
 done
 rm -rf "$tree"
+truncate -s 128K "$seeds/ext2/journal.img"
+mke2fs -q -F -t ext2 -b 1024 -N 32 "$seeds/ext2/journal.img" >/dev/null 2>&1
+python3 tests/fuzz/mkjournal.py 100 > "$out/journal.bin"
+printf 'write %s jnl\nssv journal_inum 12\nfeature has_journal needs_recovery\n' "$out/journal.bin" |
+	debugfs -w -f - "$seeds/ext2/journal.img" >/dev/null 2>&1
 truncate -s 64K "$seeds/part/mbr.img"
 printf 'label: dos\nstart=8, size=16, type=83\nstart=24, size=80, type=5\nstart=32, size=8, type=83\n' | sfdisk -q "$seeds/part/mbr.img" >/dev/null 2>&1
 truncate -s 64K "$seeds/part/gpt.img"

@@ -5,6 +5,8 @@
 # with `make image ... ROOT=vd0` boots with the device replaced; and
 # CONFIG=sata with a second disk from QEMU_ARGS, and CONFIG=nvme (tools/run.py
 # attaches the image as an NVMe namespace).
+# Then a disk that boots by itself (`make image`, --boot) boots from its own
+# GRUB, no ISO, and the same disk converted to GPT boots from the ISO.
 # Last, `make run` on a terminal (tests/run/ctrlc.py, in a pseudo-terminal):
 # Ctrl-C ends the running program, not QEMU.
 # (tools/run.py is what `make run` calls; BUILD is the build directory.)
@@ -53,6 +55,25 @@ out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --bu
       --disk "$img" boot/nvme.cfg 2>&1 | tr -d '\r'); rc=$?
 check "CONFIG=nvme" "$out" "seed" "diskdrv: nvme 00:04.0: shut down (CC.SHN, CSTS.SHST complete)"
 [ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL CONFIG=nvme: status $rc"; }
+
+boot=$build/images/run-boot.img
+bash tools/mkimage.sh --boot "$build" "$boot" "$build/bin" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --build "$build" \
+      --disk "$boot" boot/default.cfg 2>&1 | tr -d '\r'); rc=$?
+check "self-booting disk" "$out" "run: booting $boot by itself: its GRUB, /boot and /hurd (no ISO); QEMU ends when the guest halts" \
+      "seed" "ext2fs: vd0s1 unmounted: written back, marked clean, flushed"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL self-booting disk: status $rc"; }
+
+# the same disk converted to GPT (1 MiB more for the backup table): the GPT header overwrites GRUB's core.img,
+# so it boots as before, from an ISO of the build
+gpt=$build/images/run-boot-gpt.img
+cp "$boot" "$gpt" && truncate -s +1M "$gpt" && PATH=$PATH:/usr/sbin:/sbin sgdisk -g "$gpt" >/dev/null || { echo "FAIL: sgdisk -g"; fail=$((fail + 1)); }
+out=$(printf 'cat /etc/hostname\nhalt\n' | timeout 600 python3 tools/run.py --build "$build" \
+      --disk "$gpt" boot/default.cfg 2>&1 | tr -d '\r'); rc=$?
+check "self-booting disk made GPT" "$out" \
+      "run: booting boot/default.cfg from an ISO of $build (GRUB, kernel, servers) with $gpt on virtio; QEMU ends when the guest halts" \
+      "diskdrv: vd0: GPT, vd0s1 (2048+135168)" "seed"
+[ $rc -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL self-booting disk made GPT: status $rc"; }
 
 out=$(timeout 900 python3 tests/run/ctrlc.py "$build" "$img" 2>&1 | tr -d '\r'); rc=$?
 check "make run on a terminal" "$out" "PASS QEMU still runs after Ctrl-C" "PASS \$? is 130 after the interrupted sleep"

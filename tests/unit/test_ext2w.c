@@ -102,7 +102,7 @@ static int mount_img(struct ext2_fs *fs, struct dev *d, const char *img, size_t 
 	if (!CHECK(d->fd >= 0 && fstat(d->fd, &st) == 0, "%s opens", img))
 		return -1;
 	d->size = (uint64_t)st.st_size;
-	struct ext2_dev dv = { dev_read, writable ? dev_write : NULL, dev_flush, dev_clock, d, d->size, cache };
+	struct ext2_dev dv = { dev_read, writable ? dev_write : NULL, dev_flush, dev_clock, d, d->size, cache, NULL };
 	char why[160] = "";
 	int r = ext2_mount_rw(fs, &dv, why, sizeof why);
 	if (!CHECK(r == 0, "%s: mount read-write: %d (%s)", img, r, why))
@@ -1314,7 +1314,7 @@ static void refused(void)
 		struct stat st;
 		fstat(fd, &st);
 		struct dev d = { .fd = fd };
-		struct ext2_dev dv = { dev_read, dev_write, dev_flush, dev_clock, &d, (uint64_t)st.st_size, 0 };
+		struct ext2_dev dv = { dev_read, dev_write, dev_flush, dev_clock, &d, (uint64_t)st.st_size, 0, NULL };
 		struct ext2_fs fs;
 		int r = ext2_mount_rw(&fs, &dv, why, sizeof why);
 		CHECK(r == -EXT2_ENOTSUP && strstr(why, cases[i].feature) && strstr(why, "read-only-compatible")
@@ -1337,7 +1337,7 @@ static void refused(void)
 	struct stat st;
 	fstat(fd, &st);
 	struct dev d = { .fd = fd };
-	struct ext2_dev dv = { dev_read, dev_write, dev_flush, dev_clock, &d, (uint64_t)st.st_size, 0 };
+	struct ext2_dev dv = { dev_read, dev_write, dev_flush, dev_clock, &d, (uint64_t)st.st_size, 0, NULL };
 	struct ext2_fs fs;
 	char why[160];
 	int r = ext2_mount_rw(&fs, &dv, why, sizeof why);

@@ -8,6 +8,7 @@
  * a created task that nobody resumes or that two parties resume, a cycle in
  * the chain, an option a program does not accept, a missing module file.
  * It exits 1 when it found anything. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +164,8 @@ static int check(struct bs_config *c, const char *bin, const char *kdir)
 		/* variables used */
 		for (int a = 0; a < m->nargs; a++)
 			if (m->args[a].var && var_kind(c, m->args[a].var) == BS_UNDEFINED)
-				bs_diag(c, m->line, "%s: undefined variable ${%s} (the kernel panics)", m->name, m->args[a].var);
+				bs_diag(c, m->line, "%s: undefined variable ${%s} (the kernel panics): no %s= on "
+				        "the kernel line and no module assigns it", m->name, m->args[a].var, m->args[a].var);
 		/* variables assigned */
 		if (m->task_var) {
 			if (bs_predefined(m->task_var) != BS_UNDEFINED)
@@ -204,6 +206,17 @@ static int check(struct bs_config *c, const char *bin, const char *kdir)
 			        m->name, m->task_var ? m->task_var : "(unnamed)");
 		if (m->kernel_resumes > 1)
 			bs_diag(c, m->line, "%s: $(task-resume) given twice", m->name);
+	}
+	/* a server of the chain given no next stage boots, serves, and starts
+	 * nothing after it (it says so on the console) */
+	for (int i = 0; i < c->nmods; i++) {
+		const struct program *p = program_find(base_name(c->mods[i].file));
+		bool hands = false;
+		for (int k = 0; k < ne; k++)
+			hands |= e[k].from == i;
+		if (p && p->server && !hands)
+			bs_warn(c, c->mods[i].line, "%s: no next stage: it will serve and start nothing after it "
+			        "(give it a next-task option)", c->mods[i].name);
 	}
 	/* cycles: follow each stage's hand-offs */
 	for (int i = 0; i < c->nmods; i++) {
@@ -282,24 +295,36 @@ int main(int argc, char **argv)
 	int bad = 0;
 	for (; i < argc; i++) {
 		static struct bs_config c;
-		if (bs_read(argv[i], &c) < 0) {
+		int entries = bs_read(argv[i], &c, 1);
+		if (entries < 0) {
 			fprintf(stderr, "bootchain: cannot read %s\n", argv[i]);
 			bad++;
 			continue;
 		}
-		if (strcmp(argv[1], "show") == 0) {
-			show(&c);
-			continue;
+		/* each menu entry of a grub.cfg is a boot of its own */
+		for (int e = 1; e <= (entries ? entries : 1); e++) {
+			char what[64] = "";
+			if (e > 1)
+				bs_read(argv[i], &c, e);
+			if (entries)
+				snprintf(what, sizeof what, " menu entry %d:", e);
+			if (strcmp(argv[1], "show") == 0) {
+				show(&c);
+				continue;
+			}
+			if (strcmp(argv[1], "check") != 0)
+				return usage();
+			int errors = check(&c, bin, kdir);
+			for (int d = 0; d < c.nwarns; d++)
+				printf("%s:%d: warning: %s\n", argv[i], c.warns[d].line, c.warns[d].msg);
+			if (errors == 0) {
+				printf("%s:%s ok, %d modules\n", argv[i], what, c.nmods);
+				continue;
+			}
+			for (int d = 0; d < c.ndiags; d++)
+				printf("%s:%d: error: %s\n", argv[i], c.diags[d].line, c.diags[d].msg);
+			bad++;
 		}
-		if (strcmp(argv[1], "check") != 0)
-			return usage();
-		if (check(&c, bin, kdir) == 0) {
-			printf("%s: ok, %d modules\n", argv[i], c.nmods);
-			continue;
-		}
-		for (int d = 0; d < c.ndiags; d++)
-			printf("%s:%d: error: %s\n", argv[i], c.diags[d].line, c.diags[d].msg);
-		bad++;
 	}
 	return bad ? 1 : 0;
 }

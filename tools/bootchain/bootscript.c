@@ -22,6 +22,18 @@ void bs_diag(struct bs_config *cfg, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
+void bs_warn(struct bs_config *cfg, int line, const char *fmt, ...)
+{
+	if (cfg->nwarns == BS_MAX_DIAGS)
+		return;
+	struct bs_diag d = { .line = line };
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d.msg, sizeof d.msg, fmt, ap);
+	va_end(ap);
+	cfg->warns[cfg->nwarns++] = d;
+}
+
 enum bs_kind bs_predefined(const char *name)
 {
 	static const char *ports[] = { "host-port", "device-port", "kernel-task" };
@@ -194,8 +206,9 @@ static void module_words(struct bs_config *cfg, struct bs_module *m, char **word
 	}
 }
 
-int bs_read(const char *path, struct bs_config *cfg)
+int bs_read(const char *path, struct bs_config *cfg, int entry)
 {
+	int entries = 0;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -207,6 +220,10 @@ int bs_read(const char *path, struct bs_config *cfg)
 		int n = grub_words(cfg, lineno, line, words, BS_MAX_ARGS + 2);
 		if (n <= 0)
 			continue;
+		if (strcmp(words[0], "menuentry") == 0)
+			entries++;
+		else if (entries && entries != entry)
+			continue;       /* another menu entry's line */
 		if (strcmp(words[0], "multiboot") == 0 || strcmp(words[0], "multiboot2") == 0) {
 			if (n < 2 || cfg->kernel) {
 				bs_diag(cfg, lineno, n < 2 ? "multiboot without a kernel" : "a second multiboot line");
@@ -237,5 +254,5 @@ int bs_read(const char *path, struct bs_config *cfg)
 		/* anything else (set, serial, menuentry, braces) is GRUB's own */
 	}
 	fclose(f);
-	return 0;
+	return entries;
 }

@@ -41,12 +41,17 @@ struct bs_config {
 	int nmods;
 	struct bs_diag diags[BS_MAX_DIAGS];
 	int ndiags;
+	struct bs_diag warns[BS_MAX_DIAGS];   /* boots, but probably not as meant */
+	int nwarns;
 };
 
-/* Reads PATH (a grub.cfg or bare multiboot/module lines).  Syntax errors land
- * in CFG->diags.  Returns -1 when the file cannot be read. */
-int bs_read(const char *path, struct bs_config *cfg);
+/* Reads PATH (a grub.cfg or bare multiboot/module lines): of a grub.cfg with
+ * menu entries, the lines of the ENTRY-th (from 1), each entry being a boot
+ * of its own.  Syntax errors land in CFG->diags.  Returns the number of menu
+ * entries in PATH (0 for bare lines), -1 when the file cannot be read. */
+int bs_read(const char *path, struct bs_config *cfg, int entry);
 void bs_diag(struct bs_config *cfg, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void bs_warn(struct bs_config *cfg, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Kernel-predefined variables and their kind. */
 enum bs_kind { BS_UNDEFINED, BS_PORT, BS_STRING, BS_TASK };

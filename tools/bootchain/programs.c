@@ -14,21 +14,22 @@
 #include "../../tests/boot/progs/fstest_options.h"
 #include "../../tests/boot/progs/fsbench_options.h"
 
-#define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options) }
+#define PROGRAM(name) { #name, name##_options, OPTIONS_COUNT(name##_options), 0 }
+#define SERVER(name)  { #name, name##_options, OPTIONS_COUNT(name##_options), 1 }
 
 static const struct program programs[] = {
 	PROGRAM(chainlink),
 	PROGRAM(badclient),
 	PROGRAM(hello),
-	{ "pci-arbiter", pci_arbiter_options, OPTIONS_COUNT(pci_arbiter_options) },
-	{ "kcalls", hello_options, OPTIONS_COUNT(hello_options) },
-	{ "srvtest", hello_options, OPTIONS_COUNT(hello_options) },
-	{ "coninput", hello_options, OPTIONS_COUNT(hello_options) },
+	{ "pci-arbiter", pci_arbiter_options, OPTIONS_COUNT(pci_arbiter_options), 1 },
+	{ "kcalls", hello_options, OPTIONS_COUNT(hello_options), 0 },
+	{ "srvtest", hello_options, OPTIONS_COUNT(hello_options), 0 },
+	{ "coninput", hello_options, OPTIONS_COUNT(hello_options), 0 },
 	PROGRAM(pcitest),
-	PROGRAM(diskdrv),
+	SERVER(diskdrv),
 	PROGRAM(disktest),
 	PROGRAM(diskbench),
-	PROGRAM(ext2fs),
+	SERVER(ext2fs),
 	PROGRAM(exec),
 	PROGRAM(fstest),
 	PROGRAM(fsbench),

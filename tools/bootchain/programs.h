@@ -10,6 +10,9 @@ struct program {
 	const char *name;              /* basename of the module file */
 	const struct opt_spec *options;
 	size_t noptions;
+	/* a server of the chain (chain_handoff): without a next stage it
+	 * serves and starts nothing, which bootchain warns about */
+	int server;
 };
 
 /* The program built as /bin/NAME, or NULL. */

@@ -1,0 +1,306 @@
+/* Writing the ext3 journal (jbd2, docs/journal.md): on a file system with
+ * has_journal, every ext2_sync is one transaction in ordered mode:
+ *   1. file data is written in place and flushed (nothing the transaction
+ *      makes point at it can reach the disk first);
+ *   2. every dirty metadata block (indirect blocks, inodes, directories,
+ *      bitmaps, the group descriptors, the superblock) is copied into the
+ *      journal after a descriptor block naming them, the journal
+ *      superblock points at it, flush; then the commit block, flush;
+ *   3. the same blocks are written in place (the checkpoint), flush;
+ *   4. the journal superblock says the journal is empty again, flush.
+ * A cut before the commit block is on the disk leaves the old metadata
+ * (the transaction never happened); after it, replay at the next mount
+ * (replay.c) writes the transaction in place.  The journal holds one
+ * transaction at a time, so it needs no revoke records.  Meanwhile the
+ * cache never writes metadata in place (cache.c), and a block freed in
+ * the running transaction is not handed out again before it commits (its
+ * old owner still points at it on the disk). */
+#include "ext2_int.h"
+#include "jbd2.h"
+
+#define fail e2_fail
+#define FREED_MAX 1024
+
+struct e2_journal {
+	uint32_t *map;                  /* the fs block of each journal block */
+	uint32_t first, maxlen, seq, tag_bytes;
+	uint8_t *jsb, *blk;             /* the journal superblock; a block to build in */
+	uint8_t *sbblk;                 /* the fs block that holds the superblock */
+	uint32_t sbblk_no;
+	uint32_t freed[FREED_MAX];      /* blocks freed in the running transaction */
+	uint32_t nfreed;
+};
+
+static int jwrite(struct ext2_fs *fs, uint32_t jb, const void *buf)
+{
+	return e2_disk_write(fs, (uint64_t)fs->rw->jnl->map[jb] * fs->block_size, buf, fs->block_size, "journal");
+}
+
+static int flush(struct ext2_fs *fs)
+{
+	if (fs->rw->dev.flush(fs->rw->dev.ctx) != 0)
+		return fail(fs, EXT2_EIO, "the disk did not flush its cache");
+	fs->rw->unflushed = false;
+	return 0;
+}
+
+int e2_journal_open(struct ext2_fs *fs)
+{
+	struct ext2_rw *rw = fs->rw;
+	uint32_t bs = fs->block_size, inum = le32(rw->sb + SB_JOURNAL_INUM);
+	struct ext2_inode in;
+	struct e2_journal *j = calloc(1, sizeof *j);
+	if (!j)
+		return fail(fs, EXT2_ENOMEM, "no memory for the journal");
+	rw->jnl = j;
+	j->jsb = malloc(bs);
+	j->blk = malloc(bs);
+	j->sbblk = malloc(bs);
+	if (!j->jsb || !j->blk || !j->sbblk)
+		return fail(fs, EXT2_ENOMEM, "no memory for the journal");
+	int r = ext2_read_inode(fs, inum, &in);
+	uint32_t b0 = 0;
+	if (!r)
+		r = e2_bmap(fs, &in, 0, &b0);
+	if (!r && !e2_block_ok(fs, b0))
+		r = fail(fs, EXT2_EINVAL, "journal: its first block %u is outside the fs", b0);
+	if (!r)
+		r = e2_disk_read(fs, (uint64_t)b0 * bs, j->jsb, bs, "journal superblock");
+	if (r)
+		return r;
+	const uint8_t *s = j->jsb;
+	uint32_t type = be32(s + 4);
+	if (be32(s) != JMAGIC || (type != JT_SB_V1 && type != JT_SB_V2))
+		return fail(fs, EXT2_EINVAL, "journal: no journal superblock (magic 0x%x, type %u)", be32(s), type);
+	if (be32(s + JS_BLOCKSIZE) != bs)
+		return fail(fs, EXT2_EINVAL, "journal: block size %u, the fs has %u", be32(s + JS_BLOCKSIZE), bs);
+	j->maxlen = be32(s + JS_MAXLEN);
+	j->first = be32(s + JS_FIRST);
+	j->seq = be32(s + JS_SEQUENCE);
+	if (j->maxlen > in.size / bs || j->first == 0 || j->first + 8 > j->maxlen)
+		return fail(fs, EXT2_EINVAL, "journal: ring %u..%u does not fit its %llu blocks", j->first, j->maxlen,
+			    (ull)(in.size / bs));
+	if (be32(s + JS_START))
+		return fail(fs, EXT2_EINVAL, "journal: not empty after recovery (start %u)", be32(s + JS_START));
+	uint32_t incompat = type == JT_SB_V2 ? be32(s + JS_INCOMPAT) : 0;
+	if ((type == JT_SB_V2 && be32(s + JS_COMPAT)) || (incompat & ~(uint32_t)(JI_REVOKE | JI_64BIT)))
+		return fail(fs, EXT2_ENOTSUP, "journal features compat 0x%x incompat 0x%x not supported for writing",
+			    be32(s + JS_COMPAT), incompat);
+	j->tag_bytes = incompat & JI_64BIT ? 12 : 8;
+	j->map = malloc((size_t)j->maxlen * sizeof *j->map);
+	if (!j->map)
+		return fail(fs, EXT2_ENOMEM, "no memory for the map of a journal of %u blocks", j->maxlen);
+	j->map[0] = b0;
+	for (uint32_t i = 1; !r && i < j->maxlen; i++) {
+		r = e2_bmap(fs, &in, i, &j->map[i]);
+		if (!r && !e2_block_ok(fs, j->map[i]))
+			r = fail(fs, EXT2_EINVAL, "journal: block %u is a hole or outside the fs (%u)", i, j->map[i]);
+	}
+	/* the block that holds the superblock, journalled whole */
+	j->sbblk_no = fs->first_data_block == 0 ? 0 : 1;
+	if (!r)
+		r = e2_disk_read(fs, (uint64_t)j->sbblk_no * bs, j->sbblk, bs, "superblock block");
+	return r;
+}
+
+void e2_journal_free(struct ext2_rw *rw)
+{
+	struct e2_journal *j = rw->jnl;
+	if (!j)
+		return;
+	free(j->map);
+	free(j->jsb);
+	free(j->blk);
+	free(j->sbblk);
+	free(j);
+	rw->jnl = NULL;
+}
+
+bool e2_journal_freed(struct ext2_fs *fs, uint32_t b)
+{
+	struct e2_journal *j = fs->rw->jnl;
+	for (uint32_t i = 0; j && i < j->nfreed; i++)
+		if (j->freed[i] == b)
+			return true;
+	return false;
+}
+
+void e2_journal_free_block(struct ext2_fs *fs, uint32_t b)
+{
+	struct e2_journal *j = fs->rw->jnl;
+	if (j && j->nfreed < FREED_MAX)
+		j->freed[j->nfreed++] = b;
+}
+
+bool e2_journal_full(struct ext2_fs *fs)
+{
+	struct ext2_rw *rw = fs->rw;
+	struct e2_journal *j = rw->jnl;
+	if (!j)
+		return false;
+	if (j->nfreed >= FREED_MAX / 2)
+		return true;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < rw->nbufs; i++)
+		n += rw->bufs[i].dirty && rw->bufs[i].kind != BUF_DATA;
+	return n + rw->gdt_blocks + 1 > (j->maxlen - j->first) / 2 || n > rw->nbufs / 2;
+}
+
+static void put_jsb(struct e2_journal *j, uint32_t start)
+{
+	put_be32(j->jsb + JS_SEQUENCE, j->seq);
+	put_be32(j->jsb + JS_START, start);
+}
+
+/* The blocks of one transaction: buffers, descriptor blocks, superblock. */
+struct tx {
+	struct buf **meta;
+	uint32_t nmeta;
+	uint32_t n;                     /* fs blocks logged */
+};
+
+static uint32_t tx_block(struct ext2_fs *fs, const struct tx *t, uint32_t i, const uint8_t **data)
+{
+	struct ext2_rw *rw = fs->rw;
+	if (i < t->nmeta) {
+		*data = t->meta[i]->data;
+		return t->meta[i]->blk;
+	}
+	i -= t->nmeta;
+	if (rw->gdt_dirty && i < rw->gdt_blocks) {
+		*data = rw->gdt + (size_t)i * fs->block_size;
+		return fs->first_data_block + 1 + i;
+	}
+	*data = rw->jnl->sbblk;
+	return rw->jnl->sbblk_no;
+}
+
+/* Writes the log of the transaction from journal block FIRST on. */
+static int write_log(struct ext2_fs *fs, const struct tx *t)
+{
+	struct e2_journal *j = fs->rw->jnl;
+	uint32_t bs = fs->block_size, per = (bs - 12) / j->tag_bytes, jb = j->first;
+	int r = 0;
+	for (uint32_t i = 0; !r && i < t->n; i += per) {
+		uint32_t k = t->n - i < per ? t->n - i : per;
+		memset(j->blk, 0, bs);
+		put_be32(j->blk, JMAGIC);
+		put_be32(j->blk + 4, JT_DESCRIPTOR);
+		put_be32(j->blk + 8, j->seq);
+		for (uint32_t x = 0; x < k; x++) {
+			const uint8_t *data;
+			uint32_t blk = tx_block(fs, t, i + x, &data);
+			uint32_t flags = TAG_SAME_UUID | (x + 1 == k ? TAG_LAST : 0) | (be32(data) == JMAGIC ? TAG_ESCAPE : 0);
+			uint8_t *tag = j->blk + 12 + x * j->tag_bytes;
+			put_be32(tag, blk);
+			put_be32(tag + 4, flags);
+		}
+		r = jwrite(fs, jb++, j->blk);
+		for (uint32_t x = 0; !r && x < k; x++) {
+			const uint8_t *data;
+			tx_block(fs, t, i + x, &data);
+			if (be32(data) == JMAGIC) {
+				memcpy(j->blk, data, bs);
+				put_be32(j->blk, 0);
+				data = j->blk;
+			}
+			r = jwrite(fs, jb++, data);
+		}
+	}
+	return r;
+}
+
+static int write_jsb(struct ext2_fs *fs, uint32_t start)
+{
+	struct e2_journal *j = fs->rw->jnl;
+	put_jsb(j, start);
+	return jwrite(fs, 0, j->jsb);
+}
+
+int e2_journal_commit(struct ext2_fs *fs)
+{
+	struct ext2_rw *rw = fs->rw;
+	struct e2_journal *j = rw->jnl;
+	uint32_t bs = fs->block_size;
+	/* ordered mode: the data first */
+	int r = e2_writeback(fs, BUF_DATA);
+	if (r)
+		return r;
+	struct tx t = { .meta = rw->sorted };
+	for (uint32_t i = 0; i < rw->nbufs; i++)
+		if (rw->bufs[i].dirty && rw->bufs[i].kind != BUF_DATA)
+			t.meta[t.nmeta++] = &rw->bufs[i];
+	if (t.nmeta == 0 && !rw->gdt_dirty && !rw->sb_dirty) {
+		j->nfreed = 0;
+		return rw->unflushed ? flush(fs) : 0;
+	}
+	if (rw->sb_dirty)
+		put_le32(rw->sb + SB_WTIME, e2_now(fs));
+	memcpy(j->sbblk + (j->sbblk_no == 0 ? SUPER_OFFSET : 0), rw->sb, SUPER_SIZE);
+	t.n = t.nmeta + (rw->gdt_dirty ? rw->gdt_blocks : 0) + 1;
+	uint32_t per = (bs - 12) / j->tag_bytes, need = t.n + (t.n + per - 1) / per + 1;
+	if (need > j->maxlen - j->first) {
+		/* more than the journal holds (e2_journal_full keeps this rare):
+		 * written in place in the order of the pointers as on ext2, with
+		 * needs_recovery off meanwhile, so that a cut now is seen as
+		 * one (not clean, e2fsck due) */
+		uint32_t incompat = le32(rw->sb + 96);
+		put_le32(rw->sb + 96, incompat & ~(uint32_t)INCOMPAT_RECOVER);
+		r = e2_disk_write(fs, SUPER_OFFSET, rw->sb, SUPER_SIZE, "superblock");
+		if (!r)
+			r = flush(fs);
+		put_le32(rw->sb + 96, incompat);
+		rw->sb_dirty = true;
+		if (!r)
+			r = e2_journal_checkpoint(fs);
+		if (!r)
+			j->nfreed = 0;
+		return r;
+	}
+	r = write_log(fs, &t);
+	if (!r)
+		r = write_jsb(fs, j->first);
+	if (!r)
+		r = flush(fs);
+	if (!r) {
+		memset(j->blk, 0, bs);
+		put_be32(j->blk, JMAGIC);
+		put_be32(j->blk + 4, JT_COMMIT);
+		put_be32(j->blk + 8, j->seq);
+		r = jwrite(fs, j->first + need - 1, j->blk);
+	}
+	if (!r)
+		r = flush(fs);
+	/* committed: now in place, then the journal is empty again */
+	if (!r)
+		r = e2_journal_checkpoint(fs);
+	if (!r) {
+		j->seq++;
+		r = write_jsb(fs, 0);
+	}
+	if (!r)
+		r = flush(fs);
+	if (!r)
+		j->nfreed = 0;
+	return r;
+}
+
+int e2_journal_checkpoint(struct ext2_fs *fs)
+{
+	struct ext2_rw *rw = fs->rw;
+	int r = e2_writeback(fs, BUF_BITMAP);
+	if (!r && rw->gdt_dirty) {
+		r = e2_disk_write(fs, (uint64_t)(fs->first_data_block + 1) * fs->block_size, rw->gdt,
+				  (size_t)rw->gdt_blocks * fs->block_size, "group descriptors");
+		if (!r)
+			rw->gdt_dirty = false;
+	}
+	if (!r && rw->sb_dirty) {
+		r = e2_disk_write(fs, SUPER_OFFSET, rw->sb, SUPER_SIZE, "superblock");
+		if (!r)
+			rw->sb_dirty = false;
+	}
+	if (!r)
+		r = flush(fs);
+	return r;
+}

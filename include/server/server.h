@@ -13,8 +13,8 @@
 
 struct port_info;
 
-/* A request being served.  The handler reads ARGS (checked against the
- * routine's layout) and, when it returns KERN_SUCCESS, fills OUT after the
+/* A request being served.  The handler gets ARGS (checked against the
+ * routine's layout) by name from its stub (SERVER_INTERFACE) and, when it returns KERN_SUCCESS, fills OUT after the
  * mig_reply_header_t and sets REPLY_SIZE (and REPLY_COMPLEX when the reply
  * carries rights or out-of-line memory). */
 struct request {
@@ -26,12 +26,6 @@ struct request {
 	mach_msg_size_t reply_size;
 	int reply_complex;
 };
-
-/* Argument I of a request, checked to be one 32-bit word. */
-static inline natural_t rq_word(const struct request *rq, int i)
-{
-	return *(const natural_t *)rq->args[i].data;
-}
 
 /* Returned by a handler that answers later, or never (simple routines). */
 #define SERVER_NO_REPLY MIG_NO_REPLY

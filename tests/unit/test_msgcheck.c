@@ -160,7 +160,7 @@ static const struct msg_field spec_write[] = { MSGF_INT32, MSGF_INT32, MSGF_OOL_
 static const struct msg_field spec_ool_short[] = { MSGF_OOL_BYTES(2048) };
 static const struct msg_field spec_i16[] = { MSGF_INT16, MSGF_INT16 };
 static const struct msg_field spec_str16[] = { MSGF_STRING(16) };
-#define MSGF_INT64 { MACH_MSG_TYPE_INTEGER_64, 64, 0, 1 }
+#define MSGF_INT64 MSGK_INT64_SPEC(1)
 static const struct msg_field spec_contig[] = { MSGF_SEND, MSGF_INT32, MSGF_INT64, MSGF_INT64, MSGF_INT64 };
 static const struct msg_field spec_huge_chars[] = { { MACH_MSG_TYPE_CHAR, 8, MSGF_VAR | MSGF_LONG, 0xffffffffu } };
 static const struct msg_field spec_huge_bits[] = { { MACH_MSG_TYPE_INTEGER_8, 0xffff, MSGF_VAR | MSGF_LONG, 0xffffffffu } };

@@ -58,7 +58,7 @@ enum {
  * (then ELOOP). */
 #define FS_PATH_MAX    1024
 #define FS_NAME_MAX    256      /* a single name, with its NUL */
-#define FS_SYMLINK_MAX 8
+#define FS_SYMLINK_MAX 8        /* EXT2_SYMLINK_MAX: lib/ext2 resolves paths */
 
 #define FS_INLINE_MAX  4096     /* reads and writes up to this travel inline */
 #define FS_IO_MAX      (8u << 20)   /* the most one read or write moves */

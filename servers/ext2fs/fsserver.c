@@ -109,10 +109,12 @@ static kern_return_t op_lookup(struct request *rq, struct node *n, const struct 
 		return FS_ENOTDIR;
 	if (!fs_writable && (flags & (FS_O_WRITE | FS_O_TRUNC)))
 		return FS_EROFS;
+	unsigned how = (flags & FS_O_CREAT ? EXT2_PATH_CREAT : 0) | (flags & FS_O_EXCL ? EXT2_PATH_EXCL : 0)
+	               | (flags & FS_O_NOFOLLOW ? EXT2_PATH_NOFOLLOW : 0);
 	struct ext2_inode in;
-	int r = lookup(n->ino, req->path, flags, mode, &in);
+	int r = ext2_resolve(&fs, n->ino, req->path, how, (uint16_t)mode, &in);
 	if (r)
-		return -r;
+		return core_errno(r, "looking up a path");
 	uint16_t type = S_TYPE(in.mode);
 	if ((flags & FS_O_DIRECTORY) && type != EXT2_S_IFDIR)
 		return FS_ENOTDIR;

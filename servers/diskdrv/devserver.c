@@ -193,7 +193,7 @@ static kern_return_t serve_device_read(struct request *rq, const struct device_r
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
-	crash_point();
+	crash_point(0, rq_word(rq, 2));
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
 	size_t n = span(o, in->recnum, in->bytes, 0, &err);
@@ -219,6 +219,7 @@ static kern_return_t serve_device_read_inband(struct request *rq, const struct d
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
+	crash_point(0, rq_word(rq, 2));
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
 	natural_t want = in->bytes;
@@ -240,7 +241,7 @@ static kern_return_t write_common(struct request *rq, natural_t recnum, const vo
 	const struct opened *o = rq->port->obj;
 	if (!(o->mode & D_WRITE))
 		return D_INVALID_OPERATION;
-	crash_point();
+	crash_point(1, bytes);
 	kern_return_t err;
 	size_t n = span(o, recnum, bytes, 1, &err);
 	if (err)

@@ -193,7 +193,7 @@ static kern_return_t serve_device_read(struct request *rq, const struct device_r
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
-	crash_point(0, rq_word(rq, 2));
+	crash_point(0, in->bytes);
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
 	size_t n = span(o, in->recnum, in->bytes, 0, &err);
@@ -219,7 +219,7 @@ static kern_return_t serve_device_read_inband(struct request *rq, const struct d
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
-	crash_point(0, rq_word(rq, 2));
+	crash_point(0, in->bytes);
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
 	natural_t want = in->bytes;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "unit.h"
 #include "ext2/ext2.h"
+#include "ext2_testdev.h"
 #include "rt/rt.h"
 
 #ifndef O_PATH
@@ -38,37 +39,13 @@ static void shell(const char *cmd)
 
 static int fd_img;
 
-static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	(void)ctx;
-	return pread(fd_img, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
-static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
-{
-	(void)ctx;
-	return pwrite(fd_img, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
-static int dev_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static uint32_t dev_clock(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
-}
-
 static bool mount_img(struct ext2_fs *fs, const char *path)
 {
 	struct stat st;
 	fd_img = open(path, O_RDWR);
 	if (!CHECK(fd_img >= 0 && fstat(fd_img, &st) == 0, "%s opens", path))
 		return false;
-	struct ext2_dev dv = { dev_read, dev_write, dev_flush, dev_clock, NULL, (uint64_t)st.st_size, 0, NULL };
+	struct ext2_dev dv = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd_img, (uint64_t)st.st_size, 0, NULL };
 	char why[160] = "";
 	int r = ext2_mount_rw(fs, &dv, why, sizeof why);
 	return CHECK(r == 0, "mount %s: %d (%s)", path, r, why);

@@ -45,7 +45,8 @@ PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number
             user/sh/parse.c user/sh/glob.c lib/tty/ldisc.c \
             $(wildcard lib/ext2/*.c lib/elf/*.c lib/nvme/*.c)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
-UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/bootchain/run.sh \
+UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/unit/defs_docs.sh \
+              tests/bootchain/run.sh \
               tests/boot/test_pci_compare.py tests/fuzz/run.sh tests/run/run.sh
 BOOTCHAIN  := $(BUILD)/host/bootchain
 

@@ -1,7 +1,8 @@
 /* The chain protocol (subsystem 46000): what every stage of the boot chain
  * answers on the port it hands to the next stage as that stage's bootstrap
  * port, next to the stage's own service.  docs/chain-protocol.md describes
- * it; this is the one definition of its messages, used by both sides. */
+ * it; this is the one definition of its messages (as include/mach/defs.h
+ * describes), used by both sides. */
 #ifndef CHAIN_PROTO_H
 #define CHAIN_PROTO_H
 
@@ -23,31 +24,28 @@ enum { CHAIN_READY = 0, CHAIN_FAILED = 1, CHAIN_WAITING = 2 };
 #define CHAIN_NAME_MAX 32
 #define CHAIN_TEXT_MAX 256
 
-typedef req0_t chain_get_console_request_t;
-typedef rep1_t chain_get_console_reply_t;     /* the console: PORT_SEND */
-
-typedef struct {
-	mach_msg_header_t head;
-	msg_word_t status;
-	mach_msg_type_long_t name_type;           /* STRING_C, 8*32 bits, 1 */
-	char name[CHAIN_NAME_MAX];
-	mach_msg_type_long_t text_type;           /* STRING_C, 8*256 bits, 1 */
-	char text[CHAIN_TEXT_MAX];
-} chain_report_request_t;
+#define CHAIN_ROUTINES(R) \
+	R(chain_get_console, ID_CHAIN_GET_CONSOLE, ROUTINE) \
+	R(chain_report, ID_CHAIN_REPORT, ROUTINE) \
+	R(chain_path, ID_CHAIN_PATH, ROUTINE) \
+	R(chain_halt, ID_CHAIN_HALT, ROUTINE) \
+	R(chain_get_pci, ID_CHAIN_GET_PCI, ROUTINE) \
+	R(chain_instance, ID_CHAIN_INSTANCE, ROUTINE)
+#define chain_get_console_REQUEST(F)
+#define chain_get_console_REPLY(F)  F(SEND, 1, console)
+#define chain_report_REQUEST(F)     F(INT32, 1, status) F(STRING, CHAIN_NAME_MAX, name) \
+	F(STRING, CHAIN_TEXT_MAX, text)
+#define chain_report_REPLY(F)
+#define chain_path_REQUEST(F)
+#define chain_path_REPLY(F)         F(STRING, CHAIN_TEXT_MAX, path)
+#define chain_halt_REQUEST(F)
+#define chain_halt_REPLY(F)
+#define chain_get_pci_REQUEST(F)
+#define chain_get_pci_REPLY(F)      F(SEND, 1, pci)
+#define chain_instance_REQUEST(F)
+#define chain_instance_REPLY(F)     F(INT32, 1, instance)
+MSG_DECLARE(CHAIN_ROUTINES)
 MSG_LAYOUT(chain_report_request_t, 344);
-
-typedef req0_t chain_path_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	mach_msg_type_long_t path_type;           /* STRING_C, 8*256 bits, 1 */
-	char path[CHAIN_TEXT_MAX];
-} chain_path_reply_t;
 MSG_LAYOUT(chain_path_reply_t, 300);
-
-typedef req0_t chain_halt_request_t;
-typedef req0_t chain_get_pci_request_t;
-typedef rep1_t chain_get_pci_reply_t;         /* PORT_SEND */
-typedef req0_t chain_instance_request_t;
-typedef rep1_t chain_instance_reply_t;        /* INTEGER_32 */
 
 #endif

@@ -3,7 +3,8 @@
  * TASK_BOOTSTRAP_PORT; through it the program gets its start-up ports,
  * starts and waits for other programs, exits, and asks for the machine to
  * halt.  docs/exec-protocol.md describes it; this is the one definition of
- * its messages, used by servers/exec and by the user runtime.
+ * its messages (as include/mach/defs.h describes), used by servers/exec
+ * and by the user runtime.
  *
  * Errors are errno values (fs/errno.h), as in the file system protocol. */
 #ifndef EXEC_PROTO_H
@@ -49,51 +50,51 @@ _Static_assert(sizeof(struct proc_info) == 40, "struct proc_info is 10 words");
 enum { PROC_PORT_ROOT, PROC_PORT_CWD, PROC_PORT_FD0, PROC_PORT_FD1, PROC_PORT_FD2,
        PROC_PORT_PCI, PROC_NPORTS };
 
-typedef req0_t proc_startup_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	msg_port_t port[PROC_NPORTS];
-	mach_msg_type_t info_type;                /* INTEGER_32 x PROC_INFO_WORDS */
-	struct proc_info info;
-} proc_startup_reply_t;
+/* The PROC_NPORTS ports of a process: one descriptor each, PORT_SEND or
+ * null; a handler gets them as the array they lie in. */
+#define MSGK_PROC_PORTS_SPEC(n)    MSGK_SEND_OR_NULL_SPEC(1), MSGK_SEND_OR_NULL_SPEC(1), \
+	MSGK_SEND_OR_NULL_SPEC(1), MSGK_SEND_OR_NULL_SPEC(1), MSGK_SEND_OR_NULL_SPEC(1), \
+	MSGK_SEND_OR_NULL_SPEC(1)
+#define MSGK_PROC_PORTS_WIRE(n, x) msg_word_t x[n];
+#define MSGK_PROC_PORTS_IN(n, x)   const msg_word_t *x;
+#define MSGK_PROC_PORTS_GET(n, a)  ((const msg_word_t *)((const char *)(a)->data - sizeof(mach_msg_type_t)))
+_Static_assert(PROC_NPORTS == 6, "MSGK_PROC_PORTS_SPEC lists each port");
+
+#define PROC_ROUTINES(R) \
+	R(proc_startup, ID_PROC_STARTUP, ROUTINE) \
+	R(proc_exit, ID_PROC_EXIT, SIMPLE) \
+	R(proc_spawn, ID_PROC_SPAWN, ROUTINE) \
+	R(proc_wait, ID_PROC_WAIT, ROUTINE) \
+	R(proc_halt, ID_PROC_HALT, ROUTINE) \
+	R(proc_term_open, ID_PROC_TERM_OPEN, ROUTINE) \
+	R(proc_interrupt, ID_PROC_INTERRUPT, ROUTINE) \
+	R(proc_pipe, ID_PROC_PIPE, ROUTINE)
+#define proc_startup_REQUEST(F)
+#define proc_startup_REPLY(F)    F(PROC_PORTS, PROC_NPORTS, port) F(RECORD, struct proc_info, info)
+#define proc_exit_REQUEST(F)     F(INT32, 1, status)
+#define proc_exit_REPLY(F)
+/* program: an fs node opened for reading; args: argv then envp */
+#define proc_spawn_REQUEST(F)    F(SEND, 1, program) F(PROC_PORTS, PROC_NPORTS, port) \
+	F(RECORD, struct proc_info, info) F(LCHARS, PROC_ARGS_MAX, args)
+#define proc_spawn_REPLY(F)      F(INT32, 1, pid)
+/* pid: a child, 0 for any */
+#define proc_wait_REQUEST(F)     F(INT32, 1, pid)
+#define proc_wait_REPLY(F)       F(INT32, 1, pid) F(INT32, 1, status) F(INT32, 1, how)
+#define proc_halt_REQUEST(F)
+#define proc_halt_REPLY(F)
+#define proc_term_open_REQUEST(F)
+#define proc_term_open_REPLY(F)  F(RECEIVE, 1, term)
+#define proc_interrupt_REQUEST(F) F(INT32, 1, pgrp)
+#define proc_interrupt_REPLY(F)
+/* a new pipe's two ends (pipe/proto.h) */
+#define proc_pipe_REQUEST(F)
+#define proc_pipe_REPLY(F)       F(SEND, 1, read_end) F(SEND, 1, write_end)
+MSG_DECLARE(PROC_ROUTINES)
 MSG_LAYOUT(proc_startup_reply_t, 124);
-
-typedef req1_t proc_exit_request_t;               /* status */
-
-typedef struct {
-	mach_msg_header_t head;
-	msg_port_t program;                       /* an fs node opened for reading */
-	msg_port_t port[PROC_NPORTS];
-	mach_msg_type_t info_type;                /* INTEGER_32 x PROC_INFO_WORDS */
-	struct proc_info info;
-	mach_msg_type_long_t args_type;           /* CHAR, 0..PROC_ARGS_MAX */
-	char args[PROC_ARGS_MAX];
-} proc_spawn_request_t;
 MSG_LAYOUT(proc_spawn_request_t, 136 + PROC_ARGS_MAX);
-typedef rep1_t proc_spawn_reply_t;                /* pid */
-
-typedef req1_t proc_wait_request_t;               /* pid, 0 for any child */
-typedef struct {
-	mig_reply_header_t h;
-	msg_word_t pid, status, how;
-} proc_wait_reply_t;
 MSG_LAYOUT(proc_wait_reply_t, 56);
-
-typedef req0_t proc_halt_request_t;
-
-typedef req0_t proc_term_open_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	msg_port_t term;                          /* PORT_RECEIVE */
-} proc_term_open_reply_t;
 MSG_LAYOUT(proc_term_open_reply_t, 40);
-typedef req1_t proc_interrupt_request_t;          /* process group */
 
-typedef req0_t proc_pipe_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	msg_port_t read_end, write_end;           /* PORT_SEND each */
-} proc_pipe_reply_t;
 MSG_LAYOUT(proc_pipe_reply_t, 48);
 
 #endif

@@ -133,6 +133,22 @@ int ext2_lookup(struct ext2_fs *fs, const struct ext2_inode *dir, const char *na
  * returns the bytes copied or a negative EXT2_E* code. */
 long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ino, char *buf, size_t size);
 
+/* Resolves PATH from directory DIR into *OUT (lib/ext2/path.c): a leading
+ * '/' and absolute symlink targets start again at the root, ".." of the
+ * root is the root, symlinks are followed up to EXT2_SYMLINK_MAX times
+ * (then -EXT2_ELOOP), a path that ends in '/' must name a directory.
+ * FLAGS: EXT2_PATH_CREAT creates an absent last component as a regular
+ * file with permissions MODE (EXT2_PATH_EXCL: -EXT2_EEXIST when present);
+ * EXT2_PATH_NOFOLLOW takes a symlink in the last component as itself.
+ * Returns 0 or a negative EXT2_E* code. */
+#define EXT2_PATH_CREAT    0x1
+#define EXT2_PATH_EXCL     0x2
+#define EXT2_PATH_NOFOLLOW 0x4
+#define EXT2_SYMLINK_MAX   8
+#define EXT2_SYMLINK_TARGET_MAX 4096   /* less than a block */
+int ext2_resolve(struct ext2_fs *fs, uint32_t dir, const char *path, unsigned flags, uint16_t mode,
+                 struct ext2_inode *out);
+
 /* The EXT2_FT_* type of a directory entry for an inode of mode MODE. */
 unsigned ext2_mode_type(uint16_t mode);
 

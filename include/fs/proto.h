@@ -1,8 +1,8 @@
 /* The file system protocol (subsystem 48000): what ext2fs answers on the
  * port of every open file or directory, and on its chain port (get-root).
  * docs/fs-protocol.md describes it; this is the one definition of its
- * messages, used by the server (servers/ext2fs) and the client
- * (lib/fs/fs_client.c).
+ * messages (as include/mach/defs.h describes), used by the server
+ * (servers/ext2fs) and the client (lib/fs/fs_client.c).
  *
  * Errors: a reply's return code is 0 or a positive errno value (Linux
  * numbering, fs/errno.h).  Anything else (a mach_msg or MIG code) is a
@@ -58,7 +58,7 @@ enum {
  * (then ELOOP). */
 #define FS_PATH_MAX    1024
 #define FS_NAME_MAX    256      /* a single name, with its NUL */
-#define FS_SYMLINK_MAX 8
+#define FS_SYMLINK_MAX 8        /* EXT2_SYMLINK_MAX: lib/ext2 resolves paths */
 
 #define FS_INLINE_MAX  4096     /* reads and writes up to this travel inline */
 #define FS_IO_MAX      (8u << 20)   /* the most one read or write moves */
@@ -100,126 +100,94 @@ struct fs_dirent {
 
 /* --- messages ------------------------------------------------------------ */
 
-typedef struct {
-	mach_msg_header_t head;
-	msg_word_t flags, mode;
-	mach_msg_type_long_t path_type;          /* STRING_C, 8*FS_PATH_MAX bits, 1 */
-	char path[FS_PATH_MAX];
-} fs_lookup_request_t;
+/* On every node port. */
+#define FS_NODE_ROUTINES(R) \
+	R(fs_lookup, ID_FS_LOOKUP, ROUTINE) \
+	R(fs_read, ID_FS_READ, ROUTINE) \
+	R(fs_write, ID_FS_WRITE, ROUTINE) \
+	R(fs_write_ool, ID_FS_WRITE_OOL, ROUTINE) \
+	R(fs_stat, ID_FS_STAT, ROUTINE) \
+	R(fs_readdir, ID_FS_READDIR, ROUTINE) \
+	R(fs_mkdir, ID_FS_MKDIR, ROUTINE) \
+	R(fs_unlink, ID_FS_UNLINK, ROUTINE) \
+	R(fs_rmdir, ID_FS_RMDIR, ROUTINE) \
+	R(fs_rename, ID_FS_RENAME, ROUTINE) \
+	R(fs_link, ID_FS_LINK, ROUTINE) \
+	R(fs_symlink, ID_FS_SYMLINK, ROUTINE) \
+	R(fs_readlink, ID_FS_READLINK, ROUTINE) \
+	R(fs_truncate, ID_FS_TRUNCATE, ROUTINE) \
+	R(fs_chmod, ID_FS_CHMOD, ROUTINE) \
+	R(fs_utimes, ID_FS_UTIMES, ROUTINE) \
+	R(fs_sync, ID_FS_SYNC, ROUTINE) \
+	R(fs_statfs, ID_FS_STATFS, ROUTINE)
+/* On the server's chain port. */
+#define FS_ROOT_ROUTINES(R) \
+	R(fs_get_root, ID_FS_GET_ROOT, ROUTINE)
+
+#define fs_lookup_REQUEST(F)   F(INT32, 1, flags) F(INT32, 1, mode) F(STRING, FS_PATH_MAX, path)
+#define fs_lookup_REPLY(F)     F(SEND, 1, node)
+/* count <= FS_INLINE_MAX: the data inline (0..count); more: out of line,
+ * the reply fs_read_ool */
+#define fs_read_REQUEST(F)     F(INT64, 1, offset) F(INT32, 1, count)
+#define fs_read_REPLY(F)       F(LCHARS, FS_INLINE_MAX, data)
+#define fs_read_ool_REPLY(F)   F(OOL, FS_IO_MAX, data)
+/* offset FS_APPEND: at the end; the reply: bytes written, the offset after them */
+#define fs_write_REQUEST(F)    F(INT64, 1, offset) F(LCHARS, FS_INLINE_MAX, data)
+#define fs_write_REPLY(F)      F(INT32, 1, count) F(INT64, 1, end)
+#define fs_write_ool_REQUEST(F) F(INT64, 1, offset) F(OOL, FS_IO_MAX, data)
+#define fs_write_ool_REPLY     fs_write_REPLY
+#define fs_stat_REQUEST(F)
+#define fs_stat_REPLY(F)       F(RECORD, struct fs_stat, st)
+/* cookie 0: the first entry; next: FS_DIR_END after the last entry */
+#define fs_readdir_REQUEST(F)  F(INT32, 1, cookie)
+#define fs_readdir_REPLY(F)    F(INT32, 1, next) F(LBYTES, FS_INLINE_MAX, data)
+/* mkdir's mode; unlink, rmdir and readlink send 0 */
+#define fs_mkdir_REQUEST(F)    F(INT32, 1, mode) F(STRING, FS_NAME_MAX, name)
+#define fs_mkdir_REPLY(F)
+#define fs_unlink_REQUEST      fs_mkdir_REQUEST
+#define fs_unlink_REPLY(F)
+#define fs_rmdir_REQUEST       fs_mkdir_REQUEST
+#define fs_rmdir_REPLY(F)
+#define fs_readlink_REQUEST    fs_mkdir_REQUEST
+#define fs_readlink_REPLY(F)   F(STRING, FS_PATH_MAX, target)
+/* newdir, node: node ports of the same file system (copied) */
+#define fs_rename_REQUEST(F)   F(STRING, FS_NAME_MAX, old) F(SEND, 1, newdir) F(STRING, FS_NAME_MAX, new)
+#define fs_rename_REPLY(F)
+#define fs_link_REQUEST(F)     F(SEND, 1, node) F(STRING, FS_NAME_MAX, name)
+#define fs_link_REPLY(F)
+#define fs_symlink_REQUEST(F)  F(STRING, FS_NAME_MAX, name) F(STRING, FS_PATH_MAX, target)
+#define fs_symlink_REPLY(F)
+#define fs_truncate_REQUEST(F) F(INT64, 1, size)
+#define fs_truncate_REPLY(F)
+#define fs_chmod_REQUEST(F)    F(INT32, 1, mode)
+#define fs_chmod_REPLY(F)
+#define fs_utimes_REQUEST(F)   F(INT32, 1, atime) F(INT32, 1, mtime)
+#define fs_utimes_REPLY(F)
+#define fs_sync_REQUEST(F)
+#define fs_sync_REPLY(F)
+#define fs_statfs_REQUEST(F)
+#define fs_statfs_REPLY(F)     F(RECORD, struct fs_statfs, sf)
+#define fs_get_root_REQUEST(F)
+#define fs_get_root_REPLY(F)   F(SEND, 1, root)
+
+MSG_DECLARE(FS_NODE_ROUTINES)
+MSG_DECLARE(FS_ROOT_ROUTINES)
+MSG_DECLARE_REPLY(fs_read_ool)
 MSG_LAYOUT(fs_lookup_request_t, 1076);
-typedef rep1_t fs_lookup_reply_t;                /* the node: PORT_SEND */
-
-typedef struct {
-	mach_msg_header_t head;
-	msg_dword_t offset;
-	msg_word_t count;
-} fs_read_request_t;
 MSG_LAYOUT(fs_read_request_t, 44);
-/* count <= FS_INLINE_MAX: the data inline (CHAR, long form, 0..count) */
-typedef struct {
-	mig_reply_header_t h;
-	mach_msg_type_long_t data_type;
-	char data[FS_INLINE_MAX];
-} fs_read_reply_t;
 MSG_LAYOUT(fs_read_reply_t, 44 + FS_INLINE_MAX);
-/* count > FS_INLINE_MAX: the data out of line (INTEGER_8, 0..count) */
-typedef rep_ool_t fs_read_ool_reply_t;
-
-typedef struct {
-	mach_msg_header_t head;
-	msg_dword_t offset;
-	mach_msg_type_long_t data_type;          /* CHAR, 8 bits, 0..FS_INLINE_MAX */
-	char data[FS_INLINE_MAX];
-} fs_write_request_t;
+MSG_LAYOUT(fs_read_ool_reply_t, 48);
 MSG_LAYOUT(fs_write_request_t, 48 + FS_INLINE_MAX);
-typedef struct {
-	mach_msg_header_t head;
-	msg_dword_t offset;
-	msg_ool_t data;                          /* INTEGER_8, 0..FS_IO_MAX */
-} fs_write_ool_request_t;
 MSG_LAYOUT(fs_write_ool_request_t, 52);
-typedef struct {
-	mig_reply_header_t h;
-	msg_word_t count;
-	msg_dword_t end;                         /* the offset after the last byte written */
-} fs_write_reply_t;
 MSG_LAYOUT(fs_write_reply_t, 52);
-
-typedef req0_t fs_stat_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	mach_msg_type_t st_type;                 /* INTEGER_32 x FS_STAT_WORDS */
-	struct fs_stat st;
-} fs_stat_reply_t;
 MSG_LAYOUT(fs_stat_reply_t, 100);
-
-typedef req1_t fs_readdir_request_t;             /* cookie (0: the first entry) */
-typedef struct {
-	mig_reply_header_t h;
-	msg_word_t next;                         /* FS_DIR_END after the last entry */
-	mach_msg_type_long_t data_type;          /* INTEGER_8, 0..FS_INLINE_MAX */
-	char data[FS_INLINE_MAX];
-} fs_readdir_reply_t;
 MSG_LAYOUT(fs_readdir_reply_t, 52 + FS_INLINE_MAX);
-
-/* mkdir (mode), unlink and rmdir (mode ignored, sent as 0): a word and a name */
-typedef struct {
-	mach_msg_header_t head;
-	msg_word_t mode;
-	mach_msg_type_long_t name_type;          /* STRING_C, 8*FS_NAME_MAX bits, 1 */
-	char name[FS_NAME_MAX];
-} fs_name_request_t;
-MSG_LAYOUT(fs_name_request_t, 300);
-typedef fs_name_request_t fs_mkdir_request_t, fs_unlink_request_t, fs_rmdir_request_t,
-	fs_readlink_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	mach_msg_type_long_t target_type;        /* STRING_C, 8*FS_PATH_MAX bits, 1 */
-	char target[FS_PATH_MAX];
-} fs_readlink_reply_t;
+MSG_LAYOUT(fs_mkdir_request_t, 300);
 MSG_LAYOUT(fs_readlink_reply_t, 44 + FS_PATH_MAX);
-
-typedef struct {
-	mach_msg_header_t head;
-	mach_msg_type_long_t old_type;           /* STRING_C, FS_NAME_MAX */
-	char old[FS_NAME_MAX];
-	msg_port_t newdir;                       /* PORT_SEND (copied) */
-	mach_msg_type_long_t new_type;           /* STRING_C, FS_NAME_MAX */
-	char new[FS_NAME_MAX];
-} fs_rename_request_t;
 MSG_LAYOUT(fs_rename_request_t, 568);
-
-typedef struct {
-	mach_msg_header_t head;
-	msg_port_t node;                         /* PORT_SEND (copied) */
-	mach_msg_type_long_t name_type;          /* STRING_C, FS_NAME_MAX */
-	char name[FS_NAME_MAX];
-} fs_link_request_t;
 MSG_LAYOUT(fs_link_request_t, 300);
-
-typedef struct {
-	mach_msg_header_t head;
-	mach_msg_type_long_t name_type;          /* STRING_C, FS_NAME_MAX */
-	char name[FS_NAME_MAX];
-	mach_msg_type_long_t target_type;        /* STRING_C, FS_PATH_MAX */
-	char target[FS_PATH_MAX];
-} fs_symlink_request_t;
 MSG_LAYOUT(fs_symlink_request_t, 1328);
-
-typedef struct { mach_msg_header_t head; msg_dword_t size; } fs_truncate_request_t;
 MSG_LAYOUT(fs_truncate_request_t, 36);
-typedef req1_t fs_chmod_request_t;               /* mode */
-typedef req2_t fs_utimes_request_t;              /* atime, mtime */
-typedef req0_t fs_sync_request_t;
-typedef req0_t fs_statfs_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	mach_msg_type_t sf_type;                 /* INTEGER_32 x FS_STATFS_WORDS */
-	struct fs_statfs sf;
-} fs_statfs_reply_t;
 MSG_LAYOUT(fs_statfs_reply_t, 68);
-
-typedef req0_t fs_get_root_request_t;
-typedef rep1_t fs_get_root_reply_t;              /* the root directory: PORT_SEND */
 
 #endif

@@ -31,14 +31,16 @@ static inline msg_ool_t w_ool(const void *data, vm_size_t size)
 
 /* A routine taking a flavor and the most it may return, and returning an
  * integer array (task_info, thread_get_state, device_get_status). */
-kern_return_t rpc_get_ints(mach_port_t dest, mach_msg_id_t id, int flavor,
+kern_return_t rpc_get_ints(mach_port_t dest, const struct msg_routine *routine, int flavor,
                            integer_t *out, natural_t *count);
 /* A routine taking a flavor and an integer array (thread_set_state,
  * device_set_status). */
-kern_return_t rpc_set_ints(mach_port_t dest, mach_msg_id_t id, int flavor,
+kern_return_t rpc_set_ints(mach_port_t dest, const struct msg_routine *routine, int flavor,
                            const integer_t *v, natural_t count);
 
-/* Reply layouts, the return code first. */
+/* Reply layouts, the return code first, for messages built by hand (tests
+ * that forge requests); the stubs check replies against their routine's
+ * definition (mach/defs.h). */
 #define MSGF_PORT_NAME { MACH_MSG_TYPE_PORT_NAME, 32, 0, 1 }
 #define MSGF_OOL_DATA  { MACH_MSG_TYPE_INTEGER_8, 8, MSGF_OOL | MSGF_LONG | MSGF_VAR, 0xffffffffu }
 extern const struct msg_field rpc_reply_ret[1], rpc_reply_port[2], rpc_reply_int[2],

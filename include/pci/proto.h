@@ -8,7 +8,8 @@
  *  - a function port, opened through an arbiter port, stands for one
  *    function and gives exactly that function's resources.  Its
  *    configuration-space routines use the ids of Hurd's pci.defs (39000,
- *    39001, 39003) with integer arguments; the rest are subsystem 47010. */
+ *    39001, 39003) with integer arguments; the rest are subsystem 47010.
+ * Routines defined as include/mach/defs.h describes. */
 #ifndef PCI_PROTO_H
 #define PCI_PROTO_H
 
@@ -52,46 +53,60 @@ _Static_assert(sizeof(struct pci_wire_func) == 176, "wire function");
 
 #define PCI_LIST_MAX 32
 
-/* pci_list: the records travel inline as bytes (long form). */
-typedef req0_t pci_list_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	msg_word_t total;            /* visible functions, possibly more than sent */
-	mach_msg_type_long_t type;   /* INTEGER_8, 8, count * 176 */
-	struct pci_wire_func f[PCI_LIST_MAX];
-} pci_list_reply_t;
+/* The visible functions' records: bytes on the wire (long form), at most N. */
+#define MSGK_PCI_FUNCS_SPEC(n)     { MACH_MSG_TYPE_INTEGER_8, 8, MSGF_LONG | MSGF_VAR, (n) * sizeof(struct pci_wire_func) }
+#define MSGK_PCI_FUNCS_WIRE(n, x)  mach_msg_type_long_t x##_type; struct pci_wire_func x[n];
+#define MSGK_PCI_FUNCS_IN          MSGK_CHARS_IN
+#define MSGK_PCI_FUNCS_GET         MSGK_CHARS_GET
+
+/* On an arbiter port. */
+#define PCI_ARBITER_ROUTINES(R) \
+	R(pci_list, ID_PCI_LIST, ROUTINE) \
+	R(pci_open, ID_PCI_OPEN, ROUTINE) \
+	R(pci_open_match, ID_PCI_OPEN_MATCH, ROUTINE)
+#define pci_list_REQUEST(F)
+#define pci_list_REPLY(F)        F(INT32, 1, total) F(PCI_FUNCS, PCI_LIST_MAX, f)
+#define pci_open_REQUEST(F)      F(INT32, 1, bus) F(INT32, 1, dev) F(INT32, 1, fn)
+#define pci_open_REPLY(F)        F(SEND, 1, function)
+#define pci_open_match_REQUEST(F) F(INT32, 1, class) F(INT32, 1, class_mask) \
+	F(INT32, 1, vendor) F(INT32, 1, device) F(INT32, 1, n)
+#define pci_open_match_REPLY(F)  F(SEND, 1, function)
+
+/* On a function port. */
+#define PCI_FUNCTION_ROUTINES(R) \
+	R(pci_conf_read, ID_PCI_CONF_READ, ROUTINE) \
+	R(pci_conf_write, ID_PCI_CONF_WRITE, ROUTINE) \
+	R(pci_get_regions, ID_PCI_GET_REGIONS, ROUTINE) \
+	R(pci_io_perm, ID_PCI_IO_PERM, ROUTINE) \
+	R(pci_map_bar, ID_PCI_MAP_BAR, ROUTINE) \
+	R(pci_dma_alloc, ID_PCI_DMA_ALLOC, ROUTINE) \
+	R(pci_intr_register, ID_PCI_INTR_REGISTER, ROUTINE) \
+	R(pci_intr_ack, ID_PCI_INTR_ACK, ROUTINE)
+#define pci_conf_read_REQUEST(F)   F(INT32, 1, offset) F(INT32, 1, width)
+#define pci_conf_read_REPLY(F)     F(INT32, 1, value)
+#define pci_conf_write_REQUEST(F)  F(INT32, 1, offset) F(INT32, 1, width) F(INT32, 1, value)
+#define pci_conf_write_REPLY(F)
+#define pci_get_regions_REQUEST(F)
+#define pci_get_regions_REPLY(F)   F(RECORD8, struct pci_wire_func, f)
+#define pci_io_perm_REQUEST(F)     F(INT32, 1, bar)
+#define pci_io_perm_REPLY(F)       F(SEND, 1, perm)
+#define pci_map_bar_REQUEST(F)     F(INT32, 1, bar)
+#define pci_map_bar_REPLY(F)       F(SEND, 1, memobj)
+/* task: where to allocate; pmax: the highest physical address + 1 the
+ * device can reach */
+#define pci_dma_alloc_REQUEST(F)   F(SEND, 1, task) F(INT32, 1, size) F(INT64, 1, pmax)
+#define pci_dma_alloc_REPLY(F)     F(INT32, 1, vaddr) F(INT64, 1, paddr)
+/* a send right for the interrupt messages (the same again to acknowledge) */
+#define pci_intr_register_REQUEST(F) F(SEND, 1, port)
+#define pci_intr_register_REPLY(F)
+#define pci_intr_ack_REQUEST(F)    F(SEND, 1, port)
+#define pci_intr_ack_REPLY(F)
+
+MSG_DECLARE(PCI_ARBITER_ROUTINES)
+MSG_DECLARE(PCI_FUNCTION_ROUTINES)
 MSG_LAYOUT(pci_list_reply_t, 32 + 8 + 12 + 176 * PCI_LIST_MAX);
-
-typedef req3_t pci_open_request_t;           /* bus, dev, fn */
-typedef req5_t pci_open_match_request_t;     /* class, class mask, vendor, device, n */
-typedef rep1_t pci_open_reply_t;             /* the function port: PORT_SEND */
-
-typedef req2_t pci_conf_read_request_t;      /* offset, width (1, 2, 4) */
-typedef rep1_t pci_conf_read_reply_t;        /* the value */
-typedef req3_t pci_conf_write_request_t;     /* offset, width, value */
-
-typedef req0_t pci_get_regions_request_t;
-typedef struct {
-	mig_reply_header_t h;
-	mach_msg_type_long_t type;   /* INTEGER_8, 8, 176 */
-	struct pci_wire_func f;
-} pci_get_regions_reply_t;
 MSG_LAYOUT(pci_get_regions_reply_t, 32 + 12 + 176);
-
-typedef req1_t pci_io_perm_request_t;        /* BAR index */
-typedef rep1_t pci_io_perm_reply_t;          /* PORT_SEND */
-typedef req1_t pci_map_bar_request_t;        /* BAR index */
-typedef rep1_t pci_map_bar_reply_t;          /* PORT_SEND: the memory object */
-
-typedef struct {
-	mach_msg_header_t head;
-	msg_port_t task;             /* the task to allocate in: PORT_SEND */
-	msg_word_t size;
-	msg_dword_t pmax;            /* highest physical address + 1 the device can reach */
-} pci_dma_alloc_request_t;
 MSG_LAYOUT(pci_dma_alloc_request_t, 24 + 8 + 8 + 12);
-typedef rep_vm_allocate_contiguous_t pci_dma_alloc_reply_t;   /* vaddr, paddr */
-
-typedef req1_t pci_intr_request_t;           /* a send right for the interrupt messages */
+MSG_LAYOUT(pci_dma_alloc_reply_t, 52);
 
 #endif

@@ -7,13 +7,14 @@
 #define SERVER_SERVER_H
 
 #include "mach/msgcheck.h"
+#include "mach/defs.h"
 
 #define SERVER_MAX_ARGS 12
 
 struct port_info;
 
-/* A request being served.  The handler reads ARGS (checked against the
- * routine's layout) and, when it returns KERN_SUCCESS, fills OUT after the
+/* A request being served.  The handler gets ARGS (checked against the
+ * routine's layout) by name from its stub (SERVER_INTERFACE) and, when it returns KERN_SUCCESS, fills OUT after the
  * mig_reply_header_t and sets REPLY_SIZE (and REPLY_COMPLEX when the reply
  * carries rights or out-of-line memory). */
 struct request {
@@ -25,12 +26,6 @@ struct request {
 	mach_msg_size_t reply_size;
 	int reply_complex;
 };
-
-/* Argument I of a request, checked to be one 32-bit word. */
-static inline natural_t rq_word(const struct request *rq, int i)
-{
-	return *(const natural_t *)rq->args[i].data;
-}
 
 /* Returned by a handler that answers later, or never (simple routines). */
 #define SERVER_NO_REPLY MIG_NO_REPLY
@@ -48,6 +43,29 @@ struct interface {
 	const struct routine *routines;
 	unsigned nroutines;
 };
+
+/* An interface VAR named LABEL that serves every routine of LIST (a list of
+ * include/mach/defs.h): each routine NAME is handled by
+ *     kern_return_t serve_NAME(struct request *rq, const struct NAME_in *in)
+ * which the file defines before this, and gets its request's fields by name.
+ * STORAGE is static or empty. */
+#define SERVER_UNPACK(k, n, x) in.x = MSGK_##k##_GET(n, &rq->args[i]); i += MSG_NARGS(k, n);
+#define SERVER_STUB(name, id, kind)                                              \
+	static kern_return_t name##_stub(struct request *rq)                     \
+	{                                                                        \
+		struct name##_in in = { 0 };                                     \
+		unsigned i = 0;                                                  \
+		name##_REQUEST(SERVER_UNPACK)                                    \
+		(void)i;                                                         \
+		return serve_##name(rq, &in);                                    \
+	}
+#define SERVER_ENTRY(name, id, kind) \
+	{ (id), name##_req_fields, 0 name##_REQUEST(MSG_F_COUNT), name##_stub, MSG_KIND_##kind },
+#define SERVER_INTERFACE(storage, var, label, LIST)                              \
+	LIST(SERVER_STUB)                                                        \
+	static const struct routine var##_routines[] = { LIST(SERVER_ENTRY) };   \
+	storage const struct interface var = {                                   \
+		label, var##_routines, sizeof var##_routines / sizeof var##_routines[0] }
 
 /* A receive right the server answers on and the object behind it. */
 struct port_info {

@@ -5,7 +5,8 @@
  * console answers, so a program reads and writes a terminal as it would the
  * console; these routines add what a terminal has beyond that.
  * docs/term-protocol.md describes it; this is the one definition of its
- * messages.  Return codes are errno values (fs/errno.h). */
+ * messages (as include/mach/defs.h describes).  Return codes are errno
+ * values (fs/errno.h). */
 #ifndef TERM_PROTO_H
 #define TERM_PROTO_H
 
@@ -25,10 +26,18 @@ enum {
 	TERM_MODE_ALL   = 7,
 };
 
-typedef req0_t term_get_mode_request_t;
-typedef rep1_t term_get_mode_reply_t;         /* mode */
-typedef req1_t term_set_mode_request_t;       /* mode */
-typedef req1_t term_set_foreground_request_t; /* process group */
+#define TERM_ROUTINES(R) \
+	R(term_get_mode, ID_TERM_GET_MODE, ROUTINE) \
+	R(term_set_mode, ID_TERM_SET_MODE, ROUTINE) \
+	R(term_set_foreground, ID_TERM_SET_FOREGROUND, ROUTINE)
+#define term_get_mode_REQUEST(F)
+#define term_get_mode_REPLY(F)        F(INT32, 1, mode)
+#define term_set_mode_REQUEST(F)      F(INT32, 1, mode)
+#define term_set_mode_REPLY(F)
+/* pgrp: the process group, 0 for none */
+#define term_set_foreground_REQUEST(F) F(INT32, 1, pgrp)
+#define term_set_foreground_REPLY(F)
+MSG_DECLARE(TERM_ROUTINES)
 _Static_assert(sizeof(term_get_mode_request_t) == 24, "a bare request");
 _Static_assert(sizeof(term_get_mode_reply_t) == 40, "return code and one word");
 _Static_assert(sizeof(term_set_mode_request_t) == 32, "one word");

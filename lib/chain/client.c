@@ -11,31 +11,27 @@ static mach_msg_type_long_t string_type(size_t bytes)
 kern_return_t chain_get_console(mach_port_t up, mach_port_t *console)
 {
 	union { chain_get_console_request_t in; chain_get_console_reply_t out; } m;
-	rpc_head(&m.in.head, up, ID_CHAIN_GET_CONSOLE, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_port, 2, NULL);
-	*console = r ? MACH_PORT_NULL : m.out.a.v;
+	kern_return_t r = MSG_CALL(up, chain_get_console, m, NULL);
+	*console = r ? MACH_PORT_NULL : m.out.console.v;
 	return r;
 }
 
 kern_return_t chain_report(mach_port_t up, int status, const char *name, const char *text)
 {
-	union { chain_report_request_t in; mig_reply_header_t out; } m;
+	union { chain_report_request_t in; chain_report_reply_t out; } m;
 	memset(&m, 0, sizeof m);
-	rpc_head(&m.in.head, up, ID_CHAIN_REPORT, 0);
 	m.in.status = w_int(status);
 	m.in.name_type = string_type(CHAIN_NAME_MAX);
 	strlcpy(m.in.name, name, CHAIN_NAME_MAX);
 	m.in.text_type = string_type(CHAIN_TEXT_MAX);
 	strlcpy(m.in.text, text, CHAIN_TEXT_MAX);
-	return mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL);
+	return MSG_CALL(up, chain_report, m, NULL);
 }
 
 kern_return_t chain_path(mach_port_t up, char *path, size_t size)
 {
 	union { chain_path_request_t in; chain_path_reply_t out; } m;
-	static const struct msg_field reply[2] = { MSGF_INT32, MSGF_STRING(CHAIN_TEXT_MAX) };
-	rpc_head(&m.in.head, up, ID_CHAIN_PATH, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2, NULL);
+	kern_return_t r = MSG_CALL(up, chain_path, m, NULL);
 	if (r)
 		return r;
 	if (!msg_string_ok(m.out.path, CHAIN_TEXT_MAX))
@@ -47,24 +43,21 @@ kern_return_t chain_path(mach_port_t up, char *path, size_t size)
 kern_return_t chain_get_pci(mach_port_t up, mach_port_t *pci)
 {
 	union { chain_get_pci_request_t in; chain_get_pci_reply_t out; } m;
-	rpc_head(&m.in.head, up, ID_CHAIN_GET_PCI, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_port, 2, NULL);
-	*pci = r ? MACH_PORT_NULL : m.out.a.v;
+	kern_return_t r = MSG_CALL(up, chain_get_pci, m, NULL);
+	*pci = r ? MACH_PORT_NULL : m.out.pci.v;
 	return r;
 }
 
 kern_return_t chain_instance(mach_port_t up, unsigned *instance)
 {
 	union { chain_instance_request_t in; chain_instance_reply_t out; } m;
-	rpc_head(&m.in.head, up, ID_CHAIN_INSTANCE, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_int, 2, NULL);
-	*instance = r ? 1 : m.out.a.v;
+	kern_return_t r = MSG_CALL(up, chain_instance, m, NULL);
+	*instance = r ? 1 : m.out.instance.v;
 	return r;
 }
 
 kern_return_t chain_halt(mach_port_t up)
 {
-	union { chain_halt_request_t in; mig_reply_header_t out; } m;
-	rpc_head(&m.in.head, up, ID_CHAIN_HALT, 0);
-	return mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL);
+	union { chain_halt_request_t in; chain_halt_reply_t out; } m;
+	return MSG_CALL(up, chain_halt, m, NULL);
 }

@@ -2,6 +2,7 @@
  * the stall watch, and the chain interface it answers for the stage below. */
 #include "chain/chain.h"
 #include "mach/mach.h"
+#include "mach/rpc_util.h"
 #include "rt/rt.h"
 #include "rt/thread.h"
 
@@ -147,37 +148,38 @@ void chain_ready(struct chain *c)
 
 /* --- the chain interface ------------------------------------------------ */
 
-static kern_return_t do_get_console(struct request *rq)
+static kern_return_t serve_chain_get_console(struct request *rq, const struct chain_get_console_in *in)
 {
 	chain_get_console_reply_t *rep = (chain_get_console_reply_t *)rq->out;
+	(void)in;
 	if (rt_console == MACH_PORT_NULL)
 		return D_NO_SUCH_DEVICE;
-	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), rt_console };
+	rep->console = w_port(rt_console, MACH_MSG_TYPE_COPY_SEND);
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_report(struct request *rq)
+static kern_return_t serve_chain_report(struct request *rq, const struct chain_report_in *in)
 {
-	const chain_report_request_t *m = (const chain_report_request_t *)rq->in;
-	if (!msg_string_ok(m->name, CHAIN_NAME_MAX) || !msg_string_ok(m->text, CHAIN_TEXT_MAX))
+	if (!msg_string_ok(in->name, CHAIN_NAME_MAX) || !msg_string_ok(in->text, CHAIN_TEXT_MAX))
 		return MIG_BAD_ARGUMENTS;
-	if (m->status.v != CHAIN_READY && m->status.v != CHAIN_FAILED && m->status.v != CHAIN_WAITING)
+	if (in->status != CHAIN_READY && in->status != CHAIN_FAILED && in->status != CHAIN_WAITING)
 		return KERN_INVALID_VALUE;
-	strlcpy(self->next_name, m->name, CHAIN_NAME_MAX);
-	self->next_status = (int)m->status.v;
-	if (m->status.v == CHAIN_FAILED)
-		say("the next stage, %s, failed: %s", m->name, m->text);
+	strlcpy(self->next_name, in->name, CHAIN_NAME_MAX);
+	self->next_status = (int)in->status;
+	if (in->status == CHAIN_FAILED)
+		say("the next stage, %s, failed: %s", in->name, in->text);
 	if (self->next_reported)
-		self->next_reported(self, (int)m->status.v);
+		self->next_reported(self, (int)in->status);
 	rq->reply_size = sizeof(mig_reply_header_t);
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_path(struct request *rq)
+static kern_return_t serve_chain_path(struct request *rq, const struct chain_path_in *in)
 {
 	chain_path_reply_t *rep = (chain_path_reply_t *)rq->out;
+	(void)in;
 	char above[CHAIN_TEXT_MAX] = "";
 	if (self->parent != MACH_PORT_NULL) {
 		say("path request from below, asking the stage above");
@@ -195,9 +197,9 @@ static kern_return_t do_path(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_halt(struct request *rq)
+static kern_return_t serve_chain_halt(struct request *rq, const struct chain_halt_in *in)
 {
-	(void)rq;
+	(void)rq, (void)in;
 	if (self->shutdown)
 		self->shutdown(self);
 	if (self->parent != MACH_PORT_NULL)
@@ -210,9 +212,10 @@ static kern_return_t do_halt(struct request *rq)
 
 /* A listing-only PCI port: made by the stage that owns PCI, else asked for up
  * the chain; the right we got from above is moved on to the caller. */
-static kern_return_t do_get_pci(struct request *rq)
+static kern_return_t serve_chain_get_pci(struct request *rq, const struct chain_get_pci_in *in)
 {
 	chain_get_pci_reply_t *rep = (chain_get_pci_reply_t *)rq->out;
+	(void)in;
 	mach_port_t port = MACH_PORT_NULL;
 	unsigned disp = MACH_MSG_TYPE_MOVE_SEND;
 	if (self->pci_list_port) {
@@ -227,16 +230,17 @@ static kern_return_t do_get_pci(struct request *rq)
 	} else {
 		return D_NO_SUCH_DEVICE;     /* no PCI owner in this chain */
 	}
-	rep->a = (msg_word_t){ MSGT_PORT(disp), port };
+	rep->pci = w_port(port, disp);
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_instance(struct request *rq)
+static kern_return_t serve_chain_instance(struct request *rq, const struct chain_instance_in *in)
 {
 	chain_instance_reply_t *rep = (chain_instance_reply_t *)rq->out;
-	rep->a = (msg_word_t){ MSGT_INT32, self->next_instance };
+	(void)in;
+	rep->instance = w_int(self->next_instance);
 	rq->reply_size = sizeof *rep;
 	return KERN_SUCCESS;
 }
@@ -249,19 +253,4 @@ void chain_set_parent(mach_port_t port)
 		mach_port_deallocate(mach_task_self(), old);
 }
 
-static const struct msg_field no_args[1];
-static const struct msg_field report_args[3] = {
-	MSGF_INT32, MSGF_STRING(CHAIN_NAME_MAX), MSGF_STRING(CHAIN_TEXT_MAX) };
-
-static const struct routine chain_routines[] = {
-	{ ID_CHAIN_GET_CONSOLE, no_args, 0, do_get_console, 0 },
-	{ ID_CHAIN_REPORT, report_args, 3, do_report, 0 },
-	{ ID_CHAIN_PATH, no_args, 0, do_path, 0 },
-	{ ID_CHAIN_HALT, no_args, 0, do_halt, 0 },
-	{ ID_CHAIN_GET_PCI, no_args, 0, do_get_pci, 0 },
-	{ ID_CHAIN_INSTANCE, no_args, 0, do_instance, 0 },
-};
-
-const struct interface chain_interface = {
-	"chain", chain_routines, sizeof chain_routines / sizeof chain_routines[0]
-};
+SERVER_INTERFACE(, chain_interface, "chain", CHAIN_ROUTINES);

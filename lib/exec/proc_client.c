@@ -1,5 +1,5 @@
 /* Client calls of the exec protocol (include/exec/client.h): one mach_rpc
- * each, every reply checked against its layout, return codes turned into
+ * each, every reply checked against its definition, return codes turned into
  * negative errno values as the file system client does. */
 #include "exec/client.h"
 #include "fs/client.h"
@@ -9,16 +9,9 @@
 int proc_startup(mach_port_t proc, mach_port_t ports[PROC_NPORTS], struct proc_info *info)
 {
 	union { proc_startup_request_t in; proc_startup_reply_t out; } m;
-	static const struct msg_field reply[2 + PROC_NPORTS] = {
-		MSGF_INT32,
-		MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL,
-		MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL,
-		{ MACH_MSG_TYPE_INTEGER_32, 32, 0, PROC_INFO_WORDS } };
-	_Static_assert(PROC_NPORTS == 6, "the reply layout lists each port");
-	rpc_head(&m.in.head, proc, ID_PROC_STARTUP, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2 + PROC_NPORTS, NULL);
+	kern_return_t r = MSG_CALL(proc, proc_startup, m, NULL);
 	for (int i = 0; i < PROC_NPORTS; i++)
-		ports[i] = r ? MACH_PORT_NULL : m.out.port[i].name;
+		ports[i] = r ? MACH_PORT_NULL : m.out.port[i].v;
 	if (r == KERN_SUCCESS)
 		*info = m.out.info;
 	return -fs_errno(r);
@@ -26,12 +19,11 @@ int proc_startup(mach_port_t proc, mach_port_t ports[PROC_NPORTS], struct proc_i
 
 void proc_exit(mach_port_t proc, int status)
 {
-	proc_exit_request_t m;
-	rpc_head(&m.head, proc, ID_PROC_EXIT, 0);
-	m.a = w_int((natural_t)status);
+	union { proc_exit_request_t in; } m;
+	m.in.status = w_int((natural_t)status);
 	/* exec ends the task when it has the message; a task that ended itself
 	 * first could be taken for one that was killed */
-	if (mach_send(&m.head, sizeof m) == MACH_MSG_SUCCESS)
+	if (MSG_CALL(proc, proc_exit, m, NULL) == MACH_MSG_SUCCESS)
 		sleep_ms(10000);
 	for (;;) {
 		task_terminate(mach_task_self());
@@ -64,26 +56,23 @@ int proc_spawn(mach_port_t proc, mach_port_t program, const mach_port_t ports[PR
 	if (pack(m.in.args, &len, argv, &m.in.info.argc) || pack(m.in.args, &len, envp, &m.in.info.envc))
 		return -FS_E2BIG;
 	memset(m.in.args + len, 0, MSG_ALIGN(len) - len);
-	rpc_head(&m.in.head, proc, ID_PROC_SPAWN, 1);
-	m.in.program = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), program };
+	m.in.program = w_port(program, MACH_MSG_TYPE_COPY_SEND);
 	for (int i = 0; i < PROC_NPORTS; i++)
-		m.in.port[i] = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), ports[i] };
+		m.in.port[i] = w_port(ports[i], MACH_MSG_TYPE_COPY_SEND);
 	m.in.info_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, PROC_INFO_WORDS);
 	m.in.args_type = MSGT_LONG(MACH_MSG_TYPE_CHAR, 8, len);
-	kern_return_t r = mach_rpc(&m.in.head, offsetof(proc_spawn_request_t, args) + MSG_ALIGN(len),
-	                           sizeof m, rpc_reply_int, 2, NULL);
+	kern_return_t r = msg_call(proc, &proc_spawn_routine, &m.in.head,
+	                           offsetof(proc_spawn_request_t, args) + MSG_ALIGN(len), sizeof m, NULL);
 	if (r == KERN_SUCCESS)
-		*pid = (int)m.out.a.v;
+		*pid = (int)m.out.pid.v;
 	return -fs_errno(r);
 }
 
 int proc_wait(mach_port_t proc, int pid, int *got, int *status, int *how)
 {
 	union { proc_wait_request_t in; proc_wait_reply_t out; } m;
-	static const struct msg_field reply[4] = { MSGF_INT32, MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-	rpc_head(&m.in.head, proc, ID_PROC_WAIT, 0);
-	m.in.a = w_int((natural_t)pid);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 4, NULL);
+	m.in.pid = w_int((natural_t)pid);
+	kern_return_t r = MSG_CALL(proc, proc_wait, m, NULL);
 	if (r == KERN_SUCCESS) {
 		*got = (int)m.out.pid.v;
 		*status = (int)m.out.status.v;
@@ -94,36 +83,30 @@ int proc_wait(mach_port_t proc, int pid, int *got, int *status, int *how)
 
 int proc_halt(mach_port_t proc)
 {
-	union { proc_halt_request_t in; mig_reply_header_t out; } m;
-	rpc_head(&m.in.head, proc, ID_PROC_HALT, 0);
-	return -fs_errno(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
+	union { proc_halt_request_t in; proc_halt_reply_t out; } m;
+	return -fs_errno(MSG_CALL(proc, proc_halt, m, NULL));
 }
 
 int proc_term_open(mach_port_t proc, mach_port_t *term)
 {
 	union { proc_term_open_request_t in; proc_term_open_reply_t out; } m;
-	static const struct msg_field reply[2] = { MSGF_INT32, { MACH_MSG_TYPE_PORT_RECEIVE, 32, 0, 1 } };
-	rpc_head(&m.in.head, proc, ID_PROC_TERM_OPEN, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2, NULL);
-	*term = r ? MACH_PORT_NULL : m.out.term.name;
+	kern_return_t r = MSG_CALL(proc, proc_term_open, m, NULL);
+	*term = r ? MACH_PORT_NULL : m.out.term.v;
 	return -fs_errno(r);
 }
 
 int proc_interrupt(mach_port_t proc, int pgrp)
 {
-	union { proc_interrupt_request_t in; mig_reply_header_t out; } m;
-	rpc_head(&m.in.head, proc, ID_PROC_INTERRUPT, 0);
-	m.in.a = w_int((natural_t)pgrp);
-	return -fs_errno(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
+	union { proc_interrupt_request_t in; proc_interrupt_reply_t out; } m;
+	m.in.pgrp = w_int((natural_t)pgrp);
+	return -fs_errno(MSG_CALL(proc, proc_interrupt, m, NULL));
 }
 
 int proc_pipe(mach_port_t proc, mach_port_t *read_end, mach_port_t *write_end)
 {
 	union { proc_pipe_request_t in; proc_pipe_reply_t out; } m;
-	static const struct msg_field reply[3] = { MSGF_INT32, MSGF_SEND, MSGF_SEND };
-	rpc_head(&m.in.head, proc, ID_PROC_PIPE, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 3, NULL);
-	*read_end = r ? MACH_PORT_NULL : m.out.read_end.name;
-	*write_end = r ? MACH_PORT_NULL : m.out.write_end.name;
+	kern_return_t r = MSG_CALL(proc, proc_pipe, m, NULL);
+	*read_end = r ? MACH_PORT_NULL : m.out.read_end.v;
+	*write_end = r ? MACH_PORT_NULL : m.out.write_end.v;
 	return -fs_errno(r);
 }

@@ -1,6 +1,6 @@
 /* Client side of the file system protocol (include/fs/client.h): one
- * mach_rpc per call (reads and writes larger than FS_IO_MAX take several),
- * every reply checked against its layout, return codes turned into negative
+ * msg_call per call (reads and writes larger than FS_IO_MAX take several),
+ * every reply checked against its definition, return codes turned into negative
  * errno values. */
 #include "fs/client.h"
 #include "mach/rpc_util.h"
@@ -39,16 +39,13 @@ static int put_string(char *field, size_t size, const char *name, int too_long)
 	return 0;
 }
 
-static const struct msg_field u64_field = { MACH_MSG_TYPE_INTEGER_64, 64, 0, 1 };
-
 /* --- ports ---------------------------------------------------------------- */
 
 int fs_get_root(mach_port_t server, mach_port_t *root)
 {
 	union { fs_get_root_request_t in; fs_get_root_reply_t out; } m;
-	rpc_head(&m.in.head, server, ID_FS_GET_ROOT, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_port, 2, NULL);
-	*root = r ? MACH_PORT_NULL : m.out.a.v;
+	kern_return_t r = MSG_CALL(server, fs_get_root, m, NULL);
+	*root = r ? MACH_PORT_NULL : m.out.root.v;
 	return fail(r);
 }
 
@@ -59,13 +56,12 @@ int fs_lookup(mach_port_t dir, const char *path, int flags, unsigned mode, mach_
 	int e = put_string(m.in.path, FS_PATH_MAX, path, FS_ENAMETOOLONG);
 	if (e)
 		return e;
-	rpc_head(&m.in.head, dir, ID_FS_LOOKUP, 0);
 	m.in.flags = w_int((natural_t)flags);
 	m.in.mode = w_int(mode);
 	m.in.path_type = string_type(FS_PATH_MAX);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_port, 2, NULL);
+	kern_return_t r = MSG_CALL(dir, fs_lookup, m, NULL);
 	if (r == KERN_SUCCESS)
-		*node = m.out.a.v;
+		*node = m.out.node.v;
 	return fail(r);
 }
 
@@ -77,14 +73,15 @@ static long read_once(mach_port_t node, uint64_t offset, void *buf, size_t count
 {
 	union { fs_read_request_t in; fs_read_reply_t inl; fs_read_ool_reply_t ool; } m;
 	int ool = count > FS_INLINE_MAX;
-	struct msg_field reply[2] = { MSGF_INT32,
-		{ ool ? MACH_MSG_TYPE_INTEGER_8 : MACH_MSG_TYPE_CHAR, 8,
-		  MSGF_LONG | MSGF_VAR | (ool ? MSGF_OOL : 0), (uint32_t)count } };
+	/* the reply's shape as the definition has it, holding no more than asked */
+	struct msg_field reply[2] = { fs_read_rep_fields[0], ool ? fs_read_ool_rep_fields[1] : fs_read_rep_fields[1] };
+	reply[1].count = (uint32_t)count;
+	struct msg_routine routine = fs_read_routine;
+	routine.rep = reply;
 	struct msg_arg args[2];
-	rpc_head(&m.in.head, node, ID_FS_READ, 0);
 	m.in.offset = w_u64(offset);
 	m.in.count = w_int((natural_t)count);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2, args);
+	kern_return_t r = msg_call(node, &routine, &m.in.head, sizeof m.in, sizeof m, args);
 	if (r)
 		return fail(r);
 	size_t n = args[1].count;
@@ -128,21 +125,18 @@ long fs_read(mach_port_t node, uint64_t offset, void *buf, size_t count)
 static long write_once(mach_port_t node, uint64_t offset, const void *buf, size_t count, uint64_t *end)
 {
 	union { fs_write_request_t inl; fs_write_ool_request_t ool; fs_write_reply_t out; } m;
-	static const struct msg_field reply[3] = { MSGF_INT32, MSGF_INT32, u64_field };
-	mach_msg_size_t size;
+	kern_return_t r;
 	if (count <= FS_INLINE_MAX) {
-		rpc_head(&m.inl.head, node, ID_FS_WRITE, 0);
 		m.inl.offset = w_u64(offset);
 		m.inl.data_type = MSGT_LONG(MACH_MSG_TYPE_CHAR, 8, count);
 		memcpy(m.inl.data, buf, count);
-		size = offsetof(fs_write_request_t, data) + MSG_ALIGN(count);
+		r = msg_call(node, &fs_write_routine, &m.inl.head,
+		             offsetof(fs_write_request_t, data) + MSG_ALIGN(count), sizeof m, NULL);
 	} else {
-		rpc_head(&m.ool.head, node, ID_FS_WRITE_OOL, 1);
 		m.ool.offset = w_u64(offset);
 		m.ool.data = w_ool(buf, count);
-		size = sizeof m.ool;
+		r = msg_call(node, &fs_write_ool_routine, &m.ool.head, sizeof m.ool, sizeof m, NULL);
 	}
-	kern_return_t r = mach_rpc(&m.inl.head, size, sizeof m, reply, 3, NULL);
 	if (r)
 		return fail(r);
 	if (m.out.count.v > count)
@@ -175,10 +169,7 @@ long fs_write(mach_port_t node, uint64_t offset, const void *buf, size_t count, 
 int fs_stat(mach_port_t node, struct fs_stat *st)
 {
 	union { fs_stat_request_t in; fs_stat_reply_t out; } m;
-	static const struct msg_field reply[2] = { MSGF_INT32,
-		{ MACH_MSG_TYPE_INTEGER_32, 32, 0, FS_STAT_WORDS } };
-	rpc_head(&m.in.head, node, ID_FS_STAT, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2, NULL);
+	kern_return_t r = MSG_CALL(node, fs_stat, m, NULL);
 	if (r == KERN_SUCCESS)
 		*st = m.out.st;
 	return fail(r);
@@ -187,48 +178,38 @@ int fs_stat(mach_port_t node, struct fs_stat *st)
 int fs_statfs(mach_port_t node, struct fs_statfs *sf)
 {
 	union { fs_statfs_request_t in; fs_statfs_reply_t out; } m;
-	static const struct msg_field reply[2] = { MSGF_INT32,
-		{ MACH_MSG_TYPE_INTEGER_32, 32, 0, FS_STATFS_WORDS } };
-	rpc_head(&m.in.head, node, ID_FS_STATFS, 0);
-	kern_return_t r = mach_rpc(&m.in.head, sizeof m.in, sizeof m, reply, 2, NULL);
+	kern_return_t r = MSG_CALL(node, fs_statfs, m, NULL);
 	if (r == KERN_SUCCESS)
 		*sf = m.out.sf;
 	return fail(r);
 }
 
-/* A call whose request is the header and up to two words, and whose reply
- * is only the return code. */
-static int simple_call(mach_port_t node, mach_msg_id_t id, unsigned nwords, natural_t a, natural_t b)
-{
-	union { req2_t in; mig_reply_header_t out; } m;
-	rpc_head(&m.in.head, node, id, 0);
-	m.in.a = w_int(a);
-	m.in.b = w_int(b);
-	return fail(mach_rpc(&m.in.head, sizeof m.in.head + nwords * sizeof m.in.a, sizeof m,
-	                     rpc_reply_ret, 1, NULL));
-}
-
 int fs_chmod(mach_port_t node, unsigned mode)
 {
-	return simple_call(node, ID_FS_CHMOD, 1, mode, 0);
+	union { fs_chmod_request_t in; fs_chmod_reply_t out; } m;
+	m.in.mode = w_int(mode);
+	return fail(MSG_CALL(node, fs_chmod, m, NULL));
 }
 
 int fs_utimes(mach_port_t node, uint32_t atime, uint32_t mtime)
 {
-	return simple_call(node, ID_FS_UTIMES, 2, atime, mtime);
+	union { fs_utimes_request_t in; fs_utimes_reply_t out; } m;
+	m.in.atime = w_int(atime);
+	m.in.mtime = w_int(mtime);
+	return fail(MSG_CALL(node, fs_utimes, m, NULL));
 }
 
 int fs_sync(mach_port_t node)
 {
-	return simple_call(node, ID_FS_SYNC, 0, 0, 0);
+	union { fs_sync_request_t in; fs_sync_reply_t out; } m;
+	return fail(MSG_CALL(node, fs_sync, m, NULL));
 }
 
 int fs_truncate(mach_port_t node, uint64_t size)
 {
-	union { fs_truncate_request_t in; mig_reply_header_t out; } m;
-	rpc_head(&m.in.head, node, ID_FS_TRUNCATE, 0);
+	union { fs_truncate_request_t in; fs_truncate_reply_t out; } m;
 	m.in.size = w_u64(size);
-	return fail(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
+	return fail(MSG_CALL(node, fs_truncate, m, NULL));
 }
 
 /* --- directories ---------------------------------------------------------- */
@@ -251,16 +232,13 @@ static int records_ok(const char *p, size_t n)
 long fs_readdir(mach_port_t dir, uint32_t *cookie, void *buf, size_t size)
 {
 	union { fs_readdir_request_t in; fs_readdir_reply_t out; } *m;
-	static const struct msg_field reply[3] = { MSGF_INT32, MSGF_INT32,
-		{ MACH_MSG_TYPE_INTEGER_8, 8, MSGF_LONG | MSGF_VAR, FS_INLINE_MAX } };
 	struct msg_arg args[3];
 	if (size < FS_INLINE_MAX)
 		return -FS_EINVAL;
 	if (!(m = malloc(sizeof *m)))
 		return -FS_ENOMEM;
-	rpc_head(&m->in.head, dir, ID_FS_READDIR, 0);
-	m->in.a = w_int(*cookie);
-	kern_return_t r = mach_rpc(&m->in.head, sizeof m->in, sizeof *m, reply, 3, args);
+	m->in.cookie = w_int(*cookie);
+	kern_return_t r = msg_call(dir, &fs_readdir_routine, &m->in.head, sizeof m->in, sizeof *m, args);
 	long n = r ? -fs_errno(r) : (long)args[2].count;
 	if (n >= 0 && !records_ok(m->out.data, (size_t)n))
 		n = -FS_EIO;
@@ -272,74 +250,71 @@ long fs_readdir(mach_port_t dir, uint32_t *cookie, void *buf, size_t size)
 	return n;
 }
 
-/* mkdir, unlink, rmdir: a mode and a name. */
-static int name_call(mach_port_t dir, mach_msg_id_t id, const char *name, unsigned mode)
+/* mkdir, unlink, rmdir (ROUTINE): a mode and a name, nothing back; their
+ * requests are alike. */
+static int name_call(mach_port_t dir, const struct msg_routine *routine, const char *name, unsigned mode)
 {
-	union { fs_name_request_t in; mig_reply_header_t out; } m;
+	union { fs_mkdir_request_t in; fs_mkdir_reply_t out; } m;
 	int e = put_string(m.in.name, FS_NAME_MAX, name, FS_ENAMETOOLONG);
 	if (e)
 		return e;
-	rpc_head(&m.in.head, dir, id, 0);
 	m.in.mode = w_int(mode);
 	m.in.name_type = string_type(FS_NAME_MAX);
-	return fail(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
+	return fail(msg_call(dir, routine, &m.in.head, sizeof m.in, sizeof m, NULL));
 }
 
 int fs_mkdir(mach_port_t dir, const char *name, unsigned mode)
 {
-	return name_call(dir, ID_FS_MKDIR, name, mode);
+	return name_call(dir, &fs_mkdir_routine, name, mode);
 }
 
 int fs_unlink(mach_port_t dir, const char *name)
 {
-	return name_call(dir, ID_FS_UNLINK, name, 0);
+	return name_call(dir, &fs_unlink_routine, name, 0);
 }
 
 int fs_rmdir(mach_port_t dir, const char *name)
 {
-	return name_call(dir, ID_FS_RMDIR, name, 0);
+	return name_call(dir, &fs_rmdir_routine, name, 0);
 }
 
 int fs_rename(mach_port_t dir, const char *old, mach_port_t newdir, const char *new)
 {
-	union { fs_rename_request_t in; mig_reply_header_t out; } m;
+	union { fs_rename_request_t in; fs_rename_reply_t out; } m;
 	int e = put_string(m.in.old, FS_NAME_MAX, old, FS_ENAMETOOLONG);
 	if (!e)
 		e = put_string(m.in.new, FS_NAME_MAX, new, FS_ENAMETOOLONG);
 	if (e)
 		return e;
-	rpc_head(&m.in.head, dir, ID_FS_RENAME, 1);
 	m.in.old_type = string_type(FS_NAME_MAX);
-	m.in.newdir = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), newdir };
+	m.in.newdir = w_port(newdir, MACH_MSG_TYPE_COPY_SEND);
 	m.in.new_type = string_type(FS_NAME_MAX);
-	return fail(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
+	return fail(MSG_CALL(dir, fs_rename, m, NULL));
 }
 
 int fs_link(mach_port_t dir, mach_port_t node, const char *name)
 {
-	union { fs_link_request_t in; mig_reply_header_t out; } m;
+	union { fs_link_request_t in; fs_link_reply_t out; } m;
 	int e = put_string(m.in.name, FS_NAME_MAX, name, FS_ENAMETOOLONG);
 	if (e)
 		return e;
-	rpc_head(&m.in.head, dir, ID_FS_LINK, 1);
-	m.in.node = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), node };
+	m.in.node = w_port(node, MACH_MSG_TYPE_COPY_SEND);
 	m.in.name_type = string_type(FS_NAME_MAX);
-	return fail(mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL));
+	return fail(MSG_CALL(dir, fs_link, m, NULL));
 }
 
 int fs_symlink(mach_port_t dir, const char *name, const char *target)
 {
-	union { fs_symlink_request_t in; mig_reply_header_t out; } *m = malloc(sizeof *m);
+	union { fs_symlink_request_t in; fs_symlink_reply_t out; } *m = malloc(sizeof *m);
 	if (!m)
 		return -FS_ENOMEM;
 	int e = put_string(m->in.name, FS_NAME_MAX, name, FS_ENAMETOOLONG);
 	if (!e)
 		e = put_string(m->in.target, FS_PATH_MAX, target, FS_ENAMETOOLONG);
 	if (!e) {
-		rpc_head(&m->in.head, dir, ID_FS_SYMLINK, 0);
 		m->in.name_type = string_type(FS_NAME_MAX);
 		m->in.target_type = string_type(FS_PATH_MAX);
-		e = fail(mach_rpc(&m->in.head, sizeof m->in, sizeof *m, rpc_reply_ret, 1, NULL));
+		e = fail(msg_call(dir, &fs_symlink_routine, &m->in.head, sizeof m->in, sizeof *m, NULL));
 	}
 	free(m);
 	return e;
@@ -348,15 +323,13 @@ int fs_symlink(mach_port_t dir, const char *name, const char *target)
 long fs_readlink(mach_port_t dir, const char *name, char *buf, size_t size)
 {
 	union { fs_readlink_request_t in; fs_readlink_reply_t out; } *m = malloc(sizeof *m);
-	static const struct msg_field reply[2] = { MSGF_INT32, MSGF_STRING(FS_PATH_MAX) };
 	if (!m)
 		return -FS_ENOMEM;
 	long n = put_string(m->in.name, FS_NAME_MAX, name, FS_ENAMETOOLONG);
 	if (!n) {
-		rpc_head(&m->in.head, dir, ID_FS_READLINK, 0);
 		m->in.mode = w_int(0);
 		m->in.name_type = string_type(FS_NAME_MAX);
-		n = fail(mach_rpc(&m->in.head, sizeof m->in, sizeof *m, reply, 2, NULL));
+		n = fail(msg_call(dir, &fs_readlink_routine, &m->in.head, sizeof m->in, sizeof *m, NULL));
 	}
 	if (!n) {
 		n = (long)strnlen(m->out.target, FS_PATH_MAX);

@@ -2,6 +2,7 @@
  * routine that every client stub goes through, and message destruction. */
 #include "mach/mach.h"
 #include "mach/msgcheck.h"
+#include "mach/defs.h"
 #include "rt/tls.h"
 
 mach_port_t mach_task_self_;
@@ -63,7 +64,7 @@ kern_return_t mach_rpc(mach_msg_header_t *m, mach_msg_size_t send_size,
                        mach_msg_size_t rcv_size, const struct msg_field *reply,
                        unsigned nreply, struct msg_arg *args)
 {
-	struct msg_arg local[8];
+	struct msg_arg local[12];   /* the most any reply has (vm_region: 9) */
 	mach_msg_id_t id = m->msgh_id;
 	mach_port_t rp = mach_thread_reply_port();
 	unsigned ms = rpc_timeout();
@@ -96,7 +97,7 @@ kern_return_t mach_rpc(mach_msg_header_t *m, mach_msg_size_t send_size,
 	if (m->msgh_size == sizeof *rh && !(m->msgh_bits & MACH_MSGH_BITS_COMPLEX)
 	    && rh->ret_type.msgt_name == MACH_MSG_TYPE_INTEGER_32 && rh->ret != KERN_SUCCESS)
 		return rh->ret;
-	if ((!args && nreply > 8) || msg_parse(m, reply, nreply, args ? args : local) != 0) {
+	if ((!args && nreply > sizeof local / sizeof local[0]) || msg_parse(m, reply, nreply, args ? args : local) != 0) {
 		mach_msg_destroy(m);
 		return MIG_TYPE_ERROR;
 	}
@@ -105,6 +106,22 @@ kern_return_t mach_rpc(mach_msg_header_t *m, mach_msg_size_t send_size,
 		return rh->ret;
 	}
 	return KERN_SUCCESS;
+}
+
+kern_return_t msg_call(mach_port_t dest, const struct msg_routine *r, mach_msg_header_t *m,
+                       mach_msg_size_t send_size, mach_msg_size_t rcv_size, struct msg_arg *args)
+{
+	int complex = 0;
+	for (unsigned i = 0; i < r->nreq; i++)
+		complex |= MACH_MSG_TYPE_PORT_ANY(r->req[i].name) || (r->req[i].flags & MSGF_OOL);
+	m->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | (complex ? MACH_MSGH_BITS_COMPLEX : 0);
+	m->msgh_remote_port = dest;
+	m->msgh_local_port = MACH_PORT_NULL;
+	m->msgh_seqno = 0;
+	m->msgh_id = r->id;
+	if (r->simple)
+		return mach_send(m, send_size);
+	return mach_rpc(m, send_size, rcv_size, r->rep, r->nrep, args);
 }
 
 kern_return_t mach_send(mach_msg_header_t *m, mach_msg_size_t size)

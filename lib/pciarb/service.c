@@ -63,8 +63,9 @@ static void wire_func(struct pci_wire_func *w, const struct pci_func *f)
 
 /* --- arbiter ports ------------------------------------------------------- */
 
-static kern_return_t do_list(struct request *rq)
+static kern_return_t serve_pci_list(struct request *rq, const struct pci_list_in *in)
 {
+	(void)in;
 	const struct arb_view *v = rq->port->obj;
 	pci_list_reply_t *rep = (pci_list_reply_t *)rq->out;
 	unsigned total = 0, sent = 0;
@@ -75,8 +76,8 @@ static kern_return_t do_list(struct request *rq)
 			wire_func(&rep->f[sent++], &arb.funcs[i]);
 		total++;
 	}
-	rep->total = (msg_word_t){ MSGT_INT32, total };
-	rep->type = MSGT_LONG(MACH_MSG_TYPE_INTEGER_8, 8, sent * sizeof rep->f[0]);
+	rep->total = w_int(total);
+	rep->f_type = MSGT_LONG(MACH_MSG_TYPE_INTEGER_8, 8, sent * sizeof rep->f[0]);
 	rq->reply_size = offsetof(pci_list_reply_t, f) + sent * sizeof rep->f[0];
 	return KERN_SUCCESS;
 }
@@ -138,34 +139,33 @@ static kern_return_t reply_function(struct request *rq, unsigned i)
 		    f->addr.bus, f->addr.dev, f->addr.fn);
 	if (r)
 		return r;
-	pci_open_reply_t *rep = (pci_open_reply_t *)rq->out;
-	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), pi->name };
+	pci_open_reply_t *rep = (pci_open_reply_t *)rq->out;     /* as pci_open_match's */
+	rep->function = w_port(pi->name, MACH_MSG_TYPE_MAKE_SEND);
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_open(struct request *rq)
+static kern_return_t serve_pci_open(struct request *rq, const struct pci_open_in *in)
 {
 	const struct arb_view *v = rq->port->obj;
 	if (v->list_only)
 		return KERN_NO_ACCESS;
-	natural_t bus = rq_word(rq, 0), dev = rq_word(rq, 1), fn = rq_word(rq, 2);
 	for (unsigned i = 0; i < arb.nfuncs; i++) {
 		const struct pci_func *f = &arb.funcs[i];
-		if (f->addr.bus == bus && f->addr.dev == dev && f->addr.fn == fn)
+		if (f->addr.bus == in->bus && f->addr.dev == in->dev && f->addr.fn == in->fn)
 			return visible(v, f) ? reply_function(rq, i) : D_NO_SUCH_DEVICE;
 	}
 	return D_NO_SUCH_DEVICE;     /* hidden and absent look the same */
 }
 
-static kern_return_t do_open_match(struct request *rq)
+static kern_return_t serve_pci_open_match(struct request *rq, const struct pci_open_match_in *in)
 {
 	const struct arb_view *v = rq->port->obj;
 	if (v->list_only)
 		return KERN_NO_ACCESS;
-	natural_t class = rq_word(rq, 0), mask = rq_word(rq, 1), vendor = rq_word(rq, 2),
-	          device = rq_word(rq, 3), n = rq_word(rq, 4);
+	natural_t class = in->class, mask = in->class_mask, vendor = in->vendor,
+	          device = in->device, n = in->n;
 	for (unsigned i = 0; i < arb.nfuncs; i++) {
 		const struct pci_func *f = &arb.funcs[i];
 		if (visible(v, f) && (f->class & mask) == (class & mask)
@@ -176,16 +176,7 @@ static kern_return_t do_open_match(struct request *rq)
 	return D_NO_SUCH_DEVICE;
 }
 
-static const struct msg_field no_args[1];
-static const struct msg_field ints3[3] = { MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-static const struct msg_field ints5[5] = { MSGF_INT32, MSGF_INT32, MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-
-static const struct routine arbiter_routines[] = {
-	{ ID_PCI_LIST, no_args, 0, do_list, 0 },
-	{ ID_PCI_OPEN, ints3, 3, do_open, 0 },
-	{ ID_PCI_OPEN_MATCH, ints5, 5, do_open_match, 0 },
-};
-const struct interface pci_arbiter_interface = { "pci", arbiter_routines, 3 };
+SERVER_INTERFACE(, pci_arbiter_interface, "pci", PCI_ARBITER_ROUTINES);
 
 struct port_info *arbiter_port(const struct pci_policy *policy)
 {
@@ -221,22 +212,22 @@ static int conf_range_ok(natural_t off, natural_t width)
 	return (width == 1 || width == 2 || width == 4) && off < 256 && off % width == 0;
 }
 
-static kern_return_t do_conf_read(struct request *rq)
+static kern_return_t serve_pci_conf_read(struct request *rq, const struct pci_conf_read_in *in)
 {
 	const struct pci_func *f = rq->port->obj;
-	natural_t off = rq_word(rq, 0), width = rq_word(rq, 1);
+	natural_t off = in->offset, width = in->width;
 	if (!conf_range_ok(off, width))
 		return KERN_INVALID_ADDRESS;
 	pci_conf_read_reply_t *rep = (pci_conf_read_reply_t *)rq->out;
-	rep->a = (msg_word_t){ MSGT_INT32, confspace_read(f->addr, off, width) };
+	rep->value = w_int(confspace_read(f->addr, off, width));
 	rq->reply_size = sizeof *rep;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_conf_write(struct request *rq)
+static kern_return_t serve_pci_conf_write(struct request *rq, const struct pci_conf_write_in *in)
 {
 	const struct pci_func *f = rq->port->obj;
-	natural_t off = rq_word(rq, 0), width = rq_word(rq, 1), value = rq_word(rq, 2);
+	natural_t off = in->offset, width = in->width, value = in->value;
 	if (!conf_range_ok(off, width))
 		return KERN_INVALID_ADDRESS;
 	char why[120];
@@ -250,11 +241,12 @@ static kern_return_t do_conf_write(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_get_regions(struct request *rq)
+static kern_return_t serve_pci_get_regions(struct request *rq, const struct pci_get_regions_in *in)
 {
 	const struct pci_func *f = rq->port->obj;
 	pci_get_regions_reply_t *rep = (pci_get_regions_reply_t *)rq->out;
-	rep->type = MSGT_LONG(MACH_MSG_TYPE_INTEGER_8, 8, sizeof rep->f);
+	(void)in;
+	rep->f_type = MSGT_LONG(MACH_MSG_TYPE_INTEGER_8, 8, sizeof rep->f);
 	wire_func(&rep->f, f);
 	rq->reply_size = sizeof *rep;
 	return KERN_SUCCESS;
@@ -268,19 +260,20 @@ static const struct pci_bar *bar_of(const struct pci_func *f, natural_t index)
 	return NULL;
 }
 
-/* Replies with RIGHT, moved to the client (we keep no reference). */
+/* Replies with RIGHT, moved to the client (we keep no reference): the
+ * replies of pci_io_perm and pci_map_bar are alike. */
 static kern_return_t reply_port(struct request *rq, mach_port_t right)
 {
-	rep1_t *rep = (rep1_t *)rq->out;
-	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_MOVE_SEND), right };
+	pci_io_perm_reply_t *rep = (pci_io_perm_reply_t *)rq->out;
+	rep->perm = w_port(right, MACH_MSG_TYPE_MOVE_SEND);
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_io_perm(struct request *rq)
+static kern_return_t serve_pci_io_perm(struct request *rq, const struct pci_io_perm_in *in)
 {
-	const struct pci_bar *b = bar_of(rq->port->obj, rq_word(rq, 0));
+	const struct pci_bar *b = bar_of(rq->port->obj, in->bar);
 	if (!b || !(b->flags & PCI_BAR_IO) || b->base + b->size > 0x10000)
 		return KERN_INVALID_ARGUMENT;
 	mach_port_t perm;
@@ -299,9 +292,9 @@ static kern_return_t open_once(mach_port_t *dev, const char *name)
 	return r;
 }
 
-static kern_return_t do_map_bar(struct request *rq)
+static kern_return_t serve_pci_map_bar(struct request *rq, const struct pci_map_bar_in *in)
 {
-	const struct pci_bar *b = bar_of(rq->port->obj, rq_word(rq, 0));
+	const struct pci_bar *b = bar_of(rq->port->obj, in->bar);
 	if (!b || !(b->flags & PCI_BAR_MEM) || b->base + b->size > 0x100000000ull)
 		return KERN_INVALID_ARGUMENT;
 	kern_return_t r = open_once(&arb.mem_dev, "mem");
@@ -312,29 +305,28 @@ static kern_return_t do_map_bar(struct request *rq)
 	return r ? r : reply_port(rq, pager);
 }
 
-static kern_return_t do_dma_alloc(struct request *rq)
+static kern_return_t serve_pci_dma_alloc(struct request *rq, const struct pci_dma_alloc_in *in)
 {
-	const pci_dma_alloc_request_t *m = (const pci_dma_alloc_request_t *)rq->in;
 	pci_dma_alloc_reply_t *rep = (pci_dma_alloc_reply_t *)rq->out;
 	vm_offset_t va = 0;
 	rpc_phys_addr_t pa = 0;
-	if (m->size.v == 0 || m->size.v > 16u << 20)
+	if (in->size == 0 || in->size > 16u << 20)
 		return KERN_INVALID_ARGUMENT;
-	kern_return_t r = vm_allocate_contiguous(arb.chain.host_priv, m->task.name, &va, &pa,
-	                                         m->size.v, 0, m->pmax.v, 0);
+	kern_return_t r = vm_allocate_contiguous(arb.chain.host_priv, in->task, &va, &pa,
+	                                         in->size, 0, in->pmax, 0);
 	if (r)
 		return r;
-	mach_port_deallocate(mach_task_self(), m->task.name);   /* ours once we succeed */
+	mach_port_deallocate(mach_task_self(), in->task);   /* ours once we succeed */
 	rep->vaddr = w_int(va);
 	rep->paddr = w_u64(pa);
 	rq->reply_size = sizeof *rep;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_intr_register(struct request *rq)
+static kern_return_t serve_pci_intr_register(struct request *rq, const struct pci_intr_register_in *in)
 {
 	const struct pci_func *f = rq->port->obj;
-	mach_port_t port = rq_word(rq, 0);
+	mach_port_t port = in->port;
 	if (f->irq_pin == 0 || f->irq_line == 0 || f->irq_line >= 16)
 		return KERN_INVALID_ARGUMENT;
 	kern_return_t r = open_once(&arb.irq_dev, "irq");
@@ -345,28 +337,13 @@ static kern_return_t do_intr_register(struct request *rq)
 	return r;
 }
 
-static kern_return_t do_intr_ack(struct request *rq)
+static kern_return_t serve_pci_intr_ack(struct request *rq, const struct pci_intr_ack_in *in)
 {
-	kern_return_t r = arb.irq_dev ? device_intr_ack(arb.irq_dev, rq_word(rq, 0), MACH_MSG_TYPE_MOVE_SEND)
+	kern_return_t r = arb.irq_dev ? device_intr_ack(arb.irq_dev, in->port, MACH_MSG_TYPE_MOVE_SEND)
 	                              : KERN_INVALID_ARGUMENT;
 	if (r == KERN_SUCCESS)
 		rq->reply_size = sizeof(mig_reply_header_t);
 	return r;
 }
 
-static const struct msg_field ints1[1] = { MSGF_INT32 };
-static const struct msg_field ints2[2] = { MSGF_INT32, MSGF_INT32 };
-static const struct msg_field one_port[1] = { MSGF_SEND };
-static const struct msg_field dma_args[3] = { MSGF_SEND, MSGF_INT32, { MACH_MSG_TYPE_INTEGER_64, 64, 0, 1 } };
-
-static const struct routine function_routines[] = {
-	{ ID_PCI_CONF_READ, ints2, 2, do_conf_read, 0 },
-	{ ID_PCI_CONF_WRITE, ints3, 3, do_conf_write, 0 },
-	{ ID_PCI_GET_REGIONS, no_args, 0, do_get_regions, 0 },
-	{ ID_PCI_IO_PERM, ints1, 1, do_io_perm, 0 },
-	{ ID_PCI_MAP_BAR, ints1, 1, do_map_bar, 0 },
-	{ ID_PCI_DMA_ALLOC, dma_args, 3, do_dma_alloc, 0 },
-	{ ID_PCI_INTR_REGISTER, one_port, 1, do_intr_register, 0 },
-	{ ID_PCI_INTR_ACK, one_port, 1, do_intr_ack, 0 },
-};
-const struct interface pci_function_interface = { "pci-function", function_routines, 8 };
+SERVER_INTERFACE(, pci_function_interface, "pci-function", PCI_FUNCTION_ROUTINES);

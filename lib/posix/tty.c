@@ -47,42 +47,49 @@ static mach_port_t term_of(int fd)
 	return f->port;
 }
 
-/* One terminal call with a word (or none) in and, with OUT, a word back. */
-static int term_call(int fd, mach_msg_id_t id, int nin, natural_t in, natural_t *out)
+/* What a terminal call failed with: ENOTTY from the raw console, which
+ * answers no terminal routine. */
+static int term_fail(kern_return_t r)
 {
-	mach_port_t port = term_of(fd);
-	if (port == MACH_PORT_NULL)
-		return -1;
-	union { req1_t in; rep1_t out; } m;
-	rpc_head(&m.in.head, port, id, 0);
-	m.in.a = w_int(in);
-	kern_return_t r = mach_rpc(&m.in.head, nin ? sizeof(req1_t) : sizeof(req0_t), sizeof m,
-	                           out ? rpc_reply_int : rpc_reply_ret, out ? 2 : 1, NULL);
 	if (r == MIG_BAD_ID) {
-		errno = ENOTTY;         /* the raw console: no terminal */
+		errno = ENOTTY;
 		return -1;
 	}
-	if (r)
-		return posix_fail(-fs_errno(r));
-	if (out)
-		*out = m.out.a.v;
-	return 0;
+	return posix_fail(-fs_errno(r));
 }
 
 int tcsetpgrp(int fd, pid_t pgrp)
 {
-	return term_call(fd, ID_TERM_SET_FOREGROUND, 1, (natural_t)pgrp, NULL);
+	mach_port_t port = term_of(fd);
+	if (port == MACH_PORT_NULL)
+		return -1;
+	union { term_set_foreground_request_t in; term_set_foreground_reply_t out; } m;
+	m.in.pgrp = w_int((natural_t)pgrp);
+	kern_return_t r = MSG_CALL(port, term_set_foreground, m, NULL);
+	return r ? term_fail(r) : 0;
 }
 
 int tty_get_mode(int fd, unsigned *mode)
 {
-	natural_t m = 0;
-	int r = term_call(fd, ID_TERM_GET_MODE, 0, 0, &m);
-	*mode = m;
-	return r;
+	*mode = 0;
+	mach_port_t port = term_of(fd);
+	if (port == MACH_PORT_NULL)
+		return -1;
+	union { term_get_mode_request_t in; term_get_mode_reply_t out; } m;
+	kern_return_t r = MSG_CALL(port, term_get_mode, m, NULL);
+	if (r)
+		return term_fail(r);
+	*mode = m.out.mode.v;
+	return 0;
 }
 
 int tty_set_mode(int fd, unsigned mode)
 {
-	return term_call(fd, ID_TERM_SET_MODE, 1, mode, NULL);
+	mach_port_t port = term_of(fd);
+	if (port == MACH_PORT_NULL)
+		return -1;
+	union { term_set_mode_request_t in; term_set_mode_reply_t out; } m;
+	m.in.mode = w_int(mode);
+	kern_return_t r = MSG_CALL(port, term_set_mode, m, NULL);
+	return r ? term_fail(r) : 0;
 }

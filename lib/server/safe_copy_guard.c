@@ -41,15 +41,15 @@ static int recover(mach_port_t thread, kern_return_t why)
 
 /* exception_raise from the kernel: only the kernel holds a send right to
  * this port (made for task_set_special_port and given to nobody else). */
-static kern_return_t do_exception(struct request *rq)
+static kern_return_t serve_exception_raise(struct request *rq, const struct exception_raise_in *in)
 {
-	const exception_raise_request_t *m = (const exception_raise_request_t *)rq->in;
-	mach_port_t thread = m->thread.name;
+	(void)rq;
+	mach_port_t thread = in->thread;
 	int done = 0, recovered = 0;
-	if (m->task.name != mach_task_self())
+	if (in->task != mach_task_self())
 		return KERN_FAILURE;        /* a task we made, before its own exception port was set */
 	mutex_lock(&safe_copy_lock);
-	struct copy *c = m->exception.v == EXC_BAD_ACCESS ? find(thread) : NULL;
+	struct copy *c = in->exception == EXC_BAD_ACCESS ? find(thread) : NULL;
 	/* a copy the watchdog abandoned while this exception was on its way
 	 * has left the faulting instruction already */
 	if (c)
@@ -61,14 +61,14 @@ static kern_return_t do_exception(struct request *rq)
 		if (thread_get_state(thread, i386_THREAD_STATE, (natural_t *)&st, &count))
 			st.eip = 0;
 		say("a thread of mine faulted: exception %u at eip 0x%x (code %s, address 0x%x); the kernel ends me",
-		    m->exception.v, st.eip, mach_error_name((kern_return_t)m->code.v), m->subcode.v);
+		    in->exception, st.eip, mach_error_name((kern_return_t)in->code), in->subcode);
 		return KERN_FAILURE;        /* the kernel terminates the task, as without a handler */
 	}
 	if (recovered)
 		say("a client's memory faulted while I copied it (%s at 0x%x): that request fails",
-		    mach_error_name((kern_return_t)m->code.v), m->subcode.v);
-	mach_port_deallocate(mach_task_self(), m->thread.name);
-	mach_port_deallocate(mach_task_self(), m->task.name);
+		    mach_error_name((kern_return_t)in->code), in->subcode);
+	mach_port_deallocate(mach_task_self(), in->thread);
+	mach_port_deallocate(mach_task_self(), in->task);
 	rq->reply_size = sizeof(mig_reply_header_t);
 	return KERN_SUCCESS;            /* the thread resumes where recover() put it */
 }
@@ -106,11 +106,7 @@ static void handler(void *arg)
 	server_run(arg, 1);
 }
 
-static const struct msg_field exception_args[5] = { MSGF_SEND, MSGF_SEND, MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-static const struct routine exc_routines[] = {
-	{ ID_EXCEPTION_RAISE, exception_args, 5, do_exception, 0 },
-};
-static const struct interface exc_interface = { "safe-copy exceptions", exc_routines, 1 };
+SERVER_INTERFACE(static, exc_interface, "safe-copy exceptions", EXC_ROUTINES);
 static const struct interface *const exc_ifaces[] = { &exc_interface, NULL };
 
 kern_return_t safe_copy_init(void)

@@ -57,29 +57,28 @@ static void forget(struct port_info *pi)
 	server_remove_port(disk_server, pi, free_opened);
 }
 
-static kern_return_t do_open(struct request *rq)
+static kern_return_t serve_device_open(struct request *rq, const struct device_open_in *in)
 {
 	static const struct interface *const ifaces[] = { &device_interface, NULL };
-	const device_open_request_t *m = (const device_open_request_t *)rq->in;
-	if (!msg_string_ok(m->name, DEV_NAME_MAX))
+	if (!msg_string_ok(in->name, DEV_NAME_MAX))
 		return MIG_BAD_ARGUMENTS;
 	struct opened found;
-	if (!device_named(m->name, &found))
+	if (!device_named(in->name, &found))
 		return D_NO_SUCH_DEVICE;
-	if ((m->mode.v & D_WRITE) && found.disk->info.read_only)
+	if ((in->mode & D_WRITE) && found.disk->info.read_only)
 		return D_READ_ONLY;
 	struct opened *o = malloc(sizeof *o);
 	if (!o)
 		return D_NO_MEMORY;
 	*o = found;
-	o->mode = m->mode.v;
+	o->mode = in->mode;
 	struct port_info *pi = server_add_port(disk_server, ifaces, o);
 	if (!pi) {
 		free(o);
 		return D_NO_MEMORY;
 	}
 	device_open_reply_t *rep = (device_open_reply_t *)rq->out;
-	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), pi->name };
+	rep->device = w_port(pi->name, MACH_MSG_TYPE_MAKE_SEND);
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
 	pi->no_senders = forget;
@@ -87,11 +86,7 @@ static kern_return_t do_open(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static const struct msg_field open_args[2] = { MSGF_INT32, MSGF_STRING(DEV_NAME_MAX) };
-static const struct routine master_routines[] = {
-	{ ID_DEVICE_OPEN, open_args, 2, do_open, 0 },
-};
-const struct interface device_master_interface = { "device-master", master_routines, 1 };
+SERVER_INTERFACE(, device_master_interface, "device-master", DEVICE_MASTER_ROUTINES);
 
 /* --- opened devices ------------------------------------------------------ */
 
@@ -116,8 +111,9 @@ static size_t span(const struct opened *o, natural_t recnum, size_t bytes, int w
 
 /* The device port dies (its holders get dead names) and its state goes
  * once no other request is using it. */
-static kern_return_t do_close(struct request *rq)
+static kern_return_t serve_device_close(struct request *rq, const struct device_close_in *in)
 {
+	(void)in;
 	server_remove_port(disk_server, rq->port, free_opened);
 	rq->reply_size = sizeof(mig_reply_header_t);
 	return KERN_SUCCESS;
@@ -193,21 +189,21 @@ static kern_return_t read_pages(const struct opened *o, natural_t rec, size_t n,
 	return err;
 }
 
-static kern_return_t do_read(struct request *rq)
+static kern_return_t serve_device_read(struct request *rq, const struct device_read_in *in)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
-	crash_point(0, rq_word(rq, 2));
+	crash_point(0, in->bytes);
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
-	size_t n = span(o, rq_word(rq, 1), rq_word(rq, 2), 0, &err);
+	size_t n = span(o, in->recnum, in->bytes, 0, &err);
 	if (err)
 		return err;
 	if (n > MAX_IO)
 		return D_INVALID_SIZE;
 	vm_offset_t buf = 0;
 	vm_size_t size = 0;
-	if (n && (err = read_pages(o, rq_word(rq, 1), n, &buf, &size)))
+	if (n && (err = read_pages(o, in->recnum, n, &buf, &size)))
 		return err;
 	if (size > PAGES(n))            /* the pages the reply does not carry */
 		vm_deallocate(mach_task_self(), buf + PAGES(n), size - PAGES(n));
@@ -219,19 +215,19 @@ static kern_return_t do_read(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_read_inband(struct request *rq)
+static kern_return_t serve_device_read_inband(struct request *rq, const struct device_read_inband_in *in)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
-	crash_point(0, rq_word(rq, 2));
+	crash_point(0, in->bytes);
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
-	natural_t want = rq_word(rq, 2);
-	size_t n = span(o, rq_word(rq, 1), want > DEV_INBAND_MAX ? DEV_INBAND_MAX : want, 0, &err);
+	natural_t want = in->bytes;
+	size_t n = span(o, in->recnum, want > DEV_INBAND_MAX ? DEV_INBAND_MAX : want, 0, &err);
 	if (err)
 		return err;
 	device_read_inband_reply_t *rep = (device_read_inband_reply_t *)rq->out;
-	err = disk_read_bytes(o->disk, (o->start + rq_word(rq, 1)) * 512, rep->data, n);
+	err = disk_read_bytes(o->disk, (o->start + in->recnum) * 512, rep->data, n);
 	if (err)
 		return err;
 	rep->data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, n);
@@ -240,66 +236,66 @@ static kern_return_t do_read_inband(struct request *rq)
 }
 
 /* Writes move whole sectors of the disk (whole records on 512-byte disks). */
-static kern_return_t write_common(struct request *rq, const void *data, size_t bytes)
+static kern_return_t write_common(struct request *rq, natural_t recnum, const void *data, size_t bytes)
 {
 	const struct opened *o = rq->port->obj;
 	if (!(o->mode & D_WRITE))
 		return D_INVALID_OPERATION;
 	crash_point(1, bytes);
 	kern_return_t err;
-	size_t n = span(o, rq_word(rq, 1), bytes, 1, &err);
+	size_t n = span(o, recnum, bytes, 1, &err);
 	if (err)
 		return err;
 	if (n > MAX_IO)
 		return D_INVALID_SIZE;
 	uint32_t ss = o->disk->info.sector_size;
-	uint64_t at = (o->start + rq_word(rq, 1)) * 512;
+	uint64_t at = (o->start + recnum) * 512;
 	if (at % ss || n % ss)
 		return D_INVALID_SIZE;
 	err = disk_io(o->disk, DISK_WRITE, at / ss, (void *)data, 0, n);
 	if (err)
 		return err;
 	device_write_reply_t *rep = (device_write_reply_t *)rq->out;
-	rep->a = w_int((natural_t)n);
+	rep->written = w_int((natural_t)n);
 	rq->reply_size = sizeof *rep;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_write(struct request *rq)
+static kern_return_t serve_device_write(struct request *rq, const struct device_write_in *in)
 {
-	vm_offset_t addr = *(const vm_offset_t *)rq->args[2].data;   /* where the kernel put the data */
-	size_t bytes = rq->args[2].count;
-	kern_return_t r = write_common(rq, (const void *)(uintptr_t)addr, bytes);
+	vm_offset_t addr = (vm_offset_t)(uintptr_t)in->data.data;   /* where the kernel put the data */
+	size_t bytes = in->data.count;
+	kern_return_t r = write_common(rq, in->recnum, in->data.data, bytes);
 	if (r == KERN_SUCCESS && bytes)
 		vm_deallocate(mach_task_self(), addr, bytes);   /* on failure the demux gives it back */
 	return r;
 }
 
-static kern_return_t do_write_inband(struct request *rq)
+static kern_return_t serve_device_write_inband(struct request *rq, const struct device_write_inband_in *in)
 {
-	return write_common(rq, rq->args[2].data, rq->args[2].count);
+	return write_common(rq, in->recnum, in->data.data, in->data.count);
 }
 
-static kern_return_t do_get_status(struct request *rq)
+static kern_return_t serve_device_get_status(struct request *rq, const struct device_get_status_in *in)
 {
 	const struct opened *o = rq->port->obj;
-	natural_t flavor = rq_word(rq, 0), max = rq_word(rq, 1);
+	natural_t flavor = in->flavor, max = in->count;
 	device_get_status_reply_t *rep = (device_get_status_reply_t *)rq->out;
 	if ((flavor != DEV_GET_SIZE && flavor != DEV_GET_RECORDS) || max < 2)
 		return D_INVALID_OPERATION;
 	uint64_t bytes = o->count * 512;
-	rep->v[0] = flavor == DEV_GET_SIZE ? (integer_t)(bytes > 0xffffffffu ? 0xffffffffu : bytes)
+	rep->status[0] = flavor == DEV_GET_SIZE ? (integer_t)(bytes > 0xffffffffu ? 0xffffffffu : bytes)
 	                                   : (integer_t)o->count;
-	rep->v[1] = 512;
-	rep->type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, 2);
-	rq->reply_size = offsetof(device_get_status_reply_t, v) + 8;
+	rep->status[1] = 512;
+	rep->status_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, 2);
+	rq->reply_size = offsetof(device_get_status_reply_t, status) + 8;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_set_status(struct request *rq)
+static kern_return_t serve_device_set_status(struct request *rq, const struct device_set_status_in *in)
 {
 	const struct opened *o = rq->port->obj;
-	if (rq_word(rq, 0) != DEV_FLUSH)
+	if (in->flavor != DEV_FLUSH)
 		return D_INVALID_OPERATION;
 	kern_return_t r = disk_flush(o->disk);
 	if (r == D_SUCCESS)
@@ -307,21 +303,5 @@ static kern_return_t do_set_status(struct request *rq)
 	return r;
 }
 
-static const struct msg_field no_args[1];
-static const struct msg_field rw_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-static const struct msg_field write_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_OOL_DATA };
-static const struct msg_field write_inband_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_CHARS(DEV_INBAND_MAX) };
-static const struct msg_field status_args[2] = { MSGF_INT32, MSGF_INT32 };
-static const struct msg_field set_status_args[2] = {
-	MSGF_INT32, { MACH_MSG_TYPE_INTEGER_32, 32, MSGF_VAR, MSG_INT_ARRAY_MAX } };
-
-static const struct routine device_routines[] = {
-	{ ID_DEVICE_CLOSE, no_args, 0, do_close, 0 },
-	{ ID_DEVICE_READ, rw_args, 3, do_read, 0 },
-	{ ID_DEVICE_READ_INBAND, rw_args, 3, do_read_inband, 0 },
-	{ ID_DEVICE_WRITE, write_args, 3, do_write, 0 },
-	{ ID_DEVICE_WRITE_INBAND, write_inband_args, 3, do_write_inband, 0 },
-	{ ID_DEVICE_GET_STATUS, status_args, 2, do_get_status, 0 },
-	{ ID_DEVICE_SET_STATUS, set_status_args, 2, do_set_status, 0 },
-};
-const struct interface device_interface = { "device", device_routines, 7 };
+#define DEVICE_SERVED(R) DEVICE_INBAND_ROUTINES(R) DEVICE_IO_ROUTINES(R)
+SERVER_INTERFACE(, device_interface, "device", DEVICE_SERVED);

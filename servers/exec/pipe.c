@@ -177,32 +177,32 @@ static void answer_readers(struct pipe *p)
 	}
 }
 
-static kern_return_t do_read_common(struct request *rq, int inband)
+static kern_return_t read_common(struct request *rq, natural_t bytes, int inband)
 {
 	struct pipe *p = rq->port->obj;
 	struct waiting *w = calloc(1, sizeof *w);
 	if (!w)
 		return FS_ENOMEM;
 	*w = (struct waiting){ NULL, rq->in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits),
-	                       rq_word(rq, 2), inband };
+	                       bytes, inband };
 	*p->readers_end = w;
 	p->readers_end = &w->next;
 	answer_readers(p);
 	return SERVER_NO_REPLY;     /* answered now or once bytes or the end come */
 }
 
-static kern_return_t do_read(struct request *rq)
+static kern_return_t serve_device_read(struct request *rq, const struct device_read_in *in)
 {
-	return do_read_common(rq, 0);
+	return read_common(rq, in->bytes, 0);
 }
 
-static kern_return_t do_read_inband(struct request *rq)
+static kern_return_t serve_device_read_inband(struct request *rq, const struct device_read_inband_in *in)
 {
-	return do_read_common(rq, 1);
+	return read_common(rq, in->bytes, 1);
 }
 
 /* Queues LEN bytes at DATA (OOL: pages of ours now) for the readers. */
-static kern_return_t do_write_common(struct request *rq, char *data, size_t len, int ool)
+static kern_return_t write_common(struct request *rq, char *data, size_t len, int ool)
 {
 	struct pipe *p = rq->port->obj;
 	if (p->no_readers)
@@ -227,23 +227,22 @@ static kern_return_t do_write_common(struct request *rq, char *data, size_t len,
 	return SERVER_NO_REPLY;
 }
 
-static kern_return_t do_write(struct request *rq)
+static kern_return_t serve_device_write(struct request *rq, const struct device_write_in *in)
 {
-	vm_offset_t addr = *(const vm_offset_t *)rq->args[2].data;
-	size_t len = rq->args[2].count;
+	size_t len = in->data.count;
 	if (len > PIPE_WRITE_MAX)
 		return FS_EINVAL;       /* the demux gives the pages back */
-	return do_write_common(rq, (char *)(uintptr_t)addr, len, 1);   /* the pages are ours now */
+	return write_common(rq, (char *)in->data.data, len, 1);   /* the pages are ours now */
 }
 
-static kern_return_t do_write_inband(struct request *rq)
+static kern_return_t serve_device_write_inband(struct request *rq, const struct device_write_inband_in *in)
 {
-	size_t len = rq->args[2].count;
+	size_t len = in->data.count;
 	char *copy = malloc(len ? len : 1);
 	if (!copy)
 		return FS_ENOMEM;
-	memcpy(copy, rq->args[2].data, len);
-	kern_return_t r = do_write_common(rq, copy, len, 0);
+	memcpy(copy, in->data.data, len);
+	kern_return_t r = write_common(rq, copy, len, 0);
 	if (r != SERVER_NO_REPLY)
 		free(copy);
 	return r;
@@ -293,19 +292,16 @@ static void readers_gone(struct port_info *pi)
 	maybe_free(p);
 }
 
-static const struct msg_field rw_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-static const struct msg_field write_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_OOL_DATA };
-static const struct msg_field write_inband_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_CHARS(DEV_INBAND_MAX) };
-static const struct routine read_routines[] = {
-	{ ID_DEVICE_READ, rw_args, 3, do_read, 0 },
-	{ ID_DEVICE_READ_INBAND, rw_args, 3, do_read_inband, 0 },
-};
-static const struct routine write_routines[] = {
-	{ ID_DEVICE_WRITE, write_args, 3, do_write, 0 },
-	{ ID_DEVICE_WRITE_INBAND, write_inband_args, 3, do_write_inband, 0 },
-};
-static const struct interface read_interface = { "pipe-read", read_routines, 2 };
-static const struct interface write_interface = { "pipe-write", write_routines, 2 };
+/* a read end answers reads, a write end writes: a subset of the device
+ * protocol (include/mach/device_msgs.h) each */
+#define PIPE_READ_ROUTINES(R) \
+	R(device_read, ID_DEVICE_READ, ROUTINE) \
+	R(device_read_inband, ID_DEVICE_READ_INBAND, ROUTINE)
+#define PIPE_WRITE_ROUTINES(R) \
+	R(device_write, ID_DEVICE_WRITE, ROUTINE) \
+	R(device_write_inband, ID_DEVICE_WRITE_INBAND, ROUTINE)
+SERVER_INTERFACE(static, read_interface, "pipe-read", PIPE_READ_ROUTINES);
+SERVER_INTERFACE(static, write_interface, "pipe-write", PIPE_WRITE_ROUTINES);
 static const struct interface *const read_ifaces[] = { &read_interface, NULL };
 static const struct interface *const write_ifaces[] = { &write_interface, NULL };
 

@@ -227,13 +227,14 @@ static void waiter_gone(mach_port_t name, void *arg)
 
 /* --- the exec protocol, on a process's port -------------------------------- */
 
-static kern_return_t do_startup(struct request *rq)
+static kern_return_t serve_proc_startup(struct request *rq, const struct proc_startup_in *in)
 {
+	(void)in;
 	struct proc *p = rq->port->obj;
 	proc_startup_reply_t *rep = (proc_startup_reply_t *)rq->out;
 	mutex_lock(&lock);
 	for (int i = 0; i < PROC_NPORTS; i++)
-		rep->port[i] = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), p->ports[i] };
+		rep->port[i] = w_port(p->ports[i], MACH_MSG_TYPE_COPY_SEND);
 	rep->info_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, PROC_INFO_WORDS);
 	rep->info = p->info;
 	mutex_unlock(&lock);
@@ -242,12 +243,12 @@ static kern_return_t do_startup(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_exit(struct request *rq)
+static kern_return_t serve_proc_exit(struct request *rq, const struct proc_exit_in *in)
 {
 	struct proc *p = rq->port->obj;
 	mutex_lock(&lock);
 	if (p->running)
-		end(p, (int)rq_word(rq, 0), PROC_EXITED);
+		end(p, (int)in->status, PROC_EXITED);
 	mutex_unlock(&lock);
 	return KERN_SUCCESS;
 }
@@ -274,12 +275,12 @@ static int strings_ok(const char *args, size_t len, uint64_t n)
 	return len > 0 && args[len - 1] == 0 && nuls == n;
 }
 
-static kern_return_t do_spawn(struct request *rq)
+static kern_return_t serve_proc_spawn(struct request *rq, const struct proc_spawn_in *in)
 {
 	struct proc *p = rq->port->obj;
-	const struct proc_info *info = rq->args[1 + PROC_NPORTS].data;
-	const char *args = rq->args[2 + PROC_NPORTS].data;
-	size_t len = rq->args[2 + PROC_NPORTS].count;
+	const struct proc_info *info = in->info;
+	const char *args = in->args.data;
+	size_t len = in->args.count;
 	if (info->argc == 0 || !strings_ok(args, len, (uint64_t)info->argc + info->envc))
 		return FS_EINVAL;
 	for (int i = 0; i < PROC_NFD; i++)
@@ -300,9 +301,9 @@ static kern_return_t do_spawn(struct request *rq)
 	memcpy(copy, args, len);
 	const char *slash = strrchr(args, '/');
 	strlcpy(sp->name, slash && slash[1] ? slash + 1 : args, sizeof sp->name);
-	sp->program = rq_word(rq, 0);
+	sp->program = in->program;
 	for (int i = 0; i < PROC_NPORTS; i++)
-		sp->ports[i] = rq_word(rq, 1 + i);
+		sp->ports[i] = in->port[i].v;
 	sp->info = *info;
 	sp->args = copy;
 	sp->len = len;
@@ -319,10 +320,10 @@ static kern_return_t do_spawn(struct request *rq)
 	return SERVER_NO_REPLY;     /* a loader answers; the request's rights are the spawn's */
 }
 
-static kern_return_t do_wait(struct request *rq)
+static kern_return_t serve_proc_wait(struct request *rq, const struct proc_wait_in *in)
 {
 	struct proc *p = rq->port->obj;
-	int pid = (int)rq_word(rq, 0);
+	int pid = (int)in->pid;
 	proc_wait_reply_t *rep = (proc_wait_reply_t *)rq->out;
 	if (pid < 0)
 		return FS_EINVAL;
@@ -366,13 +367,14 @@ static kern_return_t do_wait(struct request *rq)
 	return r;
 }
 
-static kern_return_t do_term_open(struct request *rq)
+static kern_return_t serve_proc_term_open(struct request *rq, const struct proc_term_open_in *in)
 {
+	(void)in;
 	struct proc *p = rq->port->obj;
 	proc_term_open_reply_t *rep = (proc_term_open_reply_t *)rq->out;
 	if (p->pid != term_pid || term_recv == MACH_PORT_NULL)
 		return FS_EPERM;
-	rep->term = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_MOVE_RECEIVE), term_recv };
+	rep->term = w_port(term_recv, MACH_MSG_TYPE_MOVE_RECEIVE);
 	term_recv = MACH_PORT_NULL;
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
@@ -381,10 +383,10 @@ static kern_return_t do_term_open(struct request *rq)
 
 /* The terminal's ^C: every process of the group ends as if killed; the
  * parent's wait says PROC_INTERRUPTED. init and the terminal never do. */
-static kern_return_t do_interrupt(struct request *rq)
+static kern_return_t serve_proc_interrupt(struct request *rq, const struct proc_interrupt_in *in)
 {
 	struct proc *p = rq->port->obj;
-	uint32_t pgrp = rq_word(rq, 0);
+	uint32_t pgrp = in->pgrp;
 	if (p->pid != term_pid)
 		return FS_EPERM;
 	mutex_lock(&lock);
@@ -402,22 +404,24 @@ static kern_return_t do_interrupt(struct request *rq)
 }
 
 /* Any process may make pipes; each end is a port of the pipe thread. */
-static kern_return_t do_pipe(struct request *rq)
+static kern_return_t serve_proc_pipe(struct request *rq, const struct proc_pipe_in *in)
 {
+	(void)in;
 	proc_pipe_reply_t *rep = (proc_pipe_reply_t *)rq->out;
 	mach_port_t rd, wr;
 	int e = pipe_create(&rd, &wr);
 	if (e)
 		return -e;
-	rep->read_end = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), rd };
-	rep->write_end = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), wr };
+	rep->read_end = w_port(rd, MACH_MSG_TYPE_MAKE_SEND);
+	rep->write_end = w_port(wr, MACH_MSG_TYPE_MAKE_SEND);
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_halt(struct request *rq)
+static kern_return_t serve_proc_halt(struct request *rq, const struct proc_halt_in *in)
 {
+	(void)in;
 	struct proc *p = rq->port->obj;
 	say("%s (pid %d) asks to halt the machine", p->name, p->pid);
 	kern_return_t r = chain_halt(chain_up);
@@ -461,14 +465,14 @@ static int thread_of(mach_port_t task, mach_port_t thread)
  * a running process's and the thread one of its threads before we ask the
  * thread for its state, or a port that never answers would stop this
  * thread. */
-static kern_return_t do_exception(struct request *rq)
+static kern_return_t serve_exception_raise(struct request *rq, const struct exception_raise_in *in)
 {
-	const exception_raise_request_t *m = (const exception_raise_request_t *)rq->in;
+	(void)rq;
 	mutex_lock(&lock);
 	struct proc *p = procs;
-	while (p && !(p->running && p->task == m->task.name))
+	while (p && !(p->running && p->task == in->task))
 		p = p->next;
-	if (!p || !thread_of(p->task, m->thread.name)) {
+	if (!p || !thread_of(p->task, in->thread)) {
 		if (p)
 			say("refused an exception_raise for %s (pid %d) that names no thread of it (forged)",
 			    p->name, p->pid);
@@ -479,42 +483,17 @@ static kern_return_t do_exception(struct request *rq)
 	}
 	struct i386_thread_state st;
 	natural_t count = i386_THREAD_STATE_COUNT;
-	if (thread_get_state(m->thread.name, i386_THREAD_STATE, (natural_t *)&st, &count))
+	if (thread_get_state(in->thread, i386_THREAD_STATE, (natural_t *)&st, &count))
 		st.eip = 0;
 	say("%s (pid %d) killed: %s at eip 0x%x (code %d, subcode 0x%x)", p->name, p->pid,
-	    exception_name(m->exception.v), st.eip, (int)m->code.v, m->subcode.v);
-	end(p, (int)m->exception.v, PROC_KILLED);
+	    exception_name(in->exception), st.eip, (int)in->code, in->subcode);
+	end(p, (int)in->exception, PROC_KILLED);
 	mutex_unlock(&lock);
 	return KERN_FAILURE;        /* not handled: the kernel ends the task (again) */
 }
 
-static const struct msg_field no_args[1];
-static const struct msg_field word_arg[1] = { MSGF_INT32 };
-static const struct msg_field spawn_args[3 + PROC_NPORTS] = {
-	MSGF_SEND,
-	MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL,
-	MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL, MSGF_SEND_OR_NULL,
-	{ MACH_MSG_TYPE_INTEGER_32, 32, 0, PROC_INFO_WORDS },
-	{ MACH_MSG_TYPE_CHAR, 8, MSGF_LONG | MSGF_VAR, PROC_ARGS_MAX },
-};
-_Static_assert(PROC_NPORTS == 6, "spawn_args lists each port");
-static const struct msg_field exception_args[5] = { MSGF_SEND, MSGF_SEND, MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-
-static const struct routine proc_routines[] = {
-	{ ID_PROC_STARTUP, no_args, 0, do_startup, 0 },
-	{ ID_PROC_EXIT, word_arg, 1, do_exit, 1 },
-	{ ID_PROC_SPAWN, spawn_args, 3 + PROC_NPORTS, do_spawn, 0 },
-	{ ID_PROC_WAIT, word_arg, 1, do_wait, 0 },
-	{ ID_PROC_HALT, no_args, 0, do_halt, 0 },
-	{ ID_PROC_TERM_OPEN, no_args, 0, do_term_open, 0 },
-	{ ID_PROC_INTERRUPT, word_arg, 1, do_interrupt, 0 },
-	{ ID_PROC_PIPE, no_args, 0, do_pipe, 0 },
-};
-static const struct routine exc_routines[] = {
-	{ ID_EXCEPTION_RAISE, exception_args, 5, do_exception, 0 },
-};
-static const struct interface proc_interface = { "proc", proc_routines, 8 };
-static const struct interface exc_interface = { "exc", exc_routines, 1 };
+SERVER_INTERFACE(static, proc_interface, "proc", PROC_ROUTINES);
+SERVER_INTERFACE(static, exc_interface, "exc", EXC_ROUTINES);
 static const struct interface *const proc_ifaces[] = { &proc_interface, NULL };
 static const struct interface *const exc_ifaces[] = { &exc_interface, NULL };
 
@@ -637,7 +616,7 @@ static void loader(void *arg)
 		loading[slot] = -1;
 		cond_broadcast(&queued);     /* that parent's next spawn may go */
 		mutex_unlock(&lock);
-		m.a = w_int(pid);
+		m.pid = w_int(pid);
 		send_reply(&m.h, e ? sizeof m.h : sizeof m, reply, type, ID_PROC_SPAWN, -e);
 	}
 }

@@ -189,7 +189,7 @@ static int wait_oldest(void)
 			if (m.head.msgh_id != ID_DEVICE_WRITE + 100 || m.head.msgh_size < sizeof *rh)
 				r = MIG_REPLY_MISMATCH;
 			else if (rh->ret == KERN_SUCCESS
-			         && (m.head.msgh_size != sizeof m.ok || m.ok.a.v != p->count * RECORD))
+			         && (m.head.msgh_size != sizeof m.ok || m.ok.written.v != p->count * RECORD))
 				r = D_IO_ERROR;
 			else
 				r = rh->ret;

@@ -1,6 +1,6 @@
 /* ext2fs's pieces: the disk glue (disk.c), open nodes and their ports
- * (node.c), path lookup (lookup.c) and the file system protocol's handlers
- * (fsserver.c) around the portable ext2 core (lib/ext2). */
+ * (node.c) and the file system protocol's handlers (fsserver.c) around the
+ * portable ext2 core (lib/ext2, which resolves paths too). */
 #ifndef EXT2FS_H
 #define EXT2FS_H
 
@@ -62,14 +62,6 @@ int node_open(uint32_t ino, uint16_t type, unsigned flags, struct node **out);
 /* The open node whose port is NAME (a send right a client sent us), or NULL
  * when NAME is not one of our node ports. */
 struct node *node_find(mach_port_t name);
-
-/* --- lookup.c ------------------------------------------------------------- */
-
-/* Resolves PATH from directory inode DIR as docs/fs-protocol.md says
- * (FLAGS: FS_O_CREAT, FS_O_EXCL, FS_O_NOFOLLOW, FS_O_DIRECTORY; MODE: the
- * permission bits of a file it creates); fills *OUT with the inode found
- * or made.  0 or a negative errno value. */
-int lookup(uint32_t dir, const char *path, unsigned flags, unsigned mode, struct ext2_inode *out);
 
 /* --- stream.c: the file-data cache, read ahead for readers in order ------ */
 

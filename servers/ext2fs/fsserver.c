@@ -21,18 +21,20 @@ int core_errno(int r, const char *what)
 	return e;
 }
 
-/* Runs OP for the node of RQ under fs_lock, once it is known that the file
- * system is still mounted and the node still open (a request can race with
- * the no-senders notification of its own port). */
-typedef kern_return_t op_fn(struct request *rq, struct node *n);
-static kern_return_t run(struct request *rq, op_fn *op)
-{
-	struct node *n = rq->port->obj;
-	mutex_lock(&fs_lock);
-	kern_return_t r = !fs_mounted ? FS_EIO : n && !n->open ? FS_EBADF : op(rq, n);
-	mutex_unlock(&fs_lock);
-	return r;
-}
+/* locked_NAME runs op_NAME for the node of RQ under fs_lock, once it is
+ * known that the file system is still mounted and the node still open (a
+ * request can race with the no-senders notification of its own port). */
+#define LOCKED(name)                                                                         \
+	static kern_return_t op_##name(struct request *rq, struct node *n, const struct fs_##name##_in *req); \
+	static kern_return_t locked_fs_##name(struct request *rq, const struct fs_##name##_in *req) \
+	{                                                                                    \
+		struct node *n = rq->port->obj;                                              \
+		mutex_lock(&fs_lock);                                                        \
+		kern_return_t r = !fs_mounted ? FS_EIO : n && !n->open ? FS_EBADF : op_##name(rq, n, req); \
+		mutex_unlock(&fs_lock);                                                      \
+		return r;                                                                    \
+	}
+LOCKED(write_ool)
 
 static kern_return_t reply_empty(struct request *rq)
 {
@@ -47,8 +49,8 @@ static kern_return_t reply_node(struct request *rq, const struct ext2_inode *in,
 	int r = node_open(in->ino, S_TYPE(in->mode), flags, &n);
 	if (r)
 		return -r;
-	rep1_t *rep = (rep1_t *)rq->out;
-	rep->a = (msg_word_t){ MSGT_PORT(MACH_MSG_TYPE_MAKE_SEND), n->pi->name };
+	fs_lookup_reply_t *rep = (fs_lookup_reply_t *)rq->out;   /* as fs_get_root's */
+	rep->node = w_port(n->pi->name, MACH_MSG_TYPE_MAKE_SEND);
 	rq->reply_size = sizeof *rep;
 	rq->reply_complex = 1;
 	return KERN_SUCCESS;
@@ -96,11 +98,10 @@ static kern_return_t check_attr_op(const struct node *n)
 
 /* --- opening ---------------------------------------------------------------- */
 
-static kern_return_t op_lookup(struct request *rq, struct node *n)
+static kern_return_t op_lookup(struct request *rq, struct node *n, const struct fs_lookup_in *req)
 {
-	const fs_lookup_request_t *m = (const fs_lookup_request_t *)rq->in;
-	unsigned flags = m->flags.v, mode = m->mode.v;
-	if (!msg_string_ok(m->path, FS_PATH_MAX))
+	unsigned flags = req->flags, mode = req->mode;
+	if (!msg_string_ok(req->path, FS_PATH_MAX))
 		return MIG_BAD_ARGUMENTS;
 	if ((flags & ~FS_O_ALL) || (mode & ~07777u))
 		return FS_EINVAL;
@@ -108,10 +109,12 @@ static kern_return_t op_lookup(struct request *rq, struct node *n)
 		return FS_ENOTDIR;
 	if (!fs_writable && (flags & (FS_O_WRITE | FS_O_TRUNC)))
 		return FS_EROFS;
+	unsigned how = (flags & FS_O_CREAT ? EXT2_PATH_CREAT : 0) | (flags & FS_O_EXCL ? EXT2_PATH_EXCL : 0)
+	               | (flags & FS_O_NOFOLLOW ? EXT2_PATH_NOFOLLOW : 0);
 	struct ext2_inode in;
-	int r = lookup(n->ino, m->path, flags, mode, &in);
+	int r = ext2_resolve(&fs, n->ino, req->path, how, (uint16_t)mode, &in);
 	if (r)
-		return -r;
+		return core_errno(r, "looking up a path");
 	uint16_t type = S_TYPE(in.mode);
 	if ((flags & FS_O_DIRECTORY) && type != EXT2_S_IFDIR)
 		return FS_ENOTDIR;
@@ -126,9 +129,9 @@ static kern_return_t op_lookup(struct request *rq, struct node *n)
 	return reply_node(rq, &in, flags & (FS_O_READ | FS_O_WRITE | FS_O_APPEND));
 }
 
-static kern_return_t op_get_root(struct request *rq, struct node *n)
+static kern_return_t op_get_root(struct request *rq, struct node *n, const struct fs_get_root_in *req)
 {
-	(void)n;
+	(void)n, (void)req;
 	struct ext2_inode in;
 	kern_return_t r = read_inode(EXT2_ROOT_INO, &in);
 	return r ? r : reply_node(rq, &in, FS_O_READ);
@@ -136,11 +139,10 @@ static kern_return_t op_get_root(struct request *rq, struct node *n)
 
 /* --- data ------------------------------------------------------------------- */
 
-static kern_return_t op_read(struct request *rq, struct node *n)
+static kern_return_t op_read(struct request *rq, struct node *n, const struct fs_read_in *req)
 {
-	const fs_read_request_t *m = (const fs_read_request_t *)rq->in;
-	uint64_t offset = m->offset.v;
-	natural_t count = m->count.v;
+	uint64_t offset = req->offset;
+	natural_t count = req->count;
 	if (!(n->flags & FS_O_READ))
 		return FS_EBADF;
 	if (n->type != EXT2_S_IFREG)
@@ -209,17 +211,15 @@ static kern_return_t write_data(struct request *rq, struct node *n, uint64_t off
 	return KERN_SUCCESS;
 }
 
-static kern_return_t op_write(struct request *rq, struct node *n)
+static kern_return_t op_write(struct request *rq, struct node *n, const struct fs_write_in *req)
 {
-	const fs_write_request_t *m = (const fs_write_request_t *)rq->in;
-	return write_data(rq, n, m->offset.v, m->data, rq->args[1].count);
+	return write_data(rq, n, req->offset, req->data.data, req->data.count);
 }
 
-/* The data comes from do_write_ool's copy (rq->args[1].data). */
-static kern_return_t op_write_ool(struct request *rq, struct node *n)
+/* The data comes from serve_fs_write_ool's copy. */
+static kern_return_t op_write_ool(struct request *rq, struct node *n, const struct fs_write_ool_in *req)
 {
-	const fs_write_ool_request_t *m = (const fs_write_ool_request_t *)rq->in;
-	return write_data(rq, n, m->offset.v, rq->args[1].data, rq->args[1].count);
+	return write_data(rq, n, req->offset, req->data.data, req->data.count);
 }
 
 /* Buffers for the copies below, kept mapped between requests: a fresh
@@ -266,44 +266,44 @@ static void copy_give(vm_offset_t buf, vm_size_t size)
  * fault or never come: they are copied with safe_copy into pages of ours
  * before fs_lock is taken, so such a client fails its own write (EFAULT)
  * and holds up nobody. */
-static kern_return_t do_write_ool(struct request *rq)
+static kern_return_t serve_fs_write_ool(struct request *rq, const struct fs_write_ool_in *req)
 {
-	const fs_write_ool_request_t *m = (const fs_write_ool_request_t *)rq->in;
-	size_t count = rq->args[1].count;
+	size_t count = req->data.count;
 	vm_size_t size = (count + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	vm_offset_t copy = 0;
 	if (count && !(copy = copy_take(size)))
 		return FS_ENOMEM;
-	if (count && safe_copy((void *)(uintptr_t)copy, (const void *)(uintptr_t)m->data.addr, count)) {
+	if (count && safe_copy((void *)(uintptr_t)copy, req->data.data, count)) {
 		copy_give(copy, size);
 		return FS_EFAULT;
 	}
-	rq->args[1].data = (const void *)(uintptr_t)copy;
-	kern_return_t r = run(rq, op_write_ool);
+	struct fs_write_ool_in copied = *req;
+	copied.data.data = (const void *)(uintptr_t)copy;
+	kern_return_t r = locked_fs_write_ool(rq, &copied);
 	if (count)
 		copy_give(copy, size);
 	/* taken: the region is ours to give back (a failure leaves it to lib/server) */
 	if (r == KERN_SUCCESS && count)
-		vm_deallocate(mach_task_self(), m->data.addr, count);
+		vm_deallocate(mach_task_self(), (vm_offset_t)(uintptr_t)req->data.data, count);
 	return r;
 }
 
-static kern_return_t op_truncate(struct request *rq, struct node *n)
+static kern_return_t op_truncate(struct request *rq, struct node *n, const struct fs_truncate_in *req)
 {
-	const fs_truncate_request_t *m = (const fs_truncate_request_t *)rq->in;
 	if (!(n->flags & FS_O_WRITE))
 		return FS_EBADF;
 	if (n->type != EXT2_S_IFREG)
 		return n->type == EXT2_S_IFDIR ? FS_EISDIR : FS_EINVAL;
 	stream_forget(n->ino);
-	int r = ext2_truncate(&fs, n->ino, m->size.v);
+	int r = ext2_truncate(&fs, n->ino, req->size);
 	return r ? core_errno(r, "truncating") : reply_empty(rq);
 }
 
 /* --- attributes ------------------------------------------------------------- */
 
-static kern_return_t op_stat(struct request *rq, struct node *n)
+static kern_return_t op_stat(struct request *rq, struct node *n, const struct fs_stat_in *req)
 {
+	(void)req;
 	struct ext2_inode in;
 	kern_return_t e = read_inode(n->ino, &in);
 	if (e)
@@ -319,9 +319,9 @@ static kern_return_t op_stat(struct request *rq, struct node *n)
 	return KERN_SUCCESS;
 }
 
-static kern_return_t op_chmod(struct request *rq, struct node *n)
+static kern_return_t op_chmod(struct request *rq, struct node *n, const struct fs_chmod_in *req)
 {
-	natural_t mode = rq_word(rq, 0);
+	natural_t mode = req->mode;
 	if (mode & ~07777u)
 		return FS_EINVAL;
 	kern_return_t e = check_attr_op(n);
@@ -331,9 +331,9 @@ static kern_return_t op_chmod(struct request *rq, struct node *n)
 	return r ? core_errno(r, "chmod") : reply_empty(rq);
 }
 
-static kern_return_t op_utimes(struct request *rq, struct node *n)
+static kern_return_t op_utimes(struct request *rq, struct node *n, const struct fs_utimes_in *req)
 {
-	uint32_t atime = rq_word(rq, 0), mtime = rq_word(rq, 1);
+	uint32_t atime = req->atime, mtime = req->mtime;
 	kern_return_t e = check_attr_op(n);
 	if (e)
 		return e;
@@ -342,16 +342,16 @@ static kern_return_t op_utimes(struct request *rq, struct node *n)
 	return r ? core_errno(r, "utimes") : reply_empty(rq);
 }
 
-static kern_return_t op_sync(struct request *rq, struct node *n)
+static kern_return_t op_sync(struct request *rq, struct node *n, const struct fs_sync_in *req)
 {
-	(void)n;
+	(void)n, (void)req;
 	int r = fs_writable ? ext2_sync(&fs) : 0;
 	return r ? core_errno(r, "sync") : reply_empty(rq);
 }
 
-static kern_return_t op_statfs(struct request *rq, struct node *n)
+static kern_return_t op_statfs(struct request *rq, struct node *n, const struct fs_statfs_in *req)
 {
-	(void)n;
+	(void)n, (void)req;
 	struct ext2_statfs s;
 	ext2_statfs(&fs, &s);
 	fs_statfs_reply_t *rep = (fs_statfs_reply_t *)rq->out;
@@ -398,7 +398,7 @@ static int pack_entry(void *arg, const char *name, size_t len, uint32_t ino, uns
 	return 0;
 }
 
-static kern_return_t op_readdir(struct request *rq, struct node *n)
+static kern_return_t op_readdir(struct request *rq, struct node *n, const struct fs_readdir_in *req)
 {
 	if (n->type != EXT2_S_IFDIR)
 		return FS_ENOTDIR;
@@ -407,7 +407,7 @@ static kern_return_t op_readdir(struct request *rq, struct node *n)
 	if (e)
 		return e;
 	fs_readdir_reply_t *rep = (fs_readdir_reply_t *)rq->out;
-	struct pack p = { rep->data, 0, 0, rq_word(rq, 0), FS_DIR_END };
+	struct pack p = { rep->data, 0, 0, req->cookie, FS_DIR_END };
 	int r = p.start == FS_DIR_END ? 0 : ext2_readdir(&fs, &in, pack_entry, &p);
 	if (r < 0)
 		return core_errno(r, "reading a directory");
@@ -417,16 +417,15 @@ static kern_return_t op_readdir(struct request *rq, struct node *n)
 	return KERN_SUCCESS;
 }
 
-static kern_return_t op_mkdir(struct request *rq, struct node *n)
+static kern_return_t op_mkdir(struct request *rq, struct node *n, const struct fs_mkdir_in *req)
 {
-	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
-	kern_return_t e = check_dir_op(n, m->name, 1);
+	kern_return_t e = check_dir_op(n, req->name, 1);
 	if (e)
 		return e;
-	if (m->mode.v & ~07777u)
+	if (req->mode & ~07777u)
 		return FS_EINVAL;
 	uint32_t ino;
-	int r = ext2_mkdir(&fs, n->ino, m->name, strlen(m->name), (uint16_t)m->mode.v, 0, 0, &ino);
+	int r = ext2_mkdir(&fs, n->ino, req->name, strlen(req->name), (uint16_t)req->mode, 0, 0, &ino);
 	return r ? core_errno(r, "mkdir") : reply_empty(rq);
 }
 
@@ -441,92 +440,86 @@ static void forget_named(uint32_t dir, const char *name)
 		stream_forget(ino);
 }
 
-static kern_return_t op_unlink(struct request *rq, struct node *n)
+static kern_return_t op_unlink(struct request *rq, struct node *n, const struct fs_unlink_in *req)
 {
-	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
-	kern_return_t e = check_dir_op(n, m->name, 1);
+	kern_return_t e = check_dir_op(n, req->name, 1);
 	if (e)
 		return e;
-	forget_named(n->ino, m->name);
-	int r = ext2_unlink(&fs, n->ino, m->name, strlen(m->name));
+	forget_named(n->ino, req->name);
+	int r = ext2_unlink(&fs, n->ino, req->name, strlen(req->name));
 	return r ? core_errno(r, "unlink") : reply_empty(rq);
 }
 
-static kern_return_t op_rmdir(struct request *rq, struct node *n)
+static kern_return_t op_rmdir(struct request *rq, struct node *n, const struct fs_rmdir_in *req)
 {
-	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
-	kern_return_t e = check_dir_op(n, m->name, 1);
+	kern_return_t e = check_dir_op(n, req->name, 1);
 	if (e)
 		return e;
-	int r = ext2_rmdir(&fs, n->ino, m->name, strlen(m->name));
+	int r = ext2_rmdir(&fs, n->ino, req->name, strlen(req->name));
 	return r ? core_errno(r, "rmdir") : reply_empty(rq);
 }
 
-static kern_return_t op_rename(struct request *rq, struct node *n)
+static kern_return_t op_rename(struct request *rq, struct node *n, const struct fs_rename_in *req)
 {
-	const fs_rename_request_t *m = (const fs_rename_request_t *)rq->in;
-	kern_return_t e = check_dir_op(n, m->old, 1);
+	kern_return_t e = check_dir_op(n, req->old, 1);
 	if (!e)
-		e = check_name(m->new);
+		e = check_name(req->new);
 	if (e)
 		return e;
-	struct node *to = node_find(m->newdir.name);
+	struct node *to = node_find(req->newdir);
 	if (!to)
 		return FS_EXDEV;             /* not a node port of this file system */
 	if (to->type != EXT2_S_IFDIR)
 		return FS_ENOTDIR;
-	forget_named(to->ino, m->new);      /* it may replace a file */
-	int r = ext2_rename(&fs, n->ino, m->old, strlen(m->old), to->ino, m->new, strlen(m->new));
+	forget_named(to->ino, req->new);      /* it may replace a file */
+	int r = ext2_rename(&fs, n->ino, req->old, strlen(req->old), to->ino, req->new, strlen(req->new));
 	if (r)
 		return core_errno(r, "rename");
-	mach_port_deallocate(mach_task_self(), m->newdir.name);   /* the right the request brought */
+	mach_port_deallocate(mach_task_self(), req->newdir);   /* the right the request brought */
 	return reply_empty(rq);
 }
 
-static kern_return_t op_link(struct request *rq, struct node *n)
+static kern_return_t op_link(struct request *rq, struct node *n, const struct fs_link_in *req)
 {
-	const fs_link_request_t *m = (const fs_link_request_t *)rq->in;
-	kern_return_t e = check_dir_op(n, m->name, 1);
+	kern_return_t e = check_dir_op(n, req->name, 1);
 	if (e)
 		return e;
-	struct node *target = node_find(m->node.name);
+	struct node *target = node_find(req->node);
 	if (!target)
 		return FS_EXDEV;
 	if (target->type == EXT2_S_IFDIR)
 		return FS_EPERM;
-	int r = ext2_link(&fs, n->ino, m->name, strlen(m->name), target->ino);
+	int r = ext2_link(&fs, n->ino, req->name, strlen(req->name), target->ino);
 	if (r)
 		return core_errno(r, "link");
-	mach_port_deallocate(mach_task_self(), m->node.name);
+	mach_port_deallocate(mach_task_self(), req->node);
 	return reply_empty(rq);
 }
 
-static kern_return_t op_symlink(struct request *rq, struct node *n)
+static kern_return_t op_symlink(struct request *rq, struct node *n, const struct fs_symlink_in *req)
 {
-	const fs_symlink_request_t *m = (const fs_symlink_request_t *)rq->in;
-	kern_return_t e = check_dir_op(n, m->name, 1);
+	kern_return_t e = check_dir_op(n, req->name, 1);
 	if (e)
 		return e;
-	if (!msg_string_ok(m->target, FS_PATH_MAX))
+	if (!msg_string_ok(req->target, FS_PATH_MAX))
 		return MIG_BAD_ARGUMENTS;
-	if (m->target[0] == 0)
+	if (req->target[0] == 0)
 		return FS_ENOENT;
 	uint32_t ino;
-	int r = ext2_symlink(&fs, n->ino, m->name, strlen(m->name), m->target, strlen(m->target), 0, 0, &ino);
+	int r = ext2_symlink(&fs, n->ino, req->name, strlen(req->name), req->target, strlen(req->target), 0, 0, &ino);
 	return r ? core_errno(r, "symlink") : reply_empty(rq);
 }
 
-static kern_return_t op_readlink(struct request *rq, struct node *n)
+static kern_return_t op_readlink(struct request *rq, struct node *n, const struct fs_readlink_in *req)
 {
-	const fs_name_request_t *m = (const fs_name_request_t *)rq->in;
-	kern_return_t e = check_dir_op(n, m->name, 0);
+	kern_return_t e = check_dir_op(n, req->name, 0);
 	if (e)
 		return e;
 	struct ext2_inode dir, in;
 	uint32_t ino;
 	if ((e = read_inode(n->ino, &dir)))
 		return e;
-	int r = ext2_lookup(&fs, &dir, m->name, strlen(m->name), &ino);
+	int r = ext2_lookup(&fs, &dir, req->name, strlen(req->name), &ino);
 	if (r)
 		return core_errno(r, "readlink");
 	if ((e = read_inode(ino, &in)))
@@ -547,54 +540,17 @@ static kern_return_t op_readlink(struct request *rq, struct node *n)
 
 /* --- the routine tables ------------------------------------------------------ */
 
-#define HANDLER(name) static kern_return_t do_##name(struct request *rq) { return run(rq, op_##name); }
-HANDLER(lookup) HANDLER(get_root) HANDLER(read) HANDLER(write) HANDLER(truncate)
-HANDLER(stat) HANDLER(chmod) HANDLER(utimes) HANDLER(sync) HANDLER(statfs) HANDLER(readdir)
-HANDLER(mkdir) HANDLER(unlink) HANDLER(rmdir) HANDLER(rename) HANDLER(link) HANDLER(symlink)
-HANDLER(readlink)
+/* Every routine but fs_write_ool (above) runs its op under fs_lock as it is. */
+#define SERVE_LOCKED(name) \
+	LOCKED(name) \
+	static kern_return_t serve_fs_##name(struct request *rq, const struct fs_##name##_in *req) \
+	{ \
+		return locked_fs_##name(rq, req); \
+	}
+SERVE_LOCKED(lookup) SERVE_LOCKED(get_root) SERVE_LOCKED(read) SERVE_LOCKED(write)
+SERVE_LOCKED(truncate) SERVE_LOCKED(stat) SERVE_LOCKED(chmod) SERVE_LOCKED(utimes) SERVE_LOCKED(sync)
+SERVE_LOCKED(statfs) SERVE_LOCKED(readdir) SERVE_LOCKED(mkdir) SERVE_LOCKED(unlink) SERVE_LOCKED(rmdir)
+SERVE_LOCKED(rename) SERVE_LOCKED(link) SERVE_LOCKED(symlink) SERVE_LOCKED(readlink)
 
-#define MSGF_INT64 { MACH_MSG_TYPE_INTEGER_64, 64, 0, 1 }
-static const struct msg_field no_args[1];
-static const struct msg_field one_word[1] = { MSGF_INT32 };
-static const struct msg_field two_words[2] = { MSGF_INT32, MSGF_INT32 };
-static const struct msg_field offset_only[1] = { MSGF_INT64 };
-static const struct msg_field lookup_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_STRING(FS_PATH_MAX) };
-static const struct msg_field read_args[2] = { MSGF_INT64, MSGF_INT32 };
-static const struct msg_field write_args[2] = {
-	MSGF_INT64, { MACH_MSG_TYPE_CHAR, 8, MSGF_LONG | MSGF_VAR, FS_INLINE_MAX } };
-static const struct msg_field write_ool_args[2] = {
-	MSGF_INT64, { MACH_MSG_TYPE_INTEGER_8, 8, MSGF_OOL | MSGF_LONG | MSGF_VAR, FS_IO_MAX } };
-static const struct msg_field name_args[2] = { MSGF_INT32, MSGF_STRING(FS_NAME_MAX) };
-static const struct msg_field rename_args[3] = {
-	MSGF_STRING(FS_NAME_MAX), MSGF_SEND, MSGF_STRING(FS_NAME_MAX) };
-static const struct msg_field link_args[2] = { MSGF_SEND, MSGF_STRING(FS_NAME_MAX) };
-static const struct msg_field symlink_args[2] = { MSGF_STRING(FS_NAME_MAX), MSGF_STRING(FS_PATH_MAX) };
-
-static const struct routine node_routines[] = {
-	{ ID_FS_LOOKUP, lookup_args, 3, do_lookup, 0 },
-	{ ID_FS_READ, read_args, 2, do_read, 0 },
-	{ ID_FS_WRITE, write_args, 2, do_write, 0 },
-	{ ID_FS_WRITE_OOL, write_ool_args, 2, do_write_ool, 0 },
-	{ ID_FS_STAT, no_args, 0, do_stat, 0 },
-	{ ID_FS_READDIR, one_word, 1, do_readdir, 0 },
-	{ ID_FS_MKDIR, name_args, 2, do_mkdir, 0 },
-	{ ID_FS_UNLINK, name_args, 2, do_unlink, 0 },
-	{ ID_FS_RMDIR, name_args, 2, do_rmdir, 0 },
-	{ ID_FS_RENAME, rename_args, 3, do_rename, 0 },
-	{ ID_FS_LINK, link_args, 2, do_link, 0 },
-	{ ID_FS_SYMLINK, symlink_args, 2, do_symlink, 0 },
-	{ ID_FS_READLINK, name_args, 2, do_readlink, 0 },
-	{ ID_FS_TRUNCATE, offset_only, 1, do_truncate, 0 },
-	{ ID_FS_CHMOD, one_word, 1, do_chmod, 0 },
-	{ ID_FS_UTIMES, two_words, 2, do_utimes, 0 },
-	{ ID_FS_SYNC, no_args, 0, do_sync, 0 },
-	{ ID_FS_STATFS, no_args, 0, do_statfs, 0 },
-};
-const struct interface fs_node_interface = {
-	"fs", node_routines, sizeof node_routines / sizeof node_routines[0]
-};
-
-static const struct routine root_routines[] = {
-	{ ID_FS_GET_ROOT, no_args, 0, do_get_root, 0 },
-};
-const struct interface fs_root_interface = { "fs-root", root_routines, 1 };
+SERVER_INTERFACE(, fs_node_interface, "fs", FS_NODE_ROUTINES);
+SERVER_INTERFACE(, fs_root_interface, "fs-root", FS_ROOT_ROUTINES);

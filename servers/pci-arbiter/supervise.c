@@ -44,27 +44,23 @@ static const char *exception_name(unsigned e)
 
 /* exception_raise from the kernel for a thread of the driver: only the
  * kernel holds a send right to this port. */
-static kern_return_t do_exception(struct request *rq)
+static kern_return_t serve_exception_raise(struct request *rq, const struct exception_raise_in *in)
 {
-	const exception_raise_request_t *m = (const exception_raise_request_t *)rq->in;
+	(void)rq;
 	struct i386_thread_state st;
 	natural_t count = i386_THREAD_STATE_COUNT;
-	if (thread_get_state(m->thread.name, i386_THREAD_STATE, (natural_t *)&st, &count))
+	if (thread_get_state(in->thread, i386_THREAD_STATE, (natural_t *)&st, &count))
 		st.eip = 0;
-	if (m->exception.v == EXC_BAD_ACCESS)
+	if (in->exception == EXC_BAD_ACCESS)
 		snprintf(sv.cause, sizeof sv.cause, "a bad access (%s) to address 0x%x at eip 0x%x",
-		         mach_error_name((kern_return_t)m->code.v), m->subcode.v, st.eip);
+		         mach_error_name((kern_return_t)in->code), in->subcode, st.eip);
 	else
 		snprintf(sv.cause, sizeof sv.cause, "exception %u (%s, code 0x%x, 0x%x) at eip 0x%x",
-		         m->exception.v, exception_name(m->exception.v), m->code.v, m->subcode.v, st.eip);
+		         in->exception, exception_name(in->exception), in->code, in->subcode, st.eip);
 	return KERN_FAILURE;             /* the kernel ends the task, as without a handler */
 }
 
-static const struct msg_field exception_args[5] = { MSGF_SEND, MSGF_SEND, MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-static const struct routine exc_routines[] = {
-	{ ID_EXCEPTION_RAISE, exception_args, 5, do_exception, 0 },
-};
-static const struct interface exc_interface = { "driver exceptions", exc_routines, 1 };
+SERVER_INTERFACE(static, exc_interface, "driver exceptions", EXC_ROUTINES);
 
 static void died(mach_port_t name, void *arg);
 

@@ -123,9 +123,9 @@ static void console_reader(void *arg)
 
 /* --- the terminal port ------------------------------------------------------- */
 
-static kern_return_t do_read(struct request *rq)
+static kern_return_t serve_device_read_inband(struct request *rq, const struct device_read_inband_in *in)
 {
-	size_t want = rq_word(rq, 2);
+	size_t want = in->bytes;
 	struct reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return KERN_RESOURCE_SHORTAGE;
@@ -142,29 +142,30 @@ static kern_return_t do_read(struct request *rq)
 	return SERVER_NO_REPLY;
 }
 
-static kern_return_t do_write(struct request *rq)
+static kern_return_t serve_device_write_inband(struct request *rq, const struct device_write_inband_in *in)
 {
-	size_t n = rq->args[2].count;
-	put_raw(rq->args[2].data, n);
-	rep1_t *rep = (rep1_t *)rq->out;
-	rep->a = w_int((natural_t)n);
+	size_t n = in->data.count;
+	put_raw(in->data.data, n);
+	device_write_inband_reply_t *rep = (device_write_inband_reply_t *)rq->out;
+	rep->written = w_int((natural_t)n);
 	rq->reply_size = sizeof *rep;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_get_mode(struct request *rq)
+static kern_return_t serve_term_get_mode(struct request *rq, const struct term_get_mode_in *in)
 {
-	rep1_t *rep = (rep1_t *)rq->out;
+	term_get_mode_reply_t *rep = (term_get_mode_reply_t *)rq->out;
+	(void)in;
 	mutex_lock(&lock);
-	rep->a = w_int(ld.mode);
+	rep->mode = w_int(ld.mode);
 	mutex_unlock(&lock);
 	rq->reply_size = sizeof *rep;
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_set_mode(struct request *rq)
+static kern_return_t serve_term_set_mode(struct request *rq, const struct term_set_mode_in *in)
 {
-	unsigned mode = rq_word(rq, 0);
+	unsigned mode = in->mode;
 	if (mode & ~(unsigned)TERM_MODE_ALL)
 		return FS_EINVAL;
 	mutex_lock(&lock);
@@ -175,11 +176,11 @@ static kern_return_t do_set_mode(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_set_foreground(struct request *rq)
+static kern_return_t serve_term_set_foreground(struct request *rq, const struct term_set_foreground_in *in)
 {
 	unsigned intr = 0;
 	mutex_lock(&lock);
-	foreground = rq_word(rq, 0);
+	foreground = in->pgrp;
 	if (foreground && intr_pending) {
 		intr_pending = 0;
 		ldisc_input(&ld, 3);            /* drops the empty line the ^C made */
@@ -196,18 +197,9 @@ static kern_return_t do_set_foreground(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static const struct msg_field no_args[1];
-static const struct msg_field word_arg[1] = { MSGF_INT32 };
-static const struct msg_field read_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-static const struct msg_field write_args[3] = { MSGF_INT32, MSGF_INT32, MSGF_CHARS(DEV_INBAND_MAX) };
-static const struct routine term_routines[] = {
-	{ ID_DEVICE_READ_INBAND, read_args, 3, do_read, 0 },
-	{ ID_DEVICE_WRITE_INBAND, write_args, 3, do_write, 0 },
-	{ ID_TERM_GET_MODE, no_args, 0, do_get_mode, 0 },
-	{ ID_TERM_SET_MODE, word_arg, 1, do_set_mode, 0 },
-	{ ID_TERM_SET_FOREGROUND, word_arg, 1, do_set_foreground, 0 },
-};
-static const struct interface term_interface = { "term", term_routines, 5 };
+/* a terminal's data travel with the device protocol's inband calls */
+#define TERM_SERVED(R) DEVICE_INBAND_ROUTINES(R) TERM_ROUTINES(R)
+SERVER_INTERFACE(static, term_interface, "term", TERM_SERVED);
 static const struct interface *const term_ifaces[] = { &term_interface, NULL };
 
 int main(void)

@@ -160,7 +160,7 @@ static const struct msg_field spec_write[] = { MSGF_INT32, MSGF_INT32, MSGF_OOL_
 static const struct msg_field spec_ool_short[] = { MSGF_OOL_BYTES(2048) };
 static const struct msg_field spec_i16[] = { MSGF_INT16, MSGF_INT16 };
 static const struct msg_field spec_str16[] = { MSGF_STRING(16) };
-#define MSGF_INT64 { MACH_MSG_TYPE_INTEGER_64, 64, 0, 1 }
+#define MSGF_INT64 MSGK_INT64_SPEC(1)
 static const struct msg_field spec_contig[] = { MSGF_SEND, MSGF_INT32, MSGF_INT64, MSGF_INT64, MSGF_INT64 };
 static const struct msg_field spec_huge_chars[] = { { MACH_MSG_TYPE_CHAR, 8, MSGF_VAR | MSGF_LONG, 0xffffffffu } };
 static const struct msg_field spec_huge_bits[] = { { MACH_MSG_TYPE_INTEGER_8, 0xffff, MSGF_VAR | MSGF_LONG, 0xffffffffu } };
@@ -190,21 +190,21 @@ static void test_layouts(void)
 	      && offsetof(device_read_inband_reply_t, data) == 36, "device_read_inband_reply_t");
 	CHECK(sizeof(device_read_request_t) == 48 && sizeof(device_read_reply_t) == 48
 	      && offsetof(device_read_reply_t, data.addr) == 44, "device_read request and reply");
-	CHECK(sizeof(device_open_reply_t) == 40 && offsetof(device_open_reply_t, a.v) == 36, "device_open_reply_t");
-	CHECK(sizeof(req_vm_allocate_contiguous_t) == 76, "req_vm_allocate_contiguous_t is %zu",
-	      sizeof(req_vm_allocate_contiguous_t));
-	CHECK(offsetof(req_vm_allocate_contiguous_t, task) == 24 && offsetof(req_vm_allocate_contiguous_t, size) == 32
-	      && offsetof(req_vm_allocate_contiguous_t, pmin) == 40 && offsetof(req_vm_allocate_contiguous_t, pmin.v) == 44
-	      && offsetof(req_vm_allocate_contiguous_t, pmax) == 52 && offsetof(req_vm_allocate_contiguous_t, palign) == 64,
-	      "req_vm_allocate_contiguous_t offsets");
-	CHECK(sizeof(rep_vm_allocate_contiguous_t) == 52 && offsetof(rep_vm_allocate_contiguous_t, vaddr) == 32
-	      && offsetof(rep_vm_allocate_contiguous_t, paddr.v) == 44, "rep_vm_allocate_contiguous_t");
-	CHECK(sizeof(req_vm_map_t) == 104 && offsetof(req_vm_map_t, memobj) == 56
-	      && offsetof(req_vm_map_t, inherit) == 96, "req_vm_map_t");
-	CHECK(sizeof(req_task_set_name_t) == 92 && offsetof(req_task_set_name_t, name) == 28, "req_task_set_name_t");
+	CHECK(sizeof(device_open_reply_t) == 40 && offsetof(device_open_reply_t, device.v) == 36, "device_open_reply_t");
+	CHECK(sizeof(vm_allocate_contiguous_request_t) == 76, "vm_allocate_contiguous_request_t is %zu",
+	      sizeof(vm_allocate_contiguous_request_t));
+	CHECK(offsetof(vm_allocate_contiguous_request_t, task) == 24 && offsetof(vm_allocate_contiguous_request_t, size) == 32
+	      && offsetof(vm_allocate_contiguous_request_t, pmin) == 40 && offsetof(vm_allocate_contiguous_request_t, pmin.v) == 44
+	      && offsetof(vm_allocate_contiguous_request_t, pmax) == 52 && offsetof(vm_allocate_contiguous_request_t, palign) == 64,
+	      "vm_allocate_contiguous_request_t offsets");
+	CHECK(sizeof(vm_allocate_contiguous_reply_t) == 52 && offsetof(vm_allocate_contiguous_reply_t, vaddr) == 32
+	      && offsetof(vm_allocate_contiguous_reply_t, paddr.v) == 44, "vm_allocate_contiguous_reply_t");
+	CHECK(sizeof(vm_map_request_t) == 104 && offsetof(vm_map_request_t, memobj) == 56
+	      && offsetof(vm_map_request_t, inherit) == 96, "vm_map_request_t");
+	CHECK(sizeof(task_set_name_request_t) == 92 && offsetof(task_set_name_request_t, name) == 28, "task_set_name_request_t");
 	CHECK(offsetof(rep_ints_t, v) == 36 && offsetof(req_flavor_ints_t, type) == 32
 	      && offsetof(req_flavor_ints_t, v) == 36, "integer arrays");
-	CHECK(sizeof(req_vm_write_t) == 48 && offsetof(req_vm_write_t, data.addr) == 44, "req_vm_write_t");
+	CHECK(sizeof(vm_write_request_t) == 48 && offsetof(vm_write_request_t, data.addr) == 44, "vm_write_request_t");
 	CHECK(sizeof(rep_time_t) == 44 && offsetof(rep_time_t, v) == 36, "rep_time_t");
 
 	/* the bit-field structs encode descriptors as the kernel reads them */
@@ -247,7 +247,7 @@ static void test_accept(void)
 	device_read_request_t rr;
 	rpc_head(&rr.head, 5, ID_DEVICE_READ, 0);
 	rr.head.msgh_size = sizeof rr;
-	rr.a = w_int(1), rr.b = w_int(2), rr.c = w_int(3);
+	rr.mode = w_int(1), rr.recnum = w_int(2), rr.bytes = w_int(3);
 	memcpy(m.u.w, &rr, sizeof rr);
 	CHECK(parse_at(&m, sizeof rr, spec_ints, N(spec_ints)) == 0, "device_read from the project's layout");
 
@@ -364,10 +364,10 @@ static void test_accept(void)
 	CHECK(parse(&m, spec_i16, N(spec_i16)) == 0 && *(const uint16_t *)args[1].data == 0xcff, "two INT16");
 
 	/* vm_allocate_contiguous: a port, an integer and three 64-bit integers */
-	req_vm_allocate_contiguous_t vc;
+	vm_allocate_contiguous_request_t vc;
 	rpc_head(&vc.head, 5, ID_VM_ALLOCATE_CONTIGUOUS, 1);
 	vc.head.msgh_size = sizeof vc;
-	vc.task = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_PORT_SEND), 0x44 };
+	vc.task = w_port(0x44, MACH_MSG_TYPE_PORT_SEND);
 	vc.size = w_int(65536);
 	vc.pmin = w_u64(0), vc.pmax = w_u64(0x100000000ull), vc.palign = w_u64(4096);
 	memcpy(m.u.w, &vc, sizeof vc);

@@ -44,8 +44,8 @@ static kern_return_t raise_forged(mach_port_t exc, mach_port_t thread, int make)
 {
 	union { exception_raise_request_t in; mig_reply_header_t out; } m;
 	rpc_head(&m.in.head, exc, ID_EXCEPTION_RAISE, 1);
-	m.in.thread = (msg_port_t){ MSGT_PORT(make ? MACH_MSG_TYPE_MAKE_SEND : MACH_MSG_TYPE_COPY_SEND), thread };
-	m.in.task = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), mach_task_self() };
+	m.in.thread = w_port(thread, make ? MACH_MSG_TYPE_MAKE_SEND : MACH_MSG_TYPE_COPY_SEND);
+	m.in.task = w_port(mach_task_self(), MACH_MSG_TYPE_COPY_SEND);
 	m.in.exception = w_int(1);          /* EXC_BAD_ACCESS */
 	m.in.code = w_int(2);
 	m.in.subcode = w_int(0x1000);
@@ -188,7 +188,7 @@ static int waits(void)
 		m.head.msgh_bits |= MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 		m.head.msgh_local_port = reply[i];
 		m.head.msgh_size = sizeof m;
-		m.a = w_int((natural_t)child);
+		m.pid = w_int((natural_t)child);
 		sent += mach_msg(&m.head, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, 0) == MACH_MSG_SUCCESS;
 	}
 	proc_wait(posix_proc, -1, &got0, &st0, &how0);     /* answered after all of them */

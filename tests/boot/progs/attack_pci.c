@@ -47,8 +47,8 @@ static kern_return_t forged_fault(mach_port_t dest)
 {
 	union { exception_raise_request_t in; mig_reply_header_t out; } m;
 	rpc_head(&m.in.head, dest, ID_EXCEPTION_RAISE, 1);
-	m.in.thread = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), mach_thread_self() };
-	m.in.task = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), mach_task_self() };
+	m.in.thread = w_port(mach_thread_self(), MACH_MSG_TYPE_COPY_SEND);
+	m.in.task = w_port(mach_task_self(), MACH_MSG_TYPE_COPY_SEND);
 	m.in.exception = w_int(1);          /* EXC_BAD_ACCESS */
 	m.in.code = w_int(1);               /* KERN_INVALID_ADDRESS */
 	m.in.subcode = w_int(0);

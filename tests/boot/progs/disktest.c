@@ -157,9 +157,9 @@ int main(int argc, char **argv)
 		/* malformed requests to the disk server, then a good one */
 		union { device_read_request_t in; char buf[256]; } m;
 		rpc_head(&m.in.head, dev, ID_DEVICE_READ, 0);
-		m.in.a = w_int(0);
-		m.in.b = w_i16(0);
-		m.in.c = w_int(512);
+		m.in.mode = w_int(0);
+		m.in.recnum = w_i16(0);
+		m.in.bytes = w_int(512);
 		expect("device_read with a 16-bit record number", mach_rpc(&m.in.head, sizeof m.in, sizeof m,
 		       rpc_reply_ret, 1, NULL), MIG_BAD_ARGUMENTS);
 		rpc_head(&m.in.head, dev, ID_DEVICE_READ, 0);

@@ -156,9 +156,9 @@ static void bad_spawn(const char *what, const char *args, size_t len, unsigned t
 		program = MACH_PORT_NULL;
 	memset(&m, 0, sizeof m);
 	rpc_head(&m.in.head, proc, ID_PROC_SPAWN, 1);
-	m.in.program = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), program };
+	m.in.program = w_port(program, MACH_MSG_TYPE_COPY_SEND);
 	for (int i = 0; i < PROC_NPORTS; i++)
-		m.in.port[i] = (msg_port_t){ MSGT_PORT(MACH_MSG_TYPE_COPY_SEND), ports[i] };
+		m.in.port[i] = w_port(ports[i], MACH_MSG_TYPE_COPY_SEND);
 	m.in.info_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, PROC_INFO_WORDS);
 	m.in.info = info;
 	m.in.info.argc = argc;

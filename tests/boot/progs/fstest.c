@@ -587,7 +587,7 @@ static void malformed(mach_port_t up)
 	memset(lk.path, 'x', sizeof lk.path);
 	expect_kr("lookup with an unterminated path", raw(&lk, sizeof lk), MIG_BAD_ARGUMENTS);
 
-	fs_name_request_t nm;
+	fs_mkdir_request_t nm;
 	rpc_head(&nm.head, root, ID_FS_MKDIR, 0);
 	nm.mode = w_int(0755);
 	nm.name_type = MSGT_LONG(MACH_MSG_TYPE_STRING_C, 8 * FS_NAME_MAX, 1);

@@ -46,49 +46,43 @@ static unsigned now_ms(void)
 
 /* --- the memory object ---------------------------------------------------- */
 
-static kern_return_t do_init(struct request *rq)
+static kern_return_t serve_memory_object_init(struct request *rq, const struct memory_object_init_in *in)
 {
-	const memory_object_init_request_t *m = (const memory_object_init_request_t *)rq->in;
-	memory_object_ready_request_t r;
-	rpc_head(&r.head, m->control.name, ID_MEMORY_OBJECT_READY, 0);
-	r.may_cache = w_bool(1);
-	r.copy_strategy = w_int(MEMORY_OBJECT_COPY_DELAY);   /* copies are lazy: the receiver faults */
-	kern_return_t e = mach_send(&r.head, sizeof r);
+	union { memory_object_ready_request_t in; } r;
+	(void)rq;
+	r.in.may_cache = w_bool(1);
+	r.in.copy_strategy = w_int(MEMORY_OBJECT_COPY_DELAY);   /* copies are lazy: the receiver faults */
+	kern_return_t e = MSG_CALL(in->control, memory_object_ready, r, NULL);
 	if (e)
 		say("memory_object_ready: %s", mach_error_name(e));
 	pager_ready = 1;
 	return KERN_SUCCESS;              /* the control right stays: it is the kernel's */
 }
 
-static kern_return_t do_data_request(struct request *rq)
+static kern_return_t serve_memory_object_data_request(struct request *rq,
+                                                      const struct memory_object_data_request_in *in)
 {
-	const memory_object_data_request_t *m = (const memory_object_data_request_t *)rq->in;
+	(void)rq;
 	page_requests++;
 	if (!give_error)
 		return KERN_SUCCESS;      /* the page never comes */
-	memory_object_data_error_request_t r;
-	rpc_head(&r.head, m->control.name, ID_MEMORY_OBJECT_DATA_ERROR, 0);
-	r.offset = w_int(m->offset.v);
-	r.size = w_int(m->length.v);
-	r.error = w_int(KERN_MEMORY_ERROR);
-	mach_send(&r.head, sizeof r);
-	mach_port_deallocate(mach_task_self(), m->control.name);
+	union { memory_object_data_error_request_t in; } r;
+	r.in.offset = w_int(in->offset);
+	r.in.size = w_int(in->length);
+	r.in.error = w_int(KERN_MEMORY_ERROR);
+	MSG_CALL(in->control, memory_object_data_error, r, NULL);
+	mach_port_deallocate(mach_task_self(), in->control);
 	return KERN_SUCCESS;
 }
 
-static const struct msg_field init_args[3] = { MSGF_SEND, MSGF_SEND, MSGF_INT32 };
-static const struct msg_field request_args[4] = { MSGF_SEND, MSGF_INT32, MSGF_INT32, MSGF_INT32 };
-static const struct routine pager_routines[] = {
-	{ ID_MEMORY_OBJECT_INIT, init_args, 3, do_init, 1 },
-	{ ID_MEMORY_OBJECT_DATA_REQUEST, request_args, 4, do_data_request, 1 },
-};
-static const struct interface pager_interface = { "pager", pager_routines, 2 };
+SERVER_INTERFACE(static, pager_interface, "pager", MEMORY_OBJECT_ROUTINES);
 static const struct interface *const pager_ifaces[] = { &pager_interface, NULL };
 
 /* --- the fake program: stat and headers from the real one, the rest hostile - */
 
-static kern_return_t do_stat(struct request *rq)
+static kern_return_t serve_fs_stat(struct request *rq, const struct fs_stat_in *in)
 {
+	(void)in;
 	fs_stat_reply_t *rep = (fs_stat_reply_t *)rq->out;
 	int e = fs_stat(real_program, &rep->st);
 	if (e)
@@ -98,13 +92,12 @@ static kern_return_t do_stat(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static kern_return_t do_read(struct request *rq)
+static kern_return_t serve_fs_read(struct request *rq, const struct fs_read_in *in)
 {
-	const fs_read_request_t *m = (const fs_read_request_t *)rq->in;
-	natural_t count = m->count.v;
+	natural_t count = in->count;
 	if (count <= FS_INLINE_MAX) {
 		fs_read_reply_t *rep = (fs_read_reply_t *)rq->out;
-		long got = fs_read(real_program, m->offset.v, rep->data, count);
+		long got = fs_read(real_program, in->offset, rep->data, count);
 		if (got < 0)
 			return (kern_return_t)-got;
 		rep->data_type = MSGT_LONG(MACH_MSG_TYPE_CHAR, 8, got);
@@ -118,13 +111,9 @@ static kern_return_t do_read(struct request *rq)
 	return KERN_SUCCESS;
 }
 
-static const struct msg_field no_args[1];
-static const struct msg_field read_args[2] = { { MACH_MSG_TYPE_INTEGER_64, 64, 0, 1 }, MSGF_INT32 };
-static const struct routine program_routines[] = {
-	{ ID_FS_STAT, no_args, 0, do_stat, 0 },
-	{ ID_FS_READ, read_args, 2, do_read, 0 },
-};
-static const struct interface program_interface = { "program", program_routines, 2 };
+/* the two routines exec calls on a program */
+#define PROGRAM_ROUTINES(R) R(fs_stat, ID_FS_STAT, ROUTINE) R(fs_read, ID_FS_READ, ROUTINE)
+SERVER_INTERFACE(static, program_interface, "program", PROGRAM_ROUTINES);
 static const struct interface *const program_ifaces[] = { &program_interface, NULL };
 
 static void serve(void *s)

@@ -70,8 +70,8 @@ static void probe(mach_port_t arbiter)
 	/* a malformed request: the offset sent as a 16-bit integer */
 	union { pci_conf_read_request_t in; mig_reply_header_t out; } m;
 	rpc_head(&m.in.head, fn, ID_PCI_CONF_READ, 0);
-	m.in.a = w_i16(0);
-	m.in.b = w_int(2);
+	m.in.offset = w_i16(0);
+	m.in.width = w_int(2);
 	check("a malformed conf_read", mach_rpc(&m.in.head, sizeof m.in, sizeof m, rpc_reply_ret, 1, NULL),
 	      MIG_BAD_ARGUMENTS);
 	check("an unknown routine on a function port", ({

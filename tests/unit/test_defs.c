@@ -1,0 +1,233 @@
+/* Every routine definition (include/mach/defs.h) against the C layout it
+ * generates: the wire structures' sizes and each field's place, computed
+ * again from the checking table alone the way the kernel lays a message
+ * out; ids unique and within their subsystem; simpleroutines without
+ * replies; and the server side, through lib/server's demultiplexer, handing
+ * a handler the fields of a request by name.
+ *   test_defs --list   prints "id name request-bytes reply-bytes" for each
+ *                      routine docs/ describes (tests/unit/defs_docs.sh) */
+#include "unit.h"
+#include "chain/proto.h"
+#include "exec/proto.h"
+#include "fs/proto.h"
+#include "mach/device_msgs.h"
+#include "pci/proto.h"
+#include "server/server.h"
+#include "term/proto.h"
+#include "mach/rpc_util.h"
+
+/* The lists the project serves, and those it only calls. */
+#define SERVED(R) DEVICE_MASTER_ROUTINES(R) DEVICE_INBAND_ROUTINES(R) DEVICE_IO_ROUTINES(R) \
+	PCI_ARBITER_ROUTINES(R) PCI_FUNCTION_ROUTINES(R) CHAIN_ROUTINES(R) FS_NODE_ROUTINES(R) \
+	FS_ROOT_ROUTINES(R) PROC_ROUTINES(R) TERM_ROUTINES(R) EXC_ROUTINES(R) MEMORY_OBJECT_ROUTINES(R)
+/* The project's own protocols and the device calls it answers: docs/ has a
+ * table of each. */
+#define DOCUMENTED(R) DEVICE_MASTER_ROUTINES(R) DEVICE_INBAND_ROUTINES(R) DEVICE_IO_ROUTINES(R) \
+	PCI_ARBITER_ROUTINES(R) PCI_FUNCTION_ROUTINES(R) CHAIN_ROUTINES(R) FS_NODE_ROUTINES(R) \
+	FS_ROOT_ROUTINES(R) PROC_ROUTINES(R) TERM_ROUTINES(R)
+#define CALLED(R) DEVICE_KERNEL_ROUTINES(R) KERNEL_ROUTINES(R) MEMORY_CONTROL_ROUTINES(R)
+#define ALL(R) SERVED(R) CALLED(R)
+
+/* Where one field lies: its first descriptor and the end of its data. */
+struct place {
+	uint32_t desc, data, end;
+};
+
+/* Lays out NF fields (the arguments of SPEC from index I on) after START
+ * bytes, with every variable field at its most, as the kernel reads a
+ * message: a descriptor (4 bytes, 12 in long form), then the data inline
+ * rounded up to 4 bytes, or the 4-byte address of out-of-line data. */
+static uint32_t lay_out(const struct msg_field *spec, unsigned n, uint32_t at, struct place *p)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct msg_field *f = &spec[i];
+		p[i].desc = at;
+		at += (f->flags & MSGF_LONG) ? 12 : 4;
+		p[i].data = at;
+		if (f->flags & MSGF_OOL)
+			at += 4;
+		else
+			at += MSG_ALIGN((uint32_t)(((uint64_t)f->bits * f->count + 7) / 8));
+		p[i].end = at;
+	}
+	return at;
+}
+
+/* A field's member X of T lies where the layout has field I (of NARGS
+ * arguments): it starts at the descriptor (msg_word_t and friends carry
+ * theirs) or at the data (after a separate x_type), and ends with the data. */
+static int placed(size_t off, size_t size, const struct place *p, unsigned i, unsigned nargs)
+{
+	return (off == p[i].desc || off == p[i].data) && off + size == p[i + nargs - 1].end;
+}
+
+#define MEMBER_SIZE(T, x) sizeof(((T *)0)->x)
+
+#define CHECK_REQ_FIELD(k, n, x)                                                         \
+	CHECK(placed(offsetof(T_REQ, x), MEMBER_SIZE(T_REQ, x), rq, i, MSG_NARGS(k, n)),     \
+	      "%s: request field " #x " at %zu..%zu, the layout has %u..%u", r->name,          \
+	      offsetof(T_REQ, x), offsetof(T_REQ, x) + MEMBER_SIZE(T_REQ, x), rq[i].desc,       \
+	      rq[i + MSG_NARGS(k, n) - 1].end);                                                \
+	i += MSG_NARGS(k, n);
+#define CHECK_REP_FIELD(k, n, x)                                                         \
+	CHECK(placed(offsetof(T_REP, x), MEMBER_SIZE(T_REP, x), rp, i, MSG_NARGS(k, n)),     \
+	      "%s: reply field " #x " at %zu, the layout has %u", r->name,                     \
+	      offsetof(T_REP, x), rp[i].desc);                                                 \
+	i += MSG_NARGS(k, n);
+
+/* One routine: sizes, places, counts and kind. */
+#define CHECK_ROUTINE(N, rid, kind)                                                     \
+	{                                                                                     \
+		const struct msg_routine *r = &N##_routine;                                    \
+		struct place rq[SERVER_MAX_ARGS + 1], rp[SERVER_MAX_ARGS + 1];                   \
+		CHECK(r->nreq <= SERVER_MAX_ARGS && r->nrep <= SERVER_MAX_ARGS + 1,               \
+		      "%s: %u request fields, %u reply fields", r->name, r->nreq, r->nrep);       \
+		uint32_t req_end = lay_out(r->req, r->nreq, sizeof(mach_msg_header_t), rq);      \
+		uint32_t rep_end = lay_out(r->rep + 1, r->nrep - 1, sizeof(mig_reply_header_t), rp); \
+		CHECK(sizeof(N##_request_t) == req_end && r->req_size == req_end,              \
+		      "%s: request is %zu bytes, the layout %u", r->name, sizeof(N##_request_t), req_end); \
+		CHECK(sizeof(N##_reply_t) == rep_end && r->rep_size == rep_end,                \
+		      "%s: reply is %zu bytes, the layout %u", r->name, sizeof(N##_reply_t), rep_end); \
+		CHECK(r->rep[0].name == MACH_MSG_TYPE_INTEGER_32 && r->rep[0].count == 1,         \
+		      "%s: the reply starts with the return code", r->name);                      \
+		CHECK(!r->simple || r->nrep == 1, "%s: a simpleroutine with reply fields", r->name); \
+		CHECK(r->id == (rid) && strcmp(r->name, #N) == 0, "%s: id %d", r->name, r->id);  \
+		CHECK(id_names(#rid, #N), "%s has the id of %s", #N, #rid);                       \
+		unsigned i = 0;                                                                   \
+		_Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wunused-local-typedefs\"") \
+		{ typedef N##_request_t T_REQ; N##_REQUEST(CHECK_REQ_FIELD) }              \
+		CHECK(i == r->nreq, "%s: %u request arguments, the table has %u", r->name, i, r->nreq); \
+		i = 0;                                                                            \
+		{ typedef N##_reply_t T_REP; N##_REPLY(CHECK_REP_FIELD) }                  \
+		_Pragma("GCC diagnostic pop")                                                     \
+		CHECK(i + 1 == r->nrep, "%s: %u reply fields, the table has %u", r->name, i, r->nrep - 1); \
+		for (unsigned k = 0; k < r->nreq; k++)                                            \
+			if (r->req[k].flags & MSGF_VAR)                                           \
+				CHECK(k + 1 == r->nreq, "%s: a variable field is not the last", r->name); \
+		for (unsigned k = 1; k < r->nrep; k++)                                            \
+			if ((r->rep[k].flags & MSGF_VAR) && !(r->rep[k].flags & MSGF_OOL))        \
+				CHECK(k + 1 == r->nrep, "%s: a variable reply field is not the last", r->name); \
+		routines[nroutines++] = r;                                                        \
+	}
+
+/* Whether ID is NAME's constant (ID_DEVICE_OPEN for device_open), so that
+ * tests/unit/defs_ids.sh, which compares the constants with the kernel's
+ * .defs, holds the definitions too. */
+static int id_names(const char *id, const char *name)
+{
+	if (strncmp(id, "ID_", 3) != 0 || strlen(id + 3) != strlen(name))
+		return 0;
+	for (size_t i = 0; name[i]; i++)
+		if (id[3 + i] != (name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]))
+			return 0;
+	return 1;
+}
+
+#define COUNT_ONE(name, id, kind) + 1
+static const struct msg_routine *routines[0 ALL(COUNT_ONE)];
+static unsigned nroutines;
+
+/* Ids: unique, and each in a subsystem the project knows. */
+static void check_ids(void)
+{
+	static const struct { int base; const char *what; } subsystems[] = {
+		{ 2000, "mach" }, { 2200, "memory_object" }, { 2400, "exc" }, { 2600, "mach_host" },
+		{ 2800, "device" }, { 3200, "mach_port" }, { 3800, "mach_i386" }, { 4200, "gnumach" },
+		{ 39000, "Hurd pci" }, { 46000, "chain" }, { 47000, "pci arbiter" }, { 47010, "pci function" },
+		{ 48000, "fs" }, { 49000, "exec" }, { 50000, "term" },
+	};
+	for (unsigned i = 0; i < nroutines; i++) {
+		int known = 0;
+		for (unsigned s = 0; s < sizeof subsystems / sizeof subsystems[0]; s++)
+			known |= routines[i]->id >= subsystems[s].base && routines[i]->id < subsystems[s].base + 100;
+		CHECK(known, "%s: id %d in no subsystem", routines[i]->name, routines[i]->id);
+		for (unsigned k = 0; k < i; k++)
+			CHECK(routines[k]->id != routines[i]->id, "%s and %s share id %d",
+			      routines[k]->name, routines[i]->name, routines[i]->id);
+	}
+}
+
+/* --- the server side: a handler gets the fields by name ---------------------- */
+
+static struct { natural_t mode, recnum, bytes; char data[16]; natural_t count; int calls; } seen;
+
+static kern_return_t serve_device_read_inband(struct request *rq, const struct device_read_inband_in *in)
+{
+	seen.mode = in->mode, seen.recnum = in->recnum, seen.bytes = in->bytes;
+	seen.calls++;
+	rq->reply_size = sizeof(mig_reply_header_t);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t serve_device_write_inband(struct request *rq, const struct device_write_inband_in *in)
+{
+	seen.recnum = in->recnum;
+	seen.count = in->data.count;
+	memcpy(seen.data, in->data.data, in->data.count < sizeof seen.data ? in->data.count : sizeof seen.data);
+	seen.calls++;
+	rq->reply_size = sizeof(mig_reply_header_t);
+	return KERN_SUCCESS;
+}
+
+SERVER_INTERFACE(static, inband_interface, "inband", DEVICE_INBAND_ROUTINES);
+
+static void no_release(mach_msg_header_t *m)
+{
+	(void)m;
+}
+
+static void check_server(void)
+{
+	static const struct interface *const ifaces[] = { &inband_interface, NULL };
+	struct port_info pi = { 5, ifaces, NULL, NULL };
+	union { mig_reply_header_t r; char buf[256]; } out;
+	CHECK(inband_interface.nroutines == 2, "the interface counts its routines: %u", inband_interface.nroutines);
+
+	device_read_inband_request_t rd;
+	rpc_head(&rd.head, 7, ID_DEVICE_READ_INBAND, 0);
+	rd.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, 0);   /* as received */
+	rd.head.msgh_size = sizeof rd;
+	rd.mode = w_int(1), rd.recnum = w_int(2), rd.bytes = w_int(3);
+	int sent = server_demux(&pi, &rd.head, &out.r.head, sizeof out, no_release);
+	CHECK(sent && out.r.ret == KERN_SUCCESS && seen.calls == 1 && seen.mode == 1 && seen.recnum == 2
+	      && seen.bytes == 3, "device_read_inband's handler got mode %u, recnum %u, bytes %u",
+	      seen.mode, seen.recnum, seen.bytes);
+
+	device_write_inband_request_t wr;
+	rpc_head(&wr.head, 7, ID_DEVICE_WRITE_INBAND, 0);
+	wr.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, 0);
+	wr.mode = w_int(0), wr.recnum = w_int(9);
+	wr.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, 5);
+	memcpy(wr.data, "hello", 5);
+	wr.head.msgh_size = offsetof(device_write_inband_request_t, data) + MSG_ALIGN(5);
+	sent = server_demux(&pi, &wr.head, &out.r.head, sizeof out, no_release);
+	CHECK(sent && out.r.ret == KERN_SUCCESS && seen.calls == 2 && seen.recnum == 9 && seen.count == 5
+	      && memcmp(seen.data, "hello", 5) == 0, "device_write_inband's handler got %u bytes at record %u",
+	      seen.count, seen.recnum);
+
+	/* a request that breaks the definition never reaches a handler */
+	rd.recnum = w_i16(2);
+	rd.head.msgh_remote_port = 7;                  /* the first reply used it up */
+	sent = server_demux(&pi, &rd.head, &out.r.head, sizeof out, no_release);
+	CHECK(sent && out.r.ret == MIG_BAD_ARGUMENTS && seen.calls == 2, "a 16-bit recnum: %d", out.r.ret);
+}
+
+/* --- the documented routines, for tests/unit/defs_docs.sh ------------------- */
+
+#define LIST_ONE(N, rid, kind) \
+	printf("%d %s %u %u\n", N##_routine.id, #N, N##_routine.req_size, N##_routine.rep_size);
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
+		DOCUMENTED(LIST_ONE)
+		printf("%d %s %u %u\n", fs_read_routine.id, "fs_read", fs_read_routine.req_size,
+		       (unsigned)sizeof(fs_read_ool_reply_t));    /* fs_read's other reply */
+		return 0;
+	}
+	ALL(CHECK_ROUTINE)
+	CHECK(nroutines == sizeof routines / sizeof routines[0], "%u routines checked", nroutines);
+	check_ids();
+	check_server();
+	return unit_report();
+}

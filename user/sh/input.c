@@ -43,6 +43,8 @@ int read_edited(char *line, size_t size)
 	tty_set_mode(0, mode);
 	if (r == LEDIT_EOF)
 		return 0;
+	if (r == LEDIT_INTR)
+		status = 128 + SIGINT;          /* as dash's prompt does */
 	snprintf(line, size, "%s\n", r == LEDIT_DONE ? ed.line : "");     /* ^C: an empty line */
 	return 1;
 }

@@ -42,7 +42,7 @@ HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
 PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
             lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c \
             lib/pciarb/policy.c lib/pci/pci.c lib/pci/confwrite.c lib/pci/names.c lib/virtio/ring.c lib/ahci/ahci.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
-            user/sh/parse.c user/sh/glob.c lib/tty/ldisc.c \
+            user/sh/parse.c user/sh/glob.c lib/tty/ldisc.c lib/tty/ledit.c \
             $(wildcard lib/ext2/*.c lib/elf/*.c lib/nvme/*.c)
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(addprefix $(BUILD)/host/,$(UNIT_TESTS)) tests/unit/defs_ids.sh tests/unit/defs_docs.sh \

@@ -142,7 +142,7 @@ static void answer_read(struct pipe *p, const struct waiting *w)
 		p->buffered -= n;
 		free(c);
 		answer_writers(p);
-	} else if (p->buffered > 0) {
+	} else if (p->buffered > 0 && want > 0) {
 		size_t k = p->buffered < want ? p->buffered : want;
 		if (vm_allocate(mach_task_self(), &buf, k, 1) != KERN_SUCCESS) {
 			reply_word(w->reply, w->reply_type, ID_DEVICE_READ, FS_ENOMEM, 0);

@@ -3,7 +3,7 @@
  *   sh FILE [ARG...] commands from FILE (init runs /etc/rc so)
  *   sh -c COMMANDS   the commands given
  * The language is in sh.h, the builtins in builtins.c, variables in
- * vars.c.  Other commands are programs (NAME without '/' is /bin/NAME)
+ * vars.c, the prompt's line editing and history in input.c.  Other commands are programs (NAME without '/' is /bin/NAME)
  * started through exec with the redirected descriptors and the exported
  * variables as their environment; the shell waits for each. */
 #include "shell.h"
@@ -269,7 +269,7 @@ static void run_stream(FILE *in, int interactive)
 			fputs("# ", stderr);
 			fflush(stdout);
 		}
-		if (!fgets(line, sizeof line, in))
+		if (interactive ? !read_edited(line, sizeof line) : !fgets(line, sizeof line, in))
 			break;
 		if (!interactive)
 			lineno++;
@@ -278,7 +278,8 @@ static void run_stream(FILE *in, int interactive)
 		while (n + 1 < sizeof line && line[n - 1] == '\n' && sh_incomplete(line)) {
 			if (interactive)
 				fputs("> ", stderr);
-			if (!fgets(line + n, (int)(sizeof line - n), in))
+			if (interactive ? !read_edited(line + n, sizeof line - n)
+			                : !fgets(line + n, (int)(sizeof line - n), in))
 				break;
 			lineno += !interactive;
 			n += strlen(line + n);

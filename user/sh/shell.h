@@ -14,6 +14,10 @@ extern int status;              /* of the last command: $? */
 typedef int builtin_fn(int argc, char **argv);
 builtin_fn *find_builtin(const char *name);
 
+/* input.c: the next line typed at the prompt, edited, with its "\n", in
+ * LINE (SIZE bytes): 1, or 0 at the end of input. */
+int read_edited(char *line, size_t size);
+
 /* vars.c: variables, "NAME=value" strings; the exported ones are the
  * environment of the programs the shell starts. */
 void vars_import(char **env);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
+#include "ext2_testdev.h"
 #include "ext2/ext2.h"
 #include "rt/le.h"
 #include "rt/rt.h"
@@ -54,18 +55,6 @@ static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
 	memcpy(wlog[nlog++].data, buf, n);
 	memcpy(cur + off, buf, n);
 	return 0;
-}
-
-static int dev_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static uint32_t dev_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
 }
 
 /* The old contents of block B on the used disk. */
@@ -310,7 +299,7 @@ int main(void)
 	memcpy(cur, base, DISK);
 
 	/* a small cache, so that eviction writes too, not only sync */
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, cur, DISK, 40 * BS, NULL };
+	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 40 * BS, NULL };
 	static struct ext2_fs fs;
 	char why[160];
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "mount_rw: %s", why))

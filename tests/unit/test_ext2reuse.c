@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
+#include "ext2_testdev.h"
 #include "ext2/ext2.h"
 #include "rt/rt.h"
 
@@ -62,18 +63,6 @@ static int scratch_write(void *ctx, uint64_t off, const void *buf, size_t n)
 	return 0;
 }
 
-static int dev_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static uint32_t dev_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
-}
-
 static void write_file(struct ext2_fs *fs, const char *name, uint32_t seed)
 {
 	static uint8_t data[FILE_BYTES];
@@ -92,7 +81,7 @@ static int a_intact(uint8_t *img, char *why, size_t size)
 {
 	static struct ext2_fs fs;
 	static uint8_t want[FILE_BYTES], got[FILE_BYTES];
-	struct ext2_dev dev = { dev_read, scratch_write, dev_flush, dev_now, img, DISK, 0, NULL, NULL };
+	struct ext2_dev dev = { dev_read, scratch_write, no_flush, fixed_now, img, DISK, 0, NULL, NULL };
 	struct ext2_inode root, a;
 	uint32_t ino;
 	char msg[160];
@@ -155,7 +144,7 @@ static void cuts(const char *type)
 	host_unmap_image(made, size);
 	unlink(img);
 
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, cur, DISK, 0, NULL, NULL };
+	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
 	static struct ext2_fs fs;
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "%s: mount_rw: %s", type, why))
 		return;
@@ -210,7 +199,7 @@ static void full_disk(void)
 	cur = malloc(DISK);
 	memcpy(cur, made, DISK);
 	host_unmap_image(made, size);
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, cur, DISK, 0, NULL, NULL };
+	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
 	static struct ext2_fs fs;
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "full: mount_rw: %s", why))
 		return;

@@ -95,11 +95,12 @@ static const char *task_state(mach_port_t task)
 static void stall_watch(void *arg)
 {
 	struct chain *c = arg;
-	unsigned waited = 0, interval = c->stall_ms;
+	unsigned waited = 0, interval = c->stall_ms, instance = c->next_instance;
 	for (;;) {
 		sleep_ms(interval);
 		waited += interval;
-		if (c->next_status >= 0)
+		/* a restarted next stage is not the one this watch timed */
+		if (c->next_status >= 0 || c->next_instance != instance)
 			return;
 		say("the next stage (task %u) has not reported after %u s; its task is %s",
 		    (unsigned)c->next_task, waited / 1000, task_state(c->next_task));

@@ -72,15 +72,31 @@ static void hba_wr(struct hba *h, unsigned reg, uint32_t v)
 	*(volatile uint32_t *)(h->abar + reg) = v;
 }
 
-/* Waits up to MS milliseconds for (register REG & MASK) == WANT. */
-static int port_wait(struct port *p, unsigned reg, uint32_t mask, uint32_t want, unsigned ms)
+static uint64_t now_ms(void)
 {
-	for (unsigned i = 0; (rd(p, reg) & mask) != want; i++) {
-		if (i >= ms)
+	struct time_value t;
+	if (host_get_time(mach_host_self(), &t))
+		return 0;
+	return (uint64_t)t.seconds * 1000 + (uint64_t)t.microseconds / 1000;
+}
+
+/* Waits up to MS milliseconds for (register REG & MASK) == WANT.  Measured
+ * on the clock: a sleep of 1 ms lasts a whole kernel tick (10 ms), so
+ * counting sleeps made each empty port's 50 ms wait for a link half a
+ * second, 2.5 s for QEMU's five empty ports at every start. */
+static int port_wait_until(struct port *p, unsigned reg, uint32_t mask, uint32_t want, uint64_t end)
+{
+	while ((rd(p, reg) & mask) != want) {
+		if (now_ms() >= end)
 			return -1;
 		sleep_ms(1);
 	}
 	return 0;
+}
+
+static int port_wait(struct port *p, unsigned reg, uint32_t mask, uint32_t want, unsigned ms)
+{
+	return port_wait_until(p, reg, mask, want, now_ms() + ms);
 }
 
 /* Stops the port's command engine: ST off, then CR goes off once the HBA
@@ -303,10 +319,9 @@ static int run_polled(struct port *p, uint8_t cmd, uint64_t phys, uint32_t bytes
 	return -1;
 }
 
-/* Sets up port N: memory, FIS reception, the device's signature; a disk on
- * it gets IDENTIFY DEVICE and is reported.  Returns 0 when there is no
- * device, 1 when a disk was added, -1 when the port is given up (with a line). */
-static int port_setup(struct hba *h, unsigned n)
+/* Starts port N: engines stopped, memory, FIS reception, spin-up.  Returns
+ * 0, or -1 when the port is given up (with a line). */
+static int port_start(struct hba *h, unsigned n)
 {
 	struct port *p = calloc(1, sizeof *p);
 	if (!p)
@@ -337,10 +352,20 @@ static int port_setup(struct hba *h, unsigned n)
 	wr(p, PX_FB, (uint32_t)(pa + OFF_FIS));
 	wr(p, PX_FBU, (uint32_t)((pa + OFF_FIS) >> 32));
 	wr(p, PX_CMD, rd(p, PX_CMD) | PXCMD_SUD | PXCMD_POD | PXCMD_FRE);
-	port_wait(p, PX_SSTS, 0xf, 3, 50);        /* the link comes up soon after spin-up */
+	h->ports[n] = p;
+	return 0;
+}
+
+/* Looks at started port N: its link (up by LINK_DEADLINE, or no device),
+ * the device's signature; a disk on it gets IDENTIFY DEVICE and is
+ * reported.  Returns 0 when there is no device, 1 when a disk was added,
+ * -1 when the port is given up (with a line). */
+static int port_setup(struct hba *h, unsigned n, uint64_t link_deadline)
+{
+	struct port *p = h->ports[n];
+	port_wait_until(p, PX_SSTS, 0xf, 3, link_deadline);
 	wr(p, PX_SERR, 0xffffffff);
 	wr(p, PX_IS, 0xffffffff);
-	h->ports[n] = p;
 	uint32_t ssts = rd(p, PX_SSTS);
 	if (SSTS_DET(ssts) != 3)
 		return 0;                                  /* no device: said once for all ports */
@@ -357,7 +382,7 @@ static int port_setup(struct hba *h, unsigned n)
 	}
 	wr(p, PX_CMD, rd(p, PX_CMD) | PXCMD_ST);
 	char what[160];
-	if (run_polled(p, ATA_IDENTIFY, pa + OFF_ID, 512, what, sizeof what)) {
+	if (run_polled(p, ATA_IDENTIFY, p->mem_phys + OFF_ID, 512, what, sizeof what)) {
 		say("%s port %u: not driven: IDENTIFY DEVICE failed: %s", h->where, n, what);
 		return -1;
 	}
@@ -448,10 +473,18 @@ static kern_return_t ahci_probe(mach_port_t func, const struct pci_wire_func *in
 	uint32_t pi = hba_rd(h, HBA_PI), vs = hba_rd(h, HBA_VS);
 	char empty[100] = "";
 	unsigned k = 0, disks = 0;
+	/* every port spun up first, then one wait for their links: the link
+	 * comes up soon after spin-up, and an empty port waits out the 50 ms
+	 * once for all of them */
+	uint32_t started = 0;
+	for (unsigned n = 0; n < 32; n++)
+		if (pi >> n & 1 && port_start(h, n) == 0)
+			started |= 1u << n;
+	uint64_t link_deadline = now_ms() + 50;
 	for (unsigned n = 0; n < 32; n++) {
-		if (!(pi >> n & 1))
+		if (!(started >> n & 1))
 			continue;
-		int got = port_setup(h, n);
+		int got = port_setup(h, n, link_deadline);
 		disks += got == 1;
 		if (got == 0 && k < sizeof empty)
 			k += (unsigned)snprintf(empty + k, sizeof empty - k, "%s%u", k ? ", " : "", n);

@@ -197,7 +197,7 @@ static kern_return_t do_read(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
-	crash_point();
+	crash_point(0, rq_word(rq, 2));
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
 	size_t n = span(o, rq_word(rq, 1), rq_word(rq, 2), 0, &err);
@@ -223,6 +223,7 @@ static kern_return_t do_read_inband(struct request *rq)
 {
 	const struct opened *o = rq->port->obj;
 	kern_return_t err;
+	crash_point(0, rq_word(rq, 2));
 	if (!(o->mode & D_READ))
 		return D_INVALID_OPERATION;
 	natural_t want = rq_word(rq, 2);
@@ -244,7 +245,7 @@ static kern_return_t write_common(struct request *rq, const void *data, size_t b
 	const struct opened *o = rq->port->obj;
 	if (!(o->mode & D_WRITE))
 		return D_INVALID_OPERATION;
-	crash_point();
+	crash_point(1, bytes);
 	kern_return_t err;
 	size_t n = span(o, rq_word(rq, 1), bytes, 1, &err);
 	if (err)

@@ -43,9 +43,9 @@ extern const struct interface device_master_interface;
 /* What an opened device answers. */
 extern const struct interface device_interface;
 
-/* --crash-after (crash.c): set up from the options, and counted where a
- * read or write request arrives. */
+/* Fault injection (crash.c): set up from the options, and counted where a
+ * read or write request (of BYTES) arrives. */
 void crash_setup(const struct chain *c);
-void crash_point(void);
+void crash_point(int is_write, size_t bytes);
 
 #endif

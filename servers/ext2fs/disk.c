@@ -478,3 +478,8 @@ static int reconnect(unsigned generation)
 	mutex_unlock(&disk.lock);
 	return 0;
 }
+
+int disk_lost(void)
+{
+	return disk.gave_up;
+}

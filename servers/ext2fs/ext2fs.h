@@ -32,6 +32,9 @@ kern_return_t disk_open(mach_port_t master, const char *name, struct ext2_dev *d
 void disk_watch(struct server *s);
 /* The host's clock, seconds since 1970 (what the core stamps inodes with). */
 uint32_t disk_time(void);
+/* We gave up on the disk server (it died too often): I/O errors are
+ * expected from then on, and were said once. */
+int disk_lost(void);
 
 /* "part:N:device:NAME" (Hurd's form) becomes "NAMEsN" (main.c). */
 void device_name(const char *arg, char *out, size_t size);

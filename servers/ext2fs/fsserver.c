@@ -16,7 +16,7 @@ int core_errno(int r, const char *what)
 	int e = -r;
 	if (e <= 0 || e > FS_ERRNO_MAX)
 		e = FS_EIO;
-	if (e == FS_EIO)
+	if (e == FS_EIO && !disk_lost())        /* a lost disk was named once */
 		say("%s: %s", what, fs.why);
 	return e;
 }

@@ -79,11 +79,14 @@ static unsigned sync_s = 30;
 static void periodic_sync(void *arg)
 {
 	(void)arg;
-	for (;;) {
+	for (int lost = 0; !lost;) {
 		sleep_ms(sync_s * 1000);
 		mutex_lock(&fs_lock);
-		if (fs_mounted && fs_writable && ext2_sync(&fs))
-			say("periodic sync of %s: %s", devname, fs.why);
+		if (fs_mounted && fs_writable && ext2_sync(&fs)) {
+			lost = disk_lost();
+			say("periodic sync of %s: %s%s", devname, fs.why,
+			    lost ? "; the disk is gone, no more periodic syncs" : "");
+		}
 		mutex_unlock(&fs_lock);
 	}
 }

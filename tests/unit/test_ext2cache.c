@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
+#include "ext2_testdev.h"
 #include "ext2/ext2.h"
 #include "rt/rt.h"
 
@@ -21,29 +22,11 @@
 
 static int fd, flushes;
 
-static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	(void)ctx;
-	return pread(fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
-static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
-{
-	(void)ctx;
-	return pwrite(fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
 static int dev_flush(void *ctx)
 {
 	(void)ctx;
 	flushes++;
 	return fsync(fd);
-}
-
-static uint32_t dev_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
 }
 
 /* Reads the whole of /big in CHUNK pieces; returns the first wrong offset or -1. */
@@ -80,7 +63,7 @@ static void run(unsigned block_size)
 	fd = open(img, O_RDWR);
 	CHECK(fd >= 0, "opening %s", img);
 
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, NULL, 16u << 20,
+	struct ext2_dev dev = { file_dev_read, file_dev_write, dev_flush, fixed_now, &fd, 16u << 20,
 	                        .cache_bytes = 64 * block_size };
 	static struct ext2_fs fs;
 	char why[160];

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
+#include "ext2_testdev.h"
 #include "ext2/ext2.h"
 #include "rt/le.h"
 #include "rt/rt.h"
@@ -50,18 +51,6 @@ static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
 	}
 	memcpy((uint8_t *)ctx + off, buf, n);
 	return 0;
-}
-
-static int dev_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static uint32_t dev_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
 }
 
 static size_t file_size(int i) { return (size_t)(i % 4) * 5000 + (i % 3) * 300 + 1; }
@@ -143,7 +132,7 @@ int main(void)
 	CHECK(f && fread(base, 1, DISK, f) == DISK && fclose(f) == 0, "reading %s", img);
 	memcpy(cur, base, DISK);
 
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, cur, DISK, 48 * BS, NULL, NULL };
+	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 48 * BS, NULL, NULL };
 	static struct ext2_fs fs;
 	char why[160];
 	recording = true;
@@ -167,7 +156,7 @@ int main(void)
 			         img, img), "cut %zu: e2fsck's replay then e2fsck -fn finds nothing", k);
 		}
 		memcpy(cur, cut, DISK);
-		struct ext2_dev d2 = { dev_read, dev_write, dev_flush, dev_now, cur, DISK, 0, NULL, NULL };
+		struct ext2_dev d2 = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
 		if (!CHECK(ext2_mount_rw(&fs, &d2, why, sizeof why) == 0, "cut after write %zu: mounts: %s", k, why))
 			continue;
 		replays += fs.replayed > 0;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
+#include "ext2_testdev.h"
 #include "ext2/ext2.h"
 #include "rt/le.h"
 #include "rt/rt.h"
@@ -84,12 +85,6 @@ static int dev_flush(void *ctx)
 	(void)ctx;
 	settle();
 	return 0;
-}
-
-static uint32_t dev_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
 }
 
 /* The old contents of block B on the used disk. */
@@ -336,7 +331,7 @@ static int in_flight_run(const uint8_t *base, bool drains, size_t *where, char *
 	forget_log();
 	memcpy(cur, base, DISK);
 	reorder = true;
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, cur, DISK, 40 * BS, NULL,
+	struct ext2_dev dev = { dev_read, dev_write, dev_flush, fixed_now, cur, DISK, 40 * BS, NULL,
 	                        drains ? dev_drain : NULL };
 	static struct ext2_fs fs;
 	memset(&fs, 0, sizeof fs);
@@ -369,7 +364,7 @@ int main(void)
 	memcpy(cur, base, DISK);
 
 	/* a small cache, so that eviction writes too, not only sync */
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, cur, DISK, 40 * BS, NULL, NULL };
+	struct ext2_dev dev = { dev_read, dev_write, dev_flush, fixed_now, cur, DISK, 40 * BS, NULL, NULL };
 	static struct ext2_fs fs;
 	char why[160];
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "mount_rw: %s", why))

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
+#include "ext2_testdev.h"
 #include "ext2/ext2.h"
 #include "rt/rt.h"
 
@@ -24,35 +25,11 @@
 static int fd;
 static char dir[64];
 
-static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	(void)ctx;
-	return pread(fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
-static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
-{
-	(void)ctx;
-	return pwrite(fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
-static int dev_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static uint32_t dev_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
-}
-
 /* Mounts IMG read-write: 0, or the error with the reason in WHY. */
 static int mount_img(const char *img, struct ext2_fs *fs, char *why, size_t n)
 {
 	fd = open(img, O_RDWR);
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, NULL, DISK, 0, NULL, NULL };
+	struct ext2_dev dev = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, DISK, 0, NULL, NULL };
 	int r = ext2_mount_rw(fs, &dev, why, n);
 	if (r)
 		close(fd);
@@ -170,7 +147,7 @@ int main(void)
 	   "feature has_journal needs_recovery\\n' | PATH=$PATH:/usr/sbin debugfs -w -f - %s >/dev/null 2>&1",
 	   bad, bad, dir, dir, bad);
 	fd = open(bad, O_RDWR);
-	struct ext2_dev small = { dev_read, dev_write, dev_flush, dev_now, NULL, 128u << 10, 0, NULL, NULL };
+	struct ext2_dev small = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, 128u << 10, 0, NULL, NULL };
 	if (CHECK(ext2_mount_rw(&fs, &small, why, sizeof why) == 0, "the fuzz seed mounts: %s", why)) {
 		CHECK(fs.replayed == 2, "the fuzz seed: 2 transactions replayed (%u)", fs.replayed);
 		done(&fs);

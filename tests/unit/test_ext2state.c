@@ -13,35 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 #include "unit.h"
+#include "ext2_testdev.h"
 #include "ext2/ext2.h"
 #include "rt/rt.h"
 
 static int fd, logged;
 static char last_line[200];
-
-static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	(void)ctx;
-	return pread(fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
-static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
-{
-	(void)ctx;
-	return pwrite(fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
-static int dev_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static uint32_t dev_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
-}
 
 static void dev_log(void *ctx, const char *line)
 {
@@ -56,7 +33,7 @@ static int mount(struct ext2_fs *fs)
 {
 	char why[160];
 	fd = open(img, O_RDWR);
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, dev_now, NULL, 8u << 20, 0, dev_log, NULL };
+	struct ext2_dev dev = { file_dev_read, file_dev_write, no_flush, fixed_now, &fd, 8u << 20, 0, dev_log, NULL };
 	int r = ext2_mount_rw(fs, &dev, why, sizeof why);
 	CHECK(r == 0, "mount_rw: %s", why);
 	return r;

@@ -44,7 +44,7 @@ static kern_return_t forge(mach_port_t dest, int kind, int ask, mach_port_t name
 
 /* Sends every forgery to DEST both ways; returns how many of the asked
  * ones were answered MIG_BAD_ID (FORGE_KINDS when all were). */
-static int forge_all(mach_port_t dest, mach_port_t name)
+static inline int forge_all(mach_port_t dest, mach_port_t name)
 {
 	int refused = 0;
 	for (int k = 0; k < FORGE_KINDS; k++) {

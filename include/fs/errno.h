@@ -22,6 +22,7 @@
 #define FS_ENOTDIR      20
 #define FS_EISDIR       21
 #define FS_EINVAL       22
+#define FS_ENFILE       23
 #define FS_EMFILE       24
 #define FS_ENOTTY       25
 #define FS_EFBIG        27

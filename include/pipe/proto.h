@@ -19,6 +19,16 @@
 /* The most one device_read returns (out of line); device_read_inband
  * returns at most DEV_INBAND_MAX. */
 #define PIPE_READ_MAX  (64u * 1024u)
+/* What exec holds for all clients, whatever they send: at most PIPES_MAX
+ * pipes at once (more: ENFILE); on each, writes are answered only while
+ * fewer than PIPE_CHUNKS_HELD writes wait before them too (a writer of
+ * small pieces blocks like one of big ones), at most PIPE_CHUNKS_MAX
+ * writes are queued, answered or not, and PIPE_READS_MAX reads wait
+ * (more: EBUSY, which clients that wait for each reply never meet). */
+#define PIPES_MAX        1024u
+#define PIPE_CHUNKS_HELD 64u
+#define PIPE_CHUNKS_MAX  128u
+#define PIPE_READS_MAX   16u
 
 /* The read end answers these two (mode and recnum are ignored): */
 typedef device_read_request_t pipe_read_request_t;               /* 2804: mode, recnum, bytes wanted */

@@ -38,6 +38,7 @@ extern int errno;
 #define EISDIR FS_EISDIR
 #define EINVAL FS_EINVAL
 #define EMFILE FS_EMFILE
+#define ENFILE FS_ENFILE
 #define ENOTTY FS_ENOTTY
 #define EFBIG FS_EFBIG
 #define ENOSPC FS_ENOSPC

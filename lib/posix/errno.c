@@ -22,6 +22,7 @@ static const char *const messages[] = {
 	[ENOTDIR] = "Not a directory",
 	[EISDIR] = "Is a directory",
 	[EINVAL] = "Invalid argument",
+	[ENFILE] = "Too many open files in system",
 	[EMFILE] = "Too many open files",
 	[ENOTTY] = "Inappropriate ioctl for device",
 	[EFBIG] = "File too large",

@@ -42,10 +42,12 @@ struct pipe {
 	struct chunk *head, **tail;
 	size_t buffered;          /* unread bytes in the chunks */
 	struct waiting *readers, **readers_end;
+	unsigned nchunks, nreaders;     /* queued, bounded by PIPE_CHUNKS_MAX and PIPE_READS_MAX */
 	int no_writers, no_readers;
 };
 
 static struct server *pipes;
+static unsigned live_pipes;     /* at most PIPES_MAX; made by exec's proc thread, freed by ours */
 
 static void free_chunk(struct chunk *c)
 {
@@ -74,11 +76,13 @@ static void reply_word(mach_port_t reply, unsigned type, mach_msg_id_t id, kern_
 	server_send_reply(&m.h.head);
 }
 
-/* Answers the writers with fewer than PIPE_CAPACITY bytes before them. */
+/* Answers the writers with fewer than PIPE_CAPACITY bytes and
+ * PIPE_CHUNKS_HELD writes before them. */
 static void answer_writers(struct pipe *p)
 {
 	size_t before = 0;
-	for (struct chunk *c = p->head; c && before < PIPE_CAPACITY; c = c->next) {
+	unsigned n = 0;
+	for (struct chunk *c = p->head; c && before < PIPE_CAPACITY && n < PIPE_CHUNKS_HELD; c = c->next, n++) {
 		if (c->reply != MACH_PORT_NULL) {
 			reply_word(c->reply, c->reply_type, c->ool ? ID_DEVICE_WRITE : ID_DEVICE_WRITE_INBAND,
 			           KERN_SUCCESS, (natural_t)c->len);
@@ -104,6 +108,7 @@ static size_t take(struct pipe *p, char *dst, size_t n)
 			if (!p->head)
 				p->tail = &p->head;
 			free_chunk(c);
+			p->nchunks--;
 		}
 	}
 	p->buffered -= done;
@@ -141,6 +146,7 @@ static void answer_read(struct pipe *p, const struct waiting *w)
 			p->tail = &p->head;
 		p->buffered -= n;
 		free(c);
+		p->nchunks--;
 		answer_writers(p);
 	} else if (p->buffered > 0 && want > 0) {
 		size_t k = p->buffered < want ? p->buffered : want;
@@ -167,6 +173,7 @@ static void answer_readers(struct pipe *p)
 	while (p->readers && (p->buffered > 0 || p->no_writers)) {
 		struct waiting *w = p->readers;
 		p->readers = w->next;
+		p->nreaders--;
 		if (!p->readers)
 			p->readers_end = &p->readers;
 		if (dead(w->reply))
@@ -180,11 +187,14 @@ static void answer_readers(struct pipe *p)
 static kern_return_t read_common(struct request *rq, natural_t bytes, int inband)
 {
 	struct pipe *p = rq->port->obj;
+	if (p->nreaders >= PIPE_READS_MAX)
+		return FS_EBUSY;
 	struct waiting *w = calloc(1, sizeof *w);
 	if (!w)
 		return FS_ENOMEM;
 	*w = (struct waiting){ NULL, rq->in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits),
 	                       bytes, inband };
+	p->nreaders++;
 	*p->readers_end = w;
 	p->readers_end = &w->next;
 	answer_readers(p);
@@ -207,6 +217,8 @@ static kern_return_t write_common(struct request *rq, char *data, size_t len, in
 	struct pipe *p = rq->port->obj;
 	if (p->no_readers)
 		return FS_EPIPE;
+	if (p->nchunks >= PIPE_CHUNKS_MAX)
+		return FS_EBUSY;
 	struct chunk *c = calloc(1, sizeof *c);
 	if (!c)
 		return FS_ENOMEM;
@@ -219,6 +231,7 @@ static kern_return_t write_common(struct request *rq, char *data, size_t len, in
 		rq->reply_size = sizeof *rep;
 		return KERN_SUCCESS;
 	}
+	p->nchunks++;
 	*p->tail = c;
 	p->tail = &c->next;
 	p->buffered += len;
@@ -256,6 +269,7 @@ static void maybe_free(struct pipe *p)
 	server_remove_port(pipes, p->rd, NULL);
 	server_remove_port(pipes, p->wr, NULL);
 	free(p);
+	__atomic_sub_fetch(&live_pipes, 1, __ATOMIC_RELAXED);
 }
 
 /* Every writer is gone: readers get what is left, then the end. */
@@ -282,6 +296,7 @@ static void readers_gone(struct port_info *pi)
 	}
 	p->tail = &p->head;
 	p->buffered = 0;
+	p->nchunks = 0;
 	while (p->readers) {            /* a read came in after the last right went: no reply wanted */
 		struct waiting *w = p->readers;
 		p->readers = w->next;
@@ -289,6 +304,7 @@ static void readers_gone(struct port_info *pi)
 		free(w);
 	}
 	p->readers_end = &p->readers;
+	p->nreaders = 0;
 	maybe_free(p);
 }
 
@@ -307,9 +323,14 @@ static const struct interface *const write_ifaces[] = { &write_interface, NULL }
 
 int pipe_create(mach_port_t *read_end, mach_port_t *write_end)
 {
+	if (__atomic_add_fetch(&live_pipes, 1, __ATOMIC_RELAXED) > PIPES_MAX) {
+		__atomic_sub_fetch(&live_pipes, 1, __ATOMIC_RELAXED);
+		return -FS_ENFILE;
+	}
 	struct pipe *p = calloc(1, sizeof *p);
 	if (!p || !pipes) {
 		free(p);
+		__atomic_sub_fetch(&live_pipes, 1, __ATOMIC_RELAXED);
 		return -FS_ENOMEM;
 	}
 	p->tail = &p->head;
@@ -326,6 +347,7 @@ int pipe_create(mach_port_t *read_end, mach_port_t *write_end)
 		if (p->wr)
 			server_remove_port(pipes, p->wr, NULL);
 		free(p);
+		__atomic_sub_fetch(&live_pipes, 1, __ATOMIC_RELAXED);
 		return -FS_ENOMEM;
 	}
 	*read_end = p->rd->name;

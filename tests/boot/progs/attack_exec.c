@@ -14,9 +14,16 @@
  *                          spawns must fail after exec's time-out.
  *   attack_exec waits      1000 waits for a child whose reply ports die at
  *                          once; then a real wait gets the child's status.
+ *   attack_exec pipes      1000 writes sent to a pipe nobody reads without
+ *                          waiting for the answers, 100 reads queued on an
+ *                          empty one, and pipes made until exec refuses:
+ *                          exec holds a bounded amount for each (EBUSY,
+ *                          ENFILE), and once this program lets go of its
+ *                          pipes, a new pipe carries bytes again.
  * One line per attack, "ok" or "WRONG"; exit status 0 when all held. */
 #include "posix/posix.h"
 #include "exec/client.h"
+#include "pipe/proto.h"
 #include "mach/rpc_util.h"
 #include "rt/thread.h"
 
@@ -202,6 +209,98 @@ static int waits(void)
 	return !ok;
 }
 
+/* --- pipes: what exec holds for a client that never waits ------------------- */
+
+#define FLOOD 1000
+
+/* Sends one inline write (WRITE) or read of 1 byte to END, answered on REPLY. */
+static int send_async(mach_port_t end, mach_port_t reply, int write)
+{
+	union { device_write_inband_request_t w; device_read_inband_request_t r; } m;
+	mach_msg_size_t size = sizeof m.r;
+	if (write) {
+		rpc_head(&m.w.head, end, ID_DEVICE_WRITE_INBAND, 0);
+		m.w.mode = w_int(0);
+		m.w.recnum = w_int(0);
+		m.w.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, 1);
+		m.w.data[0] = 'x';
+		size = offsetof(device_write_inband_request_t, data) + MSG_ALIGN(1);
+	} else {
+		rpc_head(&m.r.head, end, ID_DEVICE_READ_INBAND, 0);
+		m.r.mode = w_int(0);
+		m.r.recnum = w_int(0);
+		m.r.bytes = w_int(1);
+	}
+	m.w.head.msgh_bits |= MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.w.head.msgh_local_port = reply;
+	m.w.head.msgh_size = size;
+	return mach_msg(&m.w.head, MACH_SEND_MSG, size, 0, MACH_PORT_NULL, 0, 0) == MACH_MSG_SUCCESS;
+}
+
+/* Counts the answers on REPLY until none comes for a second: OK, BUSY. */
+static void count_answers(mach_port_t reply, int *ok, int *busy)
+{
+	*ok = *busy = 0;
+	for (;;) {
+		union { mig_reply_header_t h; char buf[512]; } m;
+		if (mach_msg(&m.h.head, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, reply, 1000, 0))
+			return;
+		*ok += m.h.ret == KERN_SUCCESS;
+		*busy += m.h.ret == FS_EBUSY;
+	}
+}
+
+static int pipes(void)
+{
+	int wrong = 0, ok, busy, sent = 0;
+	mach_port_t rd, wr, reply = new_port();
+	if (proc_pipe(posix_proc, &rd, &wr)) {
+		printf("attack_exec: cannot make a pipe: WRONG\n");
+		return 1;
+	}
+	for (int i = 0; i < FLOOD; i++)
+		sent += send_async(wr, reply, 1);
+	count_answers(reply, &ok, &busy);
+	int held = sent == FLOOD && ok <= (int)PIPE_CHUNKS_HELD && busy >= FLOOD - (int)PIPE_CHUNKS_MAX;
+	printf("attack_exec: %d writes to a pipe nobody reads: %d answered, %d refused busy: %s\n", sent, ok,
+	       busy, held ? "ok" : "WRONG");
+	wrong += !held;
+	mach_port_deallocate(mach_task_self(), rd);
+	mach_port_deallocate(mach_task_self(), wr);
+
+	mach_port_t rd2, wr2;
+	sent = 0;
+	if (proc_pipe(posix_proc, &rd2, &wr2) == 0)
+		for (int i = 0; i < 100; i++)
+			sent += send_async(rd2, reply, 0);
+	count_answers(reply, &ok, &busy);
+	held = sent == 100 && ok == 0 && busy >= 100 - (int)PIPE_READS_MAX;
+	printf("attack_exec: 100 reads of an empty pipe: %d refused busy: %s\n", busy, held ? "ok" : "WRONG");
+	wrong += !held;
+
+	static mach_port_t ends[2 * PIPES_MAX + 2];
+	int made = 0, e = 0;
+	while (made <= (int)PIPES_MAX && (e = proc_pipe(posix_proc, &ends[2 * made], &ends[2 * made + 1])) == 0)
+		made++;
+	held = made <= (int)PIPES_MAX && e == -ENFILE;
+	printf("attack_exec: pipes made until exec refused: %d, then %s: %s\n", made, strerror(-e),
+	       held ? "ok" : "WRONG");
+	wrong += !held;
+	for (int i = 0; i < 2 * made; i++)
+		mach_port_deallocate(mach_task_self(), ends[i]);
+	mach_port_deallocate(mach_task_self(), rd2);
+	mach_port_deallocate(mach_task_self(), wr2);
+
+	/* the no-senders notifications free them; a new pipe works again */
+	int fd[2] = { -1, -1 };
+	for (int tries = 0; tries < 50 && pipe(fd) != 0; tries++)
+		sleep_ms(100);
+	char c = 0;
+	held = fd[0] >= 0 && write(fd[1], "y", 1) == 1 && read(fd[0], &c, 1) == 1 && c == 'y';
+	printf("attack_exec: a new pipe afterwards carries a byte: %s\n", held ? "ok" : "WRONG");
+	return wrong + !held;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -214,8 +313,10 @@ int main(int argc, char **argv)
 		wrong = stall_spawns();
 	else if (strcmp(mode, "waits") == 0)
 		wrong = waits();
+	else if (strcmp(mode, "pipes") == 0)
+		wrong = pipes();
 	else {
-		printf("usage: attack_exec exception|stall|waits\n");
+		printf("usage: attack_exec exception|stall|waits|pipes\n");
 		return 2;
 	}
 	printf("attack_exec: %s: %s\n", mode, wrong ? "WRONG" : "held");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "unit.h"
 #include "ext2_testdev.h"
+#include "ext2_writelog.h"
 #include "ext2/ext2.h"
 #include "rt/le.h"
 #include "rt/rt.h"
@@ -22,33 +23,12 @@
 #define DISK (8u << 20)
 #define NFILES 24
 
-struct wr {
-	uint64_t off;
-	uint32_t n;
-	uint8_t *data;
-};
-static struct wr *wlog;
-static size_t nlog, caplog;
 static bool recording;
-
-static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	memcpy(buf, (uint8_t *)ctx + off, n);
-	return 0;
-}
 
 static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
 {
-	if (recording) {
-		if (nlog == caplog) {
-			caplog = caplog ? 2 * caplog : 256;
-			wlog = realloc(wlog, caplog * sizeof *wlog);
-		}
-		wlog[nlog].off = off;
-		wlog[nlog].n = (uint32_t)n;
-		wlog[nlog].data = malloc(n);
-		memcpy(wlog[nlog++].data, buf, n);
-	}
+	if (recording)
+		record_write(off, buf, n);
 	memcpy((uint8_t *)ctx + off, buf, n);
 	return 0;
 }
@@ -95,7 +75,7 @@ static int check_files(uint8_t *img, size_t k)
 	static struct ext2_fs fs;
 	static uint8_t want[32768], got[32768];
 	char why[160];
-	if (ext2_mount(&fs, dev_read, img, DISK, why, sizeof why))
+	if (ext2_mount(&fs, mem_dev_read, img, DISK, why, sizeof why))
 		return CHECK(0, "cut %zu: mounts read-only: %s", k, why);
 	struct ext2_inode root, dir, in;
 	uint32_t d, ino;
@@ -132,7 +112,7 @@ int main(void)
 	CHECK(f && fread(base, 1, DISK, f) == DISK && fclose(f) == 0, "reading %s", img);
 	memcpy(cur, base, DISK);
 
-	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 48 * BS, NULL, NULL };
+	struct ext2_dev dev = { mem_dev_read, dev_write, no_flush, fixed_now, cur, DISK, 48 * BS, NULL, NULL };
 	static struct ext2_fs fs;
 	char why[160];
 	recording = true;
@@ -156,7 +136,7 @@ int main(void)
 			         img, img), "cut %zu: e2fsck's replay then e2fsck -fn finds nothing", k);
 		}
 		memcpy(cur, cut, DISK);
-		struct ext2_dev d2 = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
+		struct ext2_dev d2 = { mem_dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
 		if (!CHECK(ext2_mount_rw(&fs, &d2, why, sizeof why) == 0, "cut after write %zu: mounts: %s", k, why))
 			continue;
 		replays += fs.replayed > 0;

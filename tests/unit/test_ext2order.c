@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "unit.h"
 #include "ext2_testdev.h"
+#include "ext2_writelog.h"
 #include "ext2/ext2.h"
 #include "rt/le.h"
 #include "rt/rt.h"
@@ -28,31 +29,11 @@
 #define NBLOCKS (DISK / BS)
 
 static uint8_t *cur;            /* the disk the mount sees */
-struct wr {
-	uint64_t off;
-	uint32_t n;
-	uint8_t *data;
-};
-static struct wr *wlog;
-static size_t nlog, caplog;
-
-static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	memcpy(buf, (uint8_t *)ctx + off, n);
-	return 0;
-}
 
 static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
 {
 	(void)ctx;
-	if (nlog == caplog) {
-		caplog = caplog ? 2 * caplog : 256;
-		wlog = realloc(wlog, caplog * sizeof *wlog);
-	}
-	wlog[nlog].off = off;
-	wlog[nlog].n = (uint32_t)n;
-	wlog[nlog].data = malloc(n);
-	memcpy(wlog[nlog++].data, buf, n);
+	record_write(off, buf, n);
 	memcpy(cur + off, buf, n);
 	return 0;
 }
@@ -215,7 +196,7 @@ static int check_image(const uint8_t *img, char *first, size_t size)
 	memset(&w, 0, sizeof w);
 	w.img = img;
 	char why[160];
-	if (ext2_mount(&w.fs, dev_read, (void *)img, DISK, why, sizeof why) != 0) {
+	if (ext2_mount(&w.fs, mem_dev_read, (void *)img, DISK, why, sizeof why) != 0) {
 		snprintf(first, size, "does not mount: %s", why);
 		return 1;
 	}
@@ -331,7 +312,7 @@ static int in_flight_run(const uint8_t *base, bool drains, size_t *where, char *
 	forget_log();
 	memcpy(cur, base, DISK);
 	reorder = true;
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, fixed_now, cur, DISK, 40 * BS, NULL,
+	struct ext2_dev dev = { mem_dev_read, dev_write, dev_flush, fixed_now, cur, DISK, 40 * BS, NULL,
 	                        drains ? dev_drain : NULL };
 	static struct ext2_fs fs;
 	memset(&fs, 0, sizeof fs);
@@ -364,7 +345,7 @@ int main(void)
 	memcpy(cur, base, DISK);
 
 	/* a small cache, so that eviction writes too, not only sync */
-	struct ext2_dev dev = { dev_read, dev_write, dev_flush, fixed_now, cur, DISK, 40 * BS, NULL, NULL };
+	struct ext2_dev dev = { mem_dev_read, dev_write, dev_flush, fixed_now, cur, DISK, 40 * BS, NULL, NULL };
 	static struct ext2_fs fs;
 	char why[160];
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "mount_rw: %s", why))

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "unit.h"
 #include "ext2_testdev.h"
+#include "ext2_writelog.h"
 #include "ext2/ext2.h"
 #include "rt/rt.h"
 
@@ -29,29 +30,11 @@
 #define FILE_BYTES (300u << 10)         /* 12 direct, one indirect, one double indirect */
 
 static uint8_t *cur;
-struct wr {
-	uint64_t off;
-	uint32_t n;
-	uint8_t *data;
-};
-static struct wr *wlog;
-static size_t nlog, caplog;
-
-static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	memcpy(buf, (uint8_t *)ctx + off, n);
-	return 0;
-}
 
 static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
 {
 	(void)ctx;
-	if (nlog == caplog) {
-		caplog = caplog ? 2 * caplog : 256;
-		wlog = realloc(wlog, caplog * sizeof *wlog);
-	}
-	wlog[nlog] = (struct wr){ off, (uint32_t)n, malloc(n) };
-	memcpy(wlog[nlog++].data, buf, n);
+	record_write(off, buf, n);
 	memcpy(cur + off, buf, n);
 	return 0;
 }
@@ -81,7 +64,7 @@ static int a_intact(uint8_t *img, char *why, size_t size)
 {
 	static struct ext2_fs fs;
 	static uint8_t want[FILE_BYTES], got[FILE_BYTES];
-	struct ext2_dev dev = { dev_read, scratch_write, no_flush, fixed_now, img, DISK, 0, NULL, NULL };
+	struct ext2_dev dev = { mem_dev_read, scratch_write, no_flush, fixed_now, img, DISK, 0, NULL, NULL };
 	struct ext2_inode root, a;
 	uint32_t ino;
 	char msg[160];
@@ -144,7 +127,7 @@ static void cuts(const char *type)
 	host_unmap_image(made, size);
 	unlink(img);
 
-	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
+	struct ext2_dev dev = { mem_dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
 	static struct ext2_fs fs;
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "%s: mount_rw: %s", type, why))
 		return;
@@ -199,7 +182,7 @@ static void full_disk(void)
 	cur = malloc(DISK);
 	memcpy(cur, made, DISK);
 	host_unmap_image(made, size);
-	struct ext2_dev dev = { dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
+	struct ext2_dev dev = { mem_dev_read, dev_write, no_flush, fixed_now, cur, DISK, 0, NULL, NULL };
 	static struct ext2_fs fs;
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "full: mount_rw: %s", why))
 		return;

@@ -54,7 +54,7 @@ static int expand_args(struct job *j)
 }
 
 /* Opens J's redirections, in order, over FROM_IN and FROM_OUT as its
- * descriptors 0 and 1.  0, or 1 when one failed (said). */
+ * descriptors 0 and 1.  0, or -1 when one failed (said). */
 static int open_redirections(struct job *j, int from_in, int from_out)
 {
 	j->fds[0] = from_in;
@@ -75,7 +75,7 @@ static int open_redirections(struct job *j, int from_in, int from_out)
 		int fd = open(r->name, flags, 0666);
 		if (fd < 0) {
 			complain("%s: %s", r->name, strerror(errno));
-			return 1;
+			return -1;
 		}
 		j->opened[j->nopened++] = fd;
 		j->fds[r->fd] = fd;
@@ -180,8 +180,10 @@ static int run_pipeline(struct sh_cmd *cmds, int n)
 			st[n - 1] = 2;
 			break;
 		}
-		if (expand_args(j) < 0 || open_redirections(j, from, p[1]) != 0) {
+		if (expand_args(j) < 0) {
 			st[i] = 1;
+		} else if (open_redirections(j, from, p[1]) < 0) {
+			st[i] = 2;                      /* as in dash */
 		} else if (j->args.n == 0) {
 			st[i] = n == 1 ? assign(j->c) : 0;
 		} else if (find_builtin(j->args.v[0])) {

@@ -2,9 +2,10 @@
  * redirections, separators, comments and every syntax error by its
  * message; then random lines compared with dash, the host's /bin/sh (an
  * oracle nobody here wrote), on what words they make; && and ||, variables
- * and their splitting, and patterns (user/sh/glob.c) in a folder of files
- * against dash too.  Whole scripts are compared with dash in the guest
- * (tests/sh, tests/boot/shcorpus.scenario). */
+ * and their splitting, patterns (user/sh/glob.c) in a folder of files,
+ * and words quoted for a child sh (sh_quote_append) against dash too.
+ * Whole scripts are compared with dash in the guest (tests/sh,
+ * tests/boot/shcorpus.scenario). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

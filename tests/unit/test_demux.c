@@ -53,7 +53,7 @@ static const struct routine routines[] = {
 	{ 5001, one_port, 1, take_port, 0 },
 	{ 5002, two_ints, 2, notice, 1 },
 };
-static const struct interface iface = { "test", routines, 3 };
+static const struct interface iface = { "test", routines, sizeof routines / sizeof routines[0] };
 static const struct interface *const ifaces[] = { &iface, NULL };
 static struct port_info pi = { 77, ifaces, NULL, NULL };
 

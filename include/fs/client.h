@@ -34,7 +34,9 @@ int fs_utimes(mach_port_t node, uint32_t atime, uint32_t mtime);
 int fs_sync(mach_port_t node);
 int fs_statfs(mach_port_t node, struct fs_statfs *sf);
 
-/* The errno value for a reply's return code R (0 stays 0). */
-int fs_errno(kern_return_t r);
+/* What a call returns for a reply's return code R: 0 for KERN_SUCCESS, else
+ * the errno it carries, negative (the one place a client turns the wire's
+ * positive errno), -FS_EBADF for a dead or invalid port, -FS_EIO for the rest. */
+int fs_error(kern_return_t r);
 
 #endif

@@ -30,6 +30,12 @@
 
 #include "mach/msgcheck.h"
 
+/* A request field's name and the arguments (descriptors) it stands for. */
+struct msg_field_name {
+	const char *name;
+	unsigned nargs;
+};
+
 /* A routine as its definition gives it. */
 struct msg_routine {
 	const char *name;
@@ -39,7 +45,17 @@ struct msg_routine {
 	const struct msg_field *req;
 	const struct msg_field *rep;     /* the return code first */
 	uint32_t req_size, rep_size;     /* the wire structures' sizes, at their largest */
+	const struct msg_field_name *req_names;   /* to name a field that does not match */
 };
+
+/* The name of R's request field that holds argument ARG. */
+static inline const char *msg_req_name(const struct msg_routine *r, unsigned arg)
+{
+	for (const struct msg_field_name *f = r->req_names; f->name; arg -= f->nargs, f++)
+		if (arg < f->nargs)
+			return f->name;
+	return "(the message's end)";
+}
 
 /* Variable-length data as a handler or client gets it: inline, where it
  * lies in the message; out of line, where the kernel mapped it. */
@@ -184,6 +200,7 @@ static inline rpc_u64 msg_get_u64(const struct msg_arg *a)
 #define MSG_F_WIRE(k, n, x)   MSGK_##k##_WIRE(n, x)
 #define MSG_F_IN(k, n, x)     MSGK_##k##_IN(n, x)
 #define MSG_F_COUNT(k, n, x)  + MSG_NARGS(k, n)
+#define MSG_F_NAME(k, n, x)   { #x, MSG_NARGS(k, n) },
 /* the arguments a field stands for: one, but for a kind that is a run of
  * descriptors (exec's ports) */
 #define MSG_NARGS(k, n) \
@@ -199,11 +216,12 @@ static inline rpc_u64 msg_get_u64(const struct msg_arg *a)
 	struct name##_in { name##_REQUEST(MSG_F_IN) char none_; };                     \
 	static const struct msg_field name##_req_fields[] MSG_UNUSED = { name##_REQUEST(MSG_F_SPEC) { 0, 0, 0, 0 } }; \
 	static const struct msg_field name##_rep_fields[] MSG_UNUSED = { MSGF_INT32, name##_REPLY(MSG_F_SPEC) }; \
+	static const struct msg_field_name name##_req_names[] MSG_UNUSED = { name##_REQUEST(MSG_F_NAME) { 0, 0 } }; \
 	static const struct msg_routine name##_routine MSG_UNUSED = {                  \
 		#name, (id), MSG_KIND_##kind,                                          \
 		0 name##_REQUEST(MSG_F_COUNT), 1 name##_REPLY(MSG_F_COUNT),            \
 		name##_req_fields, name##_rep_fields,                                  \
-		sizeof(name##_request_t), sizeof(name##_reply_t) };
+		sizeof(name##_request_t), sizeof(name##_reply_t), name##_req_names };
 
 /* A reply of routine ROUTINE in a second shape, defined as NAME_REPLY(F):
  * NAME_reply_t and the fields a client checks it against. */
@@ -216,8 +234,10 @@ static inline rpc_u64 msg_get_u64(const struct msg_arg *a)
 
 #ifndef RT_HOST
 /* The one way a client calls a routine R: heads M (id, destination, the
- * complex bit when the request carries rights or memory), sends its first
- * SEND_SIZE bytes and, unless R is a simpleroutine, receives the reply into
+ * complex bit when the request carries rights or memory), checks each
+ * field the client wrote against R's request fields (msg_check_sent: a
+ * field that does not match is one console line naming R and the field,
+ * and MIG_BAD_ARGUMENTS without sending), sends its first SEND_SIZE bytes and, unless R is a simpleroutine, receives the reply into
  * M (RCV_SIZE bytes) and checks it against R's reply fields, filling ARGS
  * (one per field, the return code first) when it is not NULL. */
 kern_return_t msg_call(mach_port_t dest, const struct msg_routine *r, mach_msg_header_t *m,

@@ -129,7 +129,7 @@ MSG_LAYOUT(req_flavor_ints_t, 36 + 4 * MSG_INT_ARRAY_MAX);
 #define task_resume_REPLY(F)
 #define task_get_special_port_REQUEST(F)  F(INT32, 1, which)
 #define task_get_special_port_REPLY(F)    F(SEND_OR_NULL, 1, port)
-#define task_set_special_port_REQUEST(F)  F(INT32, 1, which) F(SEND, 1, port)
+#define task_set_special_port_REQUEST(F)  F(INT32, 1, which) F(SEND_OR_NULL, 1, port)
 #define task_set_special_port_REPLY(F)
 #define task_set_name_REQUEST(F)          F(CSTRING, TASK_NAME_MAX, name)
 #define task_set_name_REPLY(F)
@@ -169,7 +169,7 @@ MSG_LAYOUT(req_flavor_ints_t, 36 + 4 * MSG_INT_ARRAY_MAX);
 #define vm_statistics_REQUEST(F)
 #define vm_statistics_REPLY(F)            F(WORDS, VM_STATISTICS_COUNT, stats)
 #define vm_map_REQUEST(F)                 F(INT32, 1, addr) F(INT32, 1, size) F(INT32, 1, mask) \
-	F(BOOL, 1, anywhere) F(SEND, 1, memobj) F(INT32, 1, offset) F(BOOL, 1, copy) F(INT32, 1, cur) \
+	F(BOOL, 1, anywhere) F(SEND_OR_NULL, 1, memobj) F(INT32, 1, offset) F(BOOL, 1, copy) F(INT32, 1, cur) \
 	F(INT32, 1, max) F(INT32, 1, inherit)
 #define vm_map_REPLY(F)                   F(INT32, 1, addr)
 #define vm_allocate_contiguous_REQUEST(F) F(SEND, 1, task) F(INT32, 1, size) \
@@ -194,7 +194,7 @@ MSG_LAYOUT(req_flavor_ints_t, 36 + 4 * MSG_INT_ARRAY_MAX);
 #define mach_port_move_member_REQUEST(F)  F(NAME, 1, member) F(NAME, 1, after)
 #define mach_port_move_member_REPLY(F)
 #define mach_port_request_notification_REQUEST(F) F(NAME, 1, name) F(INT32, 1, id) \
-	F(INT32, 1, sync) F(SEND, 1, notify)
+	F(INT32, 1, sync) F(ONCE_OR_NULL, 1, notify)
 #define mach_port_request_notification_REPLY(F) F(ONCE_OR_NULL, 1, previous)
 #define mach_port_insert_right_REQUEST(F) F(NAME, 1, name) F(SEND, 1, poly)
 #define mach_port_insert_right_REPLY(F)

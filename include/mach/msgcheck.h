@@ -39,6 +39,13 @@ struct msg_arg {
 int msg_parse(const mach_msg_header_t *m, const struct msg_field *spec,
               unsigned nspec, struct msg_arg *args);
 
+/* Checks M, a message we built, before it is sent, as msg_parse will check
+ * it where it arrives, each port disposition taken as the right it becomes
+ * (COPY_SEND and MAKE_SEND arrive as SEND, MAKE_SEND_ONCE as SEND_ONCE).
+ * Returns -1 when it matches SPEC, else the index of the first argument
+ * that does not (NSPEC when its size or its end is wrong). */
+int msg_check_sent(const mach_msg_header_t *m, const struct msg_field *spec, unsigned nspec);
+
 /* Whether a request carries a reply right the server can answer on. */
 int msg_has_reply_port(const mach_msg_header_t *m);
 

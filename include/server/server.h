@@ -27,6 +27,17 @@ struct request {
 	int reply_complex;
 };
 
+/* What a handler returns: KERN_SUCCESS, a Mach code as it is (KERN_*, D_*,
+ * MIG_*), or a negative errno value (fs/errno.h), as every function of lib/ext2
+ * and the servers does.  The reply carries that errno positive, as the wire
+ * protocols say; server_reply_head is the one place that turns it. */
+
+/* Heads R, a reply of SIZE bytes to routine ID, for the right REPLY of
+ * REPLY_TYPE, with the return code RET as a handler returns it.  For the
+ * demultiplexer and for handlers that answer later (SERVER_NO_REPLY). */
+void server_reply_head(mig_reply_header_t *r, mach_msg_size_t size, mach_port_t reply,
+                       unsigned reply_type, mach_msg_id_t id, kern_return_t ret);
+
 /* Returned by a handler that answers later, or never (simple routines). */
 #define SERVER_NO_REPLY MIG_NO_REPLY
 

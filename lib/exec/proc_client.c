@@ -14,7 +14,7 @@ int proc_startup(mach_port_t proc, mach_port_t ports[PROC_NPORTS], struct proc_i
 		ports[i] = r ? MACH_PORT_NULL : m.out.port[i].v;
 	if (r == KERN_SUCCESS)
 		*info = m.out.info;
-	return -fs_errno(r);
+	return fs_error(r);
 }
 
 void proc_exit(mach_port_t proc, int status)
@@ -65,7 +65,7 @@ int proc_spawn(mach_port_t proc, mach_port_t program, const mach_port_t ports[PR
 	                           offsetof(proc_spawn_request_t, args) + MSG_ALIGN(len), sizeof m, NULL);
 	if (r == KERN_SUCCESS)
 		*pid = (int)m.out.pid.v;
-	return -fs_errno(r);
+	return fs_error(r);
 }
 
 int proc_wait(mach_port_t proc, int pid, int *got, int *status, int *how)
@@ -78,13 +78,13 @@ int proc_wait(mach_port_t proc, int pid, int *got, int *status, int *how)
 		*status = (int)m.out.status.v;
 		*how = (int)m.out.how.v;
 	}
-	return -fs_errno(r);
+	return fs_error(r);
 }
 
 int proc_halt(mach_port_t proc)
 {
 	union { proc_halt_request_t in; proc_halt_reply_t out; } m;
-	return -fs_errno(MSG_CALL(proc, proc_halt, m, NULL));
+	return fs_error(MSG_CALL(proc, proc_halt, m, NULL));
 }
 
 int proc_term_open(mach_port_t proc, mach_port_t *term)
@@ -92,14 +92,14 @@ int proc_term_open(mach_port_t proc, mach_port_t *term)
 	union { proc_term_open_request_t in; proc_term_open_reply_t out; } m;
 	kern_return_t r = MSG_CALL(proc, proc_term_open, m, NULL);
 	*term = r ? MACH_PORT_NULL : m.out.term.v;
-	return -fs_errno(r);
+	return fs_error(r);
 }
 
 int proc_interrupt(mach_port_t proc, int pgrp)
 {
 	union { proc_interrupt_request_t in; proc_interrupt_reply_t out; } m;
 	m.in.pgrp = w_int((natural_t)pgrp);
-	return -fs_errno(MSG_CALL(proc, proc_interrupt, m, NULL));
+	return fs_error(MSG_CALL(proc, proc_interrupt, m, NULL));
 }
 
 int proc_pipe(mach_port_t proc, mach_port_t *read_end, mach_port_t *write_end)
@@ -108,5 +108,5 @@ int proc_pipe(mach_port_t proc, mach_port_t *read_end, mach_port_t *write_end)
 	kern_return_t r = MSG_CALL(proc, proc_pipe, m, NULL);
 	*read_end = r ? MACH_PORT_NULL : m.out.read_end.v;
 	*write_end = r ? MACH_PORT_NULL : m.out.write_end.v;
-	return -fs_errno(r);
+	return fs_error(r);
 }

@@ -102,7 +102,7 @@ int e2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *out)
 		if (r <= 0)
 			return r;
 	}
-	return fail(fs, EXT2_ENOSPC, "no free block left");
+	return fail(fs, -EXT2_ENOSPC, "no free block left");
 }
 
 int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner)
@@ -214,7 +214,7 @@ int e2_alloc_inode(struct ext2_fs *fs, uint32_t parent, bool dir, uint32_t *out)
 		if (r <= 0)
 			return r;
 	}
-	return fail(fs, EXT2_ENOSPC, "no free inode left");
+	return fail(fs, -EXT2_ENOSPC, "no free inode left");
 }
 
 int e2_free_inode_bit(struct ext2_fs *fs, uint32_t ino, bool dir)

@@ -20,18 +20,18 @@
 int e2_disk_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t n, const char *what)
 {
 	if (off % 512 || n % 512 || off > fs->disk_bytes || n > fs->disk_bytes - off)
-		return fail(fs, EXT2_EIO, "%s: %zu bytes at offset %llu are not whole records of the disk",
+		return fail(fs, -EXT2_EIO, "%s: %zu bytes at offset %llu are not whole records of the disk",
 			    what, n, (ull)off);
 	fs->rw->unflushed = true;
 	if (fs->rw->dev.write(fs->rw->dev.ctx, off, buf, n) != 0)
-		return fail(fs, EXT2_EIO, "%s: cannot write %zu bytes at offset %llu", what, n, (ull)off);
+		return fail(fs, -EXT2_EIO, "%s: cannot write %zu bytes at offset %llu", what, n, (ull)off);
 	return 0;
 }
 
 int e2_disk_drain(struct ext2_fs *fs, const char *what)
 {
 	if (fs->rw->dev.drain && fs->rw->dev.drain(fs->rw->dev.ctx) != 0)
-		return fail(fs, EXT2_EIO, "%s: a write did not complete", what);
+		return fail(fs, -EXT2_EIO, "%s: a write did not complete", what);
 	return 0;
 }
 
@@ -51,7 +51,7 @@ int e2_cache_init(struct ext2_fs *fs, size_t bytes)
 	rw->stage = malloc(STAGE_BYTES);
 	rw->ahead = malloc(STAGE_BYTES);
 	if (!rw->bufs || !rw->hash || !rw->sorted || !rw->mem || !rw->stage || !rw->ahead)
-		return fail(fs, EXT2_ENOMEM, "no memory for a cache of %u blocks", rw->nbufs);
+		return fail(fs, -EXT2_ENOMEM, "no memory for a cache of %u blocks", rw->nbufs);
 	rw->lru.next = rw->lru.prev = &rw->lru;
 	for (uint32_t i = 0; i < rw->nbufs; i++) {
 		struct buf *b = &rw->bufs[i];
@@ -171,7 +171,7 @@ static int take(struct ext2_fs *fs, struct buf **out)
 			;
 	}
 	if (b == &rw->lru)
-		return fail(fs, EXT2_ENOMEM, "block cache: all %u buffers are in use", rw->nbufs);
+		return fail(fs, -EXT2_ENOMEM, "block cache: all %u buffers are in use", rw->nbufs);
 	if (b->dirty) {
 		/* metadata goes out only after everything it may point at */
 		int r = b->kind == BUF_DATA ? write_cluster(fs, b) : e2_writeback(fs, b->kind);
@@ -199,7 +199,7 @@ static int get(struct ext2_fs *fs, uint32_t blk, int kind, bool read, struct buf
 {
 	struct ext2_rw *rw = fs->rw;
 	if (!e2_block_ok(fs, blk))
-		return fail(fs, EXT2_EINVAL, "block %u is outside the fs", blk);
+		return fail(fs, -EXT2_EINVAL, "block %u is outside the fs", blk);
 	struct buf *b = lookup(rw, blk);
 	if (b) {
 		/* a dirty block keeps its kind; a new use (e2_bnew) or a

@@ -22,11 +22,11 @@ struct slot {
 static int check_name(struct ext2_fs *fs, const char *name, size_t len)
 {
 	if (len > EXT2_NAME_MAX)
-		return fail(fs, EXT2_ENAMETOOLONG, "name of %zu bytes (%u at most)", len, EXT2_NAME_MAX);
+		return fail(fs, -EXT2_ENAMETOOLONG, "name of %zu bytes (%u at most)", len, EXT2_NAME_MAX);
 	if (len == 0 || memchr(name, '/', len) || memchr(name, 0, len))
-		return fail(fs, EXT2_EINVAL, "bad name (empty, or with '/' or NUL)");
+		return fail(fs, -EXT2_EINVAL, "bad name (empty, or with '/' or NUL)");
 	if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
-		return fail(fs, EXT2_EINVAL, "'%.*s' cannot be made, removed or renamed", (int)len, name);
+		return fail(fs, -EXT2_EINVAL, "'%.*s' cannot be made, removed or renamed", (int)len, name);
 	return 0;
 }
 
@@ -37,11 +37,11 @@ static int get_dir(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *d)
 	if (r)
 		return r;
 	if ((d->mode & EXT2_S_IFMT) != EXT2_S_IFDIR)
-		return fail(fs, EXT2_ENOTDIR, "inode %u is not a directory", ino);
+		return fail(fs, -EXT2_ENOTDIR, "inode %u is not a directory", ino);
 	if (d->links == 0)
-		return fail(fs, EXT2_ENOENT, "directory %u was removed", ino);
+		return fail(fs, -EXT2_ENOENT, "directory %u was removed", ino);
 	if (d->size == 0 || d->size % fs->block_size)
-		return fail(fs, EXT2_EINVAL, "directory %u: size %llu is not a positive number of blocks", ino,
+		return fail(fs, -EXT2_EINVAL, "directory %u: size %llu is not a positive number of blocks", ino,
 			    (ull)d->size);
 	return 0;
 }
@@ -79,7 +79,7 @@ static int find(struct ext2_fs *fs, const struct ext2_inode *d, const char *name
 		}
 		e2_brelse(b);
 	}
-	return fail(fs, EXT2_ENOENT, "no '%.*s' in directory %u", (int)len, name, d->ino);
+	return fail(fs, -EXT2_ENOENT, "no '%.*s' in directory %u", (int)len, name, d->ino);
 }
 
 static void put_entry(struct ext2_fs *fs, uint8_t *p, uint32_t ino, uint32_t rec, const char *name, size_t len,
@@ -213,7 +213,7 @@ static int empty(struct ext2_fs *fs, const struct ext2_inode *d)
 {
 	int r = ext2_readdir(fs, d, not_dot, NULL);
 	if (r > 0)
-		return fail(fs, EXT2_ENOTEMPTY, "directory %u is not empty", d->ino);
+		return fail(fs, -EXT2_ENOTEMPTY, "directory %u is not empty", d->ino);
 	return r;
 }
 
@@ -247,12 +247,12 @@ static int make(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, 
 	if (r)
 		return r;
 	if ((r = find(fs, d, name, len, &s)) == 0)
-		return fail(fs, EXT2_EEXIST, "'%.*s' exists in directory %u", (int)len, name, dir);
+		return fail(fs, -EXT2_EEXIST, "'%.*s' exists in directory %u", (int)len, name, dir);
 	if (r != -EXT2_ENOENT)
 		return r;
 	bool isdir = (mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
 	if (isdir && d->links >= LINK_MAX)
-		return fail(fs, EXT2_EMLINK, "directory %u has %u links already", dir, d->links);
+		return fail(fs, -EXT2_EMLINK, "directory %u has %u links already", dir, d->links);
 	memset(in, 0, sizeof *in);
 	if ((r = e2_alloc_inode(fs, dir, isdir, &in->ino)))
 		return r;
@@ -301,7 +301,7 @@ int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	struct ext2_inode d, in;
 	unsigned type = ext2_mode_type(mode);
 	if (type == EXT2_FT_UNKNOWN || type == EXT2_FT_DIR || type == EXT2_FT_SYMLINK)
-		return fail(fs, EXT2_EINVAL, "mode 0%o: create makes files, devices, fifos and sockets", mode);
+		return fail(fs, -EXT2_EINVAL, "mode 0%o: create makes files, devices, fifos and sockets", mode);
 	int r = make(fs, dir, name, len, mode, uid, gid, &d, &in);
 	return r ? r : name_it(fs, dir, name, len, &in, ino);
 }
@@ -339,12 +339,12 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 {
 	struct ext2_inode d, in;
 	if (tlen == 0)
-		return fail(fs, EXT2_ENOENT, "empty symbolic link target");
+		return fail(fs, -EXT2_ENOENT, "empty symbolic link target");
 	if (tlen >= fs->block_size)
-		return fail(fs, EXT2_ENAMETOOLONG, "symbolic link target of %zu bytes (%u at most)", tlen,
+		return fail(fs, -EXT2_ENAMETOOLONG, "symbolic link target of %zu bytes (%u at most)", tlen,
 			    fs->block_size - 1);
 	if (memchr(target, 0, tlen))
-		return fail(fs, EXT2_EINVAL, "NUL in a symbolic link target");
+		return fail(fs, -EXT2_EINVAL, "NUL in a symbolic link target");
 	int r = make(fs, dir, name, len, EXT2_S_IFLNK | 0777, uid, gid, &d, &in);
 	if (r)
 		return r;
@@ -383,15 +383,15 @@ int ext2_link(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, ui
 	if (r)
 		return r;
 	if ((in.mode & EXT2_S_IFMT) == EXT2_S_IFDIR)
-		return fail(fs, EXT2_EPERM, "inode %u is a directory: no hard links to directories", ino);
+		return fail(fs, -EXT2_EPERM, "inode %u is a directory: no hard links to directories", ino);
 	if (in.links == 0)
-		return fail(fs, EXT2_ENOENT, "inode %u has no links left", ino);
+		return fail(fs, -EXT2_ENOENT, "inode %u has no links left", ino);
 	if (in.links >= LINK_MAX)
-		return fail(fs, EXT2_EMLINK, "inode %u has %u links already", ino, in.links);
+		return fail(fs, -EXT2_EMLINK, "inode %u has %u links already", ino, in.links);
 	if ((r = get_dir(fs, dir, &d)))
 		return r;
 	if ((r = find(fs, &d, name, len, &s)) == 0)
-		return fail(fs, EXT2_EEXIST, "'%.*s' exists in directory %u", (int)len, name, dir);
+		return fail(fs, -EXT2_EEXIST, "'%.*s' exists in directory %u", (int)len, name, dir);
 	if (r != -EXT2_ENOENT)
 		return r;
 	r = dir_add(fs, dir, name, len, ino, ext2_mode_type(in.mode));
@@ -413,7 +413,7 @@ static int victim(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len
 	if (!r)
 		r = e2_iget(fs, s.ino, in);
 	if (!r && s.ino == dir)
-		r = fail(fs, EXT2_EINVAL, "directory %u names itself '%.*s'", dir, (int)len, name);
+		r = fail(fs, -EXT2_EINVAL, "directory %u names itself '%.*s'", dir, (int)len, name);
 	return r;
 }
 
@@ -422,7 +422,7 @@ int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
 	struct ext2_inode in;
 	int r = victim(fs, dir, name, len, &in);
 	if (!r && (in.mode & EXT2_S_IFMT) == EXT2_S_IFDIR)
-		r = fail(fs, EXT2_EISDIR, "'%.*s' is a directory", (int)len, name);
+		r = fail(fs, -EXT2_EISDIR, "'%.*s' is a directory", (int)len, name);
 	if (!r)
 		r = dir_remove(fs, dir, name, len);
 	return r ? r : e2_link_add(fs, in.ino, -1);
@@ -433,7 +433,7 @@ int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
 	struct ext2_inode in;
 	int r = victim(fs, dir, name, len, &in);
 	if (!r && (in.mode & EXT2_S_IFMT) != EXT2_S_IFDIR)
-		r = fail(fs, EXT2_ENOTDIR, "'%.*s' is not a directory", (int)len, name);
+		r = fail(fs, -EXT2_ENOTDIR, "'%.*s' is not a directory", (int)len, name);
 	if (!r)
 		r = empty(fs, &in);
 	if (!r)
@@ -451,9 +451,9 @@ static int not_under(struct ext2_fs *fs, uint32_t dir, uint32_t src)
 		struct ext2_inode d;
 		struct slot s;
 		if (dir == src)
-			return fail(fs, EXT2_EINVAL, "cannot move directory %u under itself", src);
+			return fail(fs, -EXT2_EINVAL, "cannot move directory %u under itself", src);
 		if (steps == 1u << 16)
-			return fail(fs, EXT2_EINVAL, "directory %u: no way up to the root in %u steps", dir, steps);
+			return fail(fs, -EXT2_EINVAL, "directory %u: no way up to the root in %u steps", dir, steps);
 		int r = ext2_read_inode(fs, dir, &d);
 		if (!r)
 			r = find(fs, &d, "..", 2, &s);
@@ -494,9 +494,9 @@ int ext2_rename(struct ext2_fs *fs, uint32_t olddir, const char *oldname, size_t
 			return r;
 		tdir = (dst.mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
 		if (sdir && !tdir)
-			return fail(fs, EXT2_ENOTDIR, "'%.*s' is not a directory", (int)newlen, newname);
+			return fail(fs, -EXT2_ENOTDIR, "'%.*s' is not a directory", (int)newlen, newname);
 		if (!sdir && tdir)
-			return fail(fs, EXT2_EISDIR, "'%.*s' is a directory", (int)newlen, newname);
+			return fail(fs, -EXT2_EISDIR, "'%.*s' is a directory", (int)newlen, newname);
 		if (tdir && (r = empty(fs, &dst)))
 			return r;
 	} else if (r != -EXT2_ENOENT) {
@@ -506,7 +506,7 @@ int ext2_rename(struct ext2_fs *fs, uint32_t olddir, const char *oldname, size_t
 	if (moving && (r = not_under(fs, newdir, os.ino)))
 		return r;
 	if (moving && !exists && nd.links >= LINK_MAX)
-		return fail(fs, EXT2_EMLINK, "directory %u has %u links already", newdir, nd.links);
+		return fail(fs, -EXT2_EMLINK, "directory %u has %u links already", newdir, nd.links);
 	/* the new name first: the only step that may need a block */
 	unsigned type = ext2_mode_type(src.mode);
 	r = exists ? dir_set(fs, newdir, newname, newlen, os.ino, type)

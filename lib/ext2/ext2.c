@@ -15,7 +15,7 @@ int e2_fail(struct ext2_fs *fs, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(fs->why, sizeof fs->why, fmt, ap);
 	va_end(ap);
-	return -err;
+	return err;
 }
 #define fail e2_fail
 
@@ -63,10 +63,10 @@ int e2_corrupt_at(struct ext2_fs *fs, const char *func, int line, uint32_t ino, 
 int e2_disk_read(struct ext2_fs *fs, uint64_t off, void *buf, size_t n, const char *what)
 {
 	if (off > fs->disk_bytes || n > fs->disk_bytes - off)
-		return fail(fs, EXT2_EIO, "%s: %zu bytes at offset %llu are past the disk (%llu bytes)",
+		return fail(fs, -EXT2_EIO, "%s: %zu bytes at offset %llu are past the disk (%llu bytes)",
 			    what, n, (ull)off, (ull)fs->disk_bytes);
 	if (fs->read(fs->ctx, off, buf, n) != 0)
-		return fail(fs, EXT2_EIO, "%s: cannot read %zu bytes at offset %llu", what, n, (ull)off);
+		return fail(fs, -EXT2_EIO, "%s: cannot read %zu bytes at offset %llu", what, n, (ull)off);
 	return 0;
 }
 
@@ -106,11 +106,11 @@ static int group_itable(struct ext2_fs *fs, uint32_t g, uint32_t *itable)
 	}
 	uint32_t bb = le32(d), ib = le32(d + 4), it = le32(d + 8);
 	if (!e2_block_ok(fs, bb))
-		return fail(fs, EXT2_EINVAL, "group %u: block bitmap at block %u outside the fs", g, bb);
+		return fail(fs, -EXT2_EINVAL, "group %u: block bitmap at block %u outside the fs", g, bb);
 	if (!e2_block_ok(fs, ib))
-		return fail(fs, EXT2_EINVAL, "group %u: inode bitmap at block %u outside the fs", g, ib);
+		return fail(fs, -EXT2_EINVAL, "group %u: inode bitmap at block %u outside the fs", g, ib);
 	if (!e2_block_ok(fs, it) || fs->itable_blocks > fs->blocks_count - it)
-		return fail(fs, EXT2_EINVAL, "group %u: inode table at block %u (%u blocks) outside the fs",
+		return fail(fs, -EXT2_EINVAL, "group %u: inode table at block %u (%u blocks) outside the fs",
 			    g, it, fs->itable_blocks);
 	*itable = it;
 	return 0;
@@ -119,13 +119,13 @@ static int group_itable(struct ext2_fs *fs, uint32_t g, uint32_t *itable)
 static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 {
 	if (le16(sb + 56) != MAGIC)
-		return fail(fs, EXT2_EINVAL, "bad magic 0x%04x in the superblock (not ext2)", le16(sb + 56));
+		return fail(fs, -EXT2_EINVAL, "bad magic 0x%04x in the superblock (not ext2)", le16(sb + 56));
 	fs->rev = le32(sb + SB_REV);
 	if (fs->rev > 1)
-		return fail(fs, EXT2_EINVAL, "unknown revision %u", fs->rev);
+		return fail(fs, -EXT2_EINVAL, "unknown revision %u", fs->rev);
 	uint32_t log = le32(sb + 24);
 	if (log > 2)
-		return fail(fs, EXT2_EINVAL, "block size field %u (block size %s)", log,
+		return fail(fs, -EXT2_EINVAL, "block size field %u (block size %s)", log,
 			    log < 22 ? "over 4 KiB" : "absurd");
 	fs->block_size = 1024u << log;
 	uint32_t bs = fs->block_size;
@@ -135,21 +135,21 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 	fs->blocks_per_group = le32(sb + 32);
 	fs->inodes_per_group = le32(sb + 40);
 	if (fs->first_data_block != (bs == 1024))
-		return fail(fs, EXT2_EINVAL, "first data block %u, want %u for %u-byte blocks",
+		return fail(fs, -EXT2_EINVAL, "first data block %u, want %u for %u-byte blocks",
 			    fs->first_data_block, bs == 1024, bs);
 	if (fs->blocks_count <= fs->first_data_block + 1)
-		return fail(fs, EXT2_EINVAL, "blocks count %u too small", fs->blocks_count);
+		return fail(fs, -EXT2_EINVAL, "blocks count %u too small", fs->blocks_count);
 	if ((uint64_t)fs->blocks_count * bs > fs->disk_bytes)
-		return fail(fs, EXT2_EINVAL, "blocks count %u (%llu bytes) larger than the disk (%llu bytes)",
+		return fail(fs, -EXT2_EINVAL, "blocks count %u (%llu bytes) larger than the disk (%llu bytes)",
 			    fs->blocks_count, (ull)fs->blocks_count * bs, (ull)fs->disk_bytes);
 	/* a group's bitmaps are one block each */
 	if (fs->blocks_per_group < 8 || fs->blocks_per_group > 8 * bs || fs->blocks_per_group % 8)
-		return fail(fs, EXT2_EINVAL, "blocks per group %u", fs->blocks_per_group);
+		return fail(fs, -EXT2_EINVAL, "blocks per group %u", fs->blocks_per_group);
 	if (fs->inodes_per_group < 1 || fs->inodes_per_group > 8 * bs)
-		return fail(fs, EXT2_EINVAL, "inodes per group %u", fs->inodes_per_group);
+		return fail(fs, -EXT2_EINVAL, "inodes per group %u", fs->inodes_per_group);
 	fs->groups = (fs->blocks_count - fs->first_data_block + fs->blocks_per_group - 1) / fs->blocks_per_group;
 	if ((uint64_t)fs->groups * fs->inodes_per_group != fs->inodes_count)
-		return fail(fs, EXT2_EINVAL, "inodes count %u is not %u groups of %u", fs->inodes_count,
+		return fail(fs, -EXT2_EINVAL, "inodes count %u is not %u groups of %u", fs->inodes_count,
 			    fs->groups, fs->inodes_per_group);
 	if (fs->rev == 0) {
 		fs->inode_size = GOOD_OLD_INODE_SIZE;
@@ -163,17 +163,17 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 	}
 	uint32_t is = fs->inode_size;
 	if (is < GOOD_OLD_INODE_SIZE || is > bs || (is & (is - 1)))
-		return fail(fs, EXT2_EINVAL, "inode size %u", is);
+		return fail(fs, -EXT2_EINVAL, "inode size %u", is);
 	if (fs->first_ino < GOOD_OLD_FIRST_INO || fs->first_ino > fs->inodes_count)
-		return fail(fs, EXT2_EINVAL, "first inode %u (of %u)", fs->first_ino, fs->inodes_count);
+		return fail(fs, -EXT2_EINVAL, "first inode %u (of %u)", fs->first_ino, fs->inodes_count);
 	fs->itable_blocks = (uint32_t)(((uint64_t)fs->inodes_per_group * is + bs - 1) / bs);
 	uint32_t unknown = fs->incompat & ~(uint32_t)(EXT2_INCOMPAT_FILETYPE | (fs->recovering ? INCOMPAT_RECOVER : 0));
 	if (unknown) {
 		int bit = __builtin_ctz(unknown);
 		if (incompat_names[bit])
-			return fail(fs, EXT2_ENOTSUP, "incompatible feature %s (0x%x) not supported",
+			return fail(fs, -EXT2_ENOTSUP, "incompatible feature %s (0x%x) not supported",
 				    incompat_names[bit], 1u << bit);
-		return fail(fs, EXT2_ENOTSUP, "unknown incompatible feature 0x%x", 1u << bit);
+		return fail(fs, -EXT2_ENOTSUP, "unknown incompatible feature 0x%x", 1u << bit);
 	}
 	fs->filetype = fs->incompat & EXT2_INCOMPAT_FILETYPE;
 	fs->sparse_super = fs->ro_compat & EXT2_RO_COMPAT_SPARSE_SUPER;
@@ -182,7 +182,7 @@ static int check_super(struct ext2_fs *fs, const uint8_t *sb)
 	 * first group (which also holds bitmaps and the inode table) */
 	uint64_t gdt_blocks = ((uint64_t)fs->groups * DESC_SIZE + bs - 1) / bs;
 	if (gdt_blocks > fs->blocks_per_group - 1 || fs->first_data_block + 1 + gdt_blocks > fs->blocks_count)
-		return fail(fs, EXT2_EINVAL, "%u group descriptors (%llu blocks) do not fit the first group",
+		return fail(fs, -EXT2_EINVAL, "%u group descriptors (%llu blocks) do not fit the first group",
 			    fs->groups, (ull)gdt_blocks);
 	return 0;
 }
@@ -221,7 +221,7 @@ static int mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk
 	if (!r)
 		r = ext2_read_inode(fs, EXT2_ROOT_INO, &root);
 	if (!r && (root.mode & EXT2_S_IFMT) != EXT2_S_IFDIR)
-		r = fail(fs, EXT2_EINVAL, "root inode is not a directory (mode 0%o)", root.mode);
+		r = fail(fs, -EXT2_EINVAL, "root inode is not a directory (mode 0%o)", root.mode);
 	if (r && why && whylen)
 		snprintf(why, whylen, "%s", fs->why);
 	return r;
@@ -232,7 +232,7 @@ static int mount(struct ext2_fs *fs, ext2_read_fn read, void *ctx, uint64_t disk
 int e2_inode_where(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t *off)
 {
 	if (ino < 1 || ino > fs->inodes_count)
-		return fail(fs, EXT2_EINVAL, "inode number %u outside 1..%u", ino, fs->inodes_count);
+		return fail(fs, -EXT2_EINVAL, "inode number %u outside 1..%u", ino, fs->inodes_count);
 	uint32_t g = (ino - 1) / fs->inodes_per_group, i = (ino - 1) % fs->inodes_per_group, it;
 	int r = group_itable(fs, g, &it);
 	if (r)
@@ -284,12 +284,12 @@ int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 		return r;
 	e2_inode_decode(out, ino, d);
 	if (out->links == 0 && (out->mode == 0 || out->dtime))
-		return fail(fs, EXT2_ENOENT, "inode %u is not in use", ino);
+		return fail(fs, -EXT2_ENOENT, "inode %u is not in use", ino);
 	if (out->flags & (EXTENTS_FL | INLINE_DATA_FL))
-		return fail(fs, EXT2_EINVAL, "inode %u has flags 0x%x (extents or inline data) on ext2",
+		return fail(fs, -EXT2_EINVAL, "inode %u has flags 0x%x (extents or inline data) on ext2",
 			    ino, out->flags);
 	if (out->size > e2_max_size(fs))
-		return fail(fs, EXT2_EFBIG, "inode %u: size %llu larger than the block map", ino, (ull)out->size);
+		return fail(fs, -EXT2_EFBIG, "inode %u: size %llu larger than the block map", ino, (ull)out->size);
 	return 0;
 }
 
@@ -308,7 +308,7 @@ int e2_block_path(struct ext2_fs *fs, uint32_t ino, uint64_t lb, int *levels, ui
 	int n = 1;
 	for (; rest >= span; n++) {
 		if (n == 3)
-			return fail(fs, EXT2_EFBIG, "inode %u: block %llu beyond the triple indirect block",
+			return fail(fs, -EXT2_EFBIG, "inode %u: block %llu beyond the triple indirect block",
 				    ino, (ull)lb);
 		rest -= span;
 		span *= p;
@@ -420,14 +420,14 @@ int ext2_readdir(struct ext2_fs *fs, const struct ext2_inode *dir, ext2_dir_fn f
 {
 	uint32_t bs = fs->block_size;
 	if ((dir->mode & EXT2_S_IFMT) != EXT2_S_IFDIR)
-		return fail(fs, EXT2_ENOTDIR, "inode %u is not a directory", dir->ino);
+		return fail(fs, -EXT2_ENOTDIR, "inode %u is not a directory", dir->ino);
 	if (dir->size == 0 || dir->size % bs)
-		return fail(fs, EXT2_EINVAL, "directory %u: size %llu is not a positive number of blocks",
+		return fail(fs, -EXT2_EINVAL, "directory %u: size %llu is not a positive number of blocks",
 			    dir->ino, (ull)dir->size);
 	/* a private copy of each block: FN may call back into the core */
 	uint8_t *blk = malloc(bs);
 	if (!blk)
-		return fail(fs, EXT2_ENOMEM, "no memory for a directory block");
+		return fail(fs, -EXT2_ENOMEM, "no memory for a directory block");
 	int r = 0;
 	for (uint64_t lb = 0; !r && lb < dir->size / bs; lb++) {
 		uint32_t b;
@@ -462,15 +462,15 @@ static int find_fn(void *arg, const char *name, size_t len, uint32_t ino, unsign
 int ext2_lookup(struct ext2_fs *fs, const struct ext2_inode *dir, const char *name, size_t len, uint32_t *ino)
 {
 	if (len > EXT2_NAME_MAX)
-		return fail(fs, EXT2_ENAMETOOLONG, "name of %zu bytes", len);
+		return fail(fs, -EXT2_ENAMETOOLONG, "name of %zu bytes", len);
 	if (len == 0 || memchr(name, '/', len) || memchr(name, 0, len))
-		return fail(fs, EXT2_ENOENT, "no such name (empty, or with '/' or NUL)");
+		return fail(fs, -EXT2_ENOENT, "no such name (empty, or with '/' or NUL)");
 	struct find f = { name, len, 0 };
 	int r = ext2_readdir(fs, dir, find_fn, &f);
 	if (r < 0)
 		return r;
 	if (r == 0)
-		return fail(fs, EXT2_ENOENT, "no '%.*s' in directory %u", (int)len, name, dir->ino);
+		return fail(fs, -EXT2_ENOENT, "no '%.*s' in directory %u", (int)len, name, dir->ino);
 	*ino = f.ino;
 	return 0;
 }

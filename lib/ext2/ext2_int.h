@@ -82,7 +82,7 @@ typedef unsigned long long ull;         /* for printing uint64_t everywhere */
 
 /* --- ext2.c ------------------------------------------------------------------ */
 
-/* Records why the call fails in fs->why; returns -ERR. */
+/* Records why the call fails in fs->why; returns ERR, a negative EXT2_E* code. */
 int e2_fail(struct ext2_fs *fs, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Damage found on the disk (about inode INO or block BLK, 0 if none): as
  * e2_fail with EXT2_EINVAL, and on a writable mount recorded in the

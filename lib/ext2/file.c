@@ -80,13 +80,13 @@ long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset
 long ext2_readlink(struct ext2_fs *fs, const struct ext2_inode *ino, char *buf, size_t size)
 {
 	if ((ino->mode & EXT2_S_IFMT) != EXT2_S_IFLNK)
-		return fail(fs, EXT2_EINVAL, "inode %u is not a symbolic link", ino->ino);
+		return fail(fs, -EXT2_EINVAL, "inode %u is not a symbolic link", ino->ino);
 	if (ino->size == 0 || ino->size >= fs->block_size)
-		return fail(fs, EXT2_EINVAL, "symbolic link %u: size %llu", ino->ino, (ull)ino->size);
+		return fail(fs, -EXT2_EINVAL, "symbolic link %u: size %llu", ino->ino, (ull)ino->size);
 	size_t n = (size_t)ino->size < size ? (size_t)ino->size : size;
 	if (e2_fast_link(fs, ino)) {
 		if (ino->size >= FAST_LINK_MAX)
-			return fail(fs, EXT2_EINVAL, "fast symbolic link %u: size %llu", ino->ino, (ull)ino->size);
+			return fail(fs, -EXT2_EINVAL, "fast symbolic link %u: size %llu", ino->ino, (ull)ino->size);
 		uint8_t t[FAST_LINK_MAX];
 		for (int k = 0; k < 15; k++)
 			put_le32(t + 4 * k, ino->block[k]);
@@ -115,9 +115,9 @@ static int get_regular(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 	case EXT2_S_IFREG:
 		return 0;
 	case EXT2_S_IFDIR:
-		return fail(fs, EXT2_EISDIR, "inode %u is a directory", in->ino);
+		return fail(fs, -EXT2_EISDIR, "inode %u is a directory", in->ino);
 	}
-	return fail(fs, EXT2_EINVAL, "inode %u is not a regular file (mode 0%o)", in->ino, in->mode);
+	return fail(fs, -EXT2_EINVAL, "inode %u is not a regular file (mode 0%o)", in->ino, in->mode);
 }
 
 /* Zeroes the last block of a file of SIZE bytes past SIZE: a file that
@@ -144,7 +144,7 @@ static int zero_tail(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t s
 static int may_reach(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t size)
 {
 	if (size > e2_max_size(fs))
-		return fail(fs, EXT2_EFBIG, "inode %u: size %llu past the largest file (%llu bytes)", in->ino,
+		return fail(fs, -EXT2_EFBIG, "inode %u: size %llu past the largest file (%llu bytes)", in->ino,
 			    (ull)size, (ull)e2_max_size(fs));
 	if (size > 0x7fffffff && !fs->large_file)
 		e2_set_large_file(fs);

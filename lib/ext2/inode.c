@@ -14,7 +14,7 @@ int e2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 	if (r)
 		return r;
 	if (ino < fs->first_ino && ino != EXT2_ROOT_INO)
-		return fail(fs, EXT2_EINVAL, "inode %u is reserved for the file system", ino);
+		return fail(fs, -EXT2_EINVAL, "inode %u is reserved for the file system", ino);
 	return 0;
 }
 
@@ -124,7 +124,7 @@ int e2_bmap_alloc(struct ext2_fs *fs, struct ext2_inode *in, uint64_t lb, uint32
 		goal = fs->first_data_block + (in->ino - 1) / fs->inodes_per_group * fs->blocks_per_group;
 	uint32_t units = fs->block_size / 512;
 	if ((uint64_t)in->blocks + n * units > 0xffffffffu)
-		r = fail(fs, EXT2_EFBIG, "inode %u: i_blocks would overflow", in->ino);
+		r = fail(fs, -EXT2_EFBIG, "inode %u: i_blocks would overflow", in->ino);
 	for (; !r && got < n; got++) {
 		r = e2_alloc_block(fs, goal, &nb[got]);
 		if (r)
@@ -314,7 +314,7 @@ int ext2_hold(struct ext2_fs *fs, uint32_t ino)
 		uint32_t cap = rw->held_cap ? 2 * rw->held_cap : 16;
 		struct e2_held *n = realloc(rw->held, cap * sizeof *n);
 		if (!n)
-			return fail(fs, EXT2_ENOMEM, "no memory to hold inode %u", ino);
+			return fail(fs, -EXT2_ENOMEM, "no memory to hold inode %u", ino);
 		rw->held = n;
 		rw->held_cap = cap;
 	}

@@ -36,7 +36,7 @@ static int jwrite(struct ext2_fs *fs, uint32_t jb, const void *buf)
 static int flush(struct ext2_fs *fs)
 {
 	if (fs->rw->dev.flush(fs->rw->dev.ctx) != 0)
-		return fail(fs, EXT2_EIO, "the disk did not flush its cache");
+		return fail(fs, -EXT2_EIO, "the disk did not flush its cache");
 	fs->rw->unflushed = false;
 	return 0;
 }
@@ -48,19 +48,19 @@ int e2_journal_open(struct ext2_fs *fs)
 	struct ext2_inode in;
 	struct e2_journal *j = calloc(1, sizeof *j);
 	if (!j)
-		return fail(fs, EXT2_ENOMEM, "no memory for the journal");
+		return fail(fs, -EXT2_ENOMEM, "no memory for the journal");
 	rw->jnl = j;
 	j->jsb = malloc(bs);
 	j->blk = malloc(bs);
 	j->sbblk = malloc(bs);
 	if (!j->jsb || !j->blk || !j->sbblk)
-		return fail(fs, EXT2_ENOMEM, "no memory for the journal");
+		return fail(fs, -EXT2_ENOMEM, "no memory for the journal");
 	int r = ext2_read_inode(fs, inum, &in);
 	uint32_t b0 = 0;
 	if (!r)
 		r = e2_bmap(fs, &in, 0, &b0);
 	if (!r && !e2_block_ok(fs, b0))
-		r = fail(fs, EXT2_EINVAL, "journal: its first block %u is outside the fs", b0);
+		r = fail(fs, -EXT2_EINVAL, "journal: its first block %u is outside the fs", b0);
 	if (!r)
 		r = e2_disk_read(fs, (uint64_t)b0 * bs, j->jsb, bs, "journal superblock");
 	if (r)
@@ -68,30 +68,30 @@ int e2_journal_open(struct ext2_fs *fs)
 	const uint8_t *s = j->jsb;
 	uint32_t type = be32(s + 4);
 	if (be32(s) != JMAGIC || (type != JT_SB_V1 && type != JT_SB_V2))
-		return fail(fs, EXT2_EINVAL, "journal: no journal superblock (magic 0x%x, type %u)", be32(s), type);
+		return fail(fs, -EXT2_EINVAL, "journal: no journal superblock (magic 0x%x, type %u)", be32(s), type);
 	if (be32(s + JS_BLOCKSIZE) != bs)
-		return fail(fs, EXT2_EINVAL, "journal: block size %u, the fs has %u", be32(s + JS_BLOCKSIZE), bs);
+		return fail(fs, -EXT2_EINVAL, "journal: block size %u, the fs has %u", be32(s + JS_BLOCKSIZE), bs);
 	j->maxlen = be32(s + JS_MAXLEN);
 	j->first = be32(s + JS_FIRST);
 	j->seq = be32(s + JS_SEQUENCE);
 	if (j->maxlen > in.size / bs || j->first == 0 || j->first + 8 > j->maxlen)
-		return fail(fs, EXT2_EINVAL, "journal: ring %u..%u does not fit its %llu blocks", j->first, j->maxlen,
+		return fail(fs, -EXT2_EINVAL, "journal: ring %u..%u does not fit its %llu blocks", j->first, j->maxlen,
 			    (ull)(in.size / bs));
 	if (be32(s + JS_START))
-		return fail(fs, EXT2_EINVAL, "journal: not empty after recovery (start %u)", be32(s + JS_START));
+		return fail(fs, -EXT2_EINVAL, "journal: not empty after recovery (start %u)", be32(s + JS_START));
 	uint32_t incompat = type == JT_SB_V2 ? be32(s + JS_INCOMPAT) : 0;
 	if ((type == JT_SB_V2 && be32(s + JS_COMPAT)) || (incompat & ~(uint32_t)(JI_REVOKE | JI_64BIT)))
-		return fail(fs, EXT2_ENOTSUP, "journal features compat 0x%x incompat 0x%x not supported for writing",
+		return fail(fs, -EXT2_ENOTSUP, "journal features compat 0x%x incompat 0x%x not supported for writing",
 			    be32(s + JS_COMPAT), incompat);
 	j->tag_bytes = incompat & JI_64BIT ? 12 : 8;
 	j->map = malloc((size_t)j->maxlen * sizeof *j->map);
 	if (!j->map)
-		return fail(fs, EXT2_ENOMEM, "no memory for the map of a journal of %u blocks", j->maxlen);
+		return fail(fs, -EXT2_ENOMEM, "no memory for the map of a journal of %u blocks", j->maxlen);
 	j->map[0] = b0;
 	for (uint32_t i = 1; !r && i < j->maxlen; i++) {
 		r = e2_bmap(fs, &in, i, &j->map[i]);
 		if (!r && !e2_block_ok(fs, j->map[i]))
-			r = fail(fs, EXT2_EINVAL, "journal: block %u is a hole or outside the fs (%u)", i, j->map[i]);
+			r = fail(fs, -EXT2_EINVAL, "journal: block %u is a hole or outside the fs (%u)", i, j->map[i]);
 	}
 	/* the block that holds the superblock, journalled whole */
 	j->sbblk_no = fs->first_data_block == 0 ? 0 : 1;

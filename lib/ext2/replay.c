@@ -44,7 +44,7 @@ static int jread(struct jnl *j, uint32_t jb, uint8_t *buf, uint32_t *fsblk)
 	if (r)
 		return r;
 	if (!e2_block_ok(fs, b))
-		return fail(fs, EXT2_EINVAL, "journal: block %u of the journal is %u, outside the fs", jb, b);
+		return fail(fs, -EXT2_EINVAL, "journal: block %u of the journal is %u, outside the fs", jb, b);
 	if (fsblk)
 		*fsblk = b;
 	return e2_disk_read(fs, (uint64_t)b * fs->block_size, buf, fs->block_size, "journal block");
@@ -54,7 +54,7 @@ static int jread(struct jnl *j, uint32_t jb, uint8_t *buf, uint32_t *fsblk)
 static int jwrite(struct jnl *j, uint64_t off, const void *buf, size_t n)
 {
 	if (n > j->fs->disk_bytes || off > j->fs->disk_bytes - n || j->dev->write(j->dev->ctx, off, buf, n))
-		return fail(j->fs, EXT2_EIO, "journal replay: cannot write %zu bytes at offset %llu", n, (ull)off);
+		return fail(j->fs, -EXT2_EIO, "journal replay: cannot write %zu bytes at offset %llu", n, (ull)off);
 	return 0;
 }
 
@@ -73,13 +73,13 @@ static int tags(struct jnl *j, uint32_t seq, uint32_t jb, int (*fn)(struct jnl *
 	uint8_t *d = j->blk;
 	for (;;) {
 		if (off + j->tag_bytes > bs)
-			return fail(fs, EXT2_EINVAL, "journal: transaction %u: descriptor at journal block %u runs "
+			return fail(fs, -EXT2_EINVAL, "journal: transaction %u: descriptor at journal block %u runs "
 				    "past its block", seq, jb);
 		uint32_t target = be32(d + off), flags = be32(d + off + 4) & 0xffff;
 		if (j->tag_bytes == 12 && be32(d + off + 8))
-			return fail(fs, EXT2_EINVAL, "journal: transaction %u: block %u above 2^32", seq, target);
+			return fail(fs, -EXT2_EINVAL, "journal: transaction %u: block %u above 2^32", seq, target);
 		if (!e2_block_ok(fs, target) && target != fs->first_data_block)
-			return fail(fs, EXT2_EINVAL, "journal: transaction %u: a tag names block %u, outside the fs",
+			return fail(fs, -EXT2_EINVAL, "journal: transaction %u: a tag names block %u, outside the fs",
 				    seq, target);
 		if (fn) {
 			int r = fn(j, seq, target, *datapos, flags & TAG_ESCAPE);
@@ -92,7 +92,7 @@ static int tags(struct jnl *j, uint32_t seq, uint32_t jb, int (*fn)(struct jnl *
 		if (flags & TAG_LAST)
 			return (int)n;
 		if (n > bs / 8)
-			return fail(fs, EXT2_EINVAL, "journal: transaction %u: descriptor without a last tag", seq);
+			return fail(fs, -EXT2_EINVAL, "journal: transaction %u: descriptor without a last tag", seq);
 	}
 }
 
@@ -102,16 +102,16 @@ static int revokes(struct jnl *j, uint32_t seq, bool record)
 	struct ext2_fs *fs = j->fs;
 	uint32_t count = be32(j->blk + 12), width = j->tag_bytes == 12 ? 8 : 4;
 	if (!j->revoke_ok)
-		return fail(fs, EXT2_EINVAL, "journal: revoke block in transaction %u without the revoke feature", seq);
+		return fail(fs, -EXT2_EINVAL, "journal: revoke block in transaction %u without the revoke feature", seq);
 	if (count < 16 || count > fs->block_size || (count - 16) % width)
-		return fail(fs, EXT2_EINVAL, "journal: transaction %u: revoke block of %u bytes", seq, count);
+		return fail(fs, -EXT2_EINVAL, "journal: transaction %u: revoke block of %u bytes", seq, count);
 	for (uint32_t off = 16; record && off < count; off += width) {
 		uint32_t b = be32(j->blk + off + (width == 8 ? 4 : 0));
 		uint32_t i = 0;
 		while (i < j->nrevokes && j->revokes[i].blk != b)
 			i++;
 		if (i == MAX_REVOKES)
-			return fail(fs, EXT2_ENOMEM, "journal: more than %u revoked blocks", MAX_REVOKES);
+			return fail(fs, -EXT2_ENOMEM, "journal: more than %u revoked blocks", MAX_REVOKES);
 		if (i == j->nrevokes)
 			j->nrevokes++;
 		j->revokes[i] = (struct revoke){ b, seq };
@@ -143,7 +143,7 @@ static int pass(struct jnl *j, int which)
 		if (which > 0 && seq == j->end_seq)
 			return 0;
 		if (++steps > j->maxlen)
-			return fail(fs, EXT2_EINVAL, "journal: the log goes round the ring without an end");
+			return fail(fs, -EXT2_EINVAL, "journal: the log goes round the ring without an end");
 		int r = jread(j, jb, j->blk, NULL);
 		if (r)
 			return r;
@@ -151,7 +151,7 @@ static int pass(struct jnl *j, int which)
 		if (be32(j->blk) != JMAGIC || be32(j->blk + 8) != seq) {
 			if (which == 0)
 				break;          /* the end of the log */
-			return fail(fs, EXT2_EINVAL, "journal: journal block %u changed between passes", jb);
+			return fail(fs, -EXT2_EINVAL, "journal: journal block %u changed between passes", jb);
 		}
 		if (type == JT_DESCRIPTOR) {
 			uint32_t datapos = next(j, jb);
@@ -172,7 +172,7 @@ static int pass(struct jnl *j, int which)
 			if (which == 0)
 				j->end_seq = seq;
 		} else {
-			return fail(fs, EXT2_EINVAL, "journal: block type %u at journal block %u", type, jb);
+			return fail(fs, -EXT2_EINVAL, "journal: block type %u at journal block %u", type, jb);
 		}
 	}
 	return 0;
@@ -185,9 +185,9 @@ static int load_super(struct jnl *j)
 	const uint8_t *s = j->blk;
 	uint32_t type = be32(s + 4), blocks = (uint32_t)(j->inode.size / fs->block_size);
 	if (be32(s) != JMAGIC || (type != JT_SB_V1 && type != JT_SB_V2))
-		return fail(fs, EXT2_EINVAL, "journal: no journal superblock (magic 0x%x, type %u)", be32(s), type);
+		return fail(fs, -EXT2_EINVAL, "journal: no journal superblock (magic 0x%x, type %u)", be32(s), type);
 	if (be32(s + JS_BLOCKSIZE) != fs->block_size)
-		return fail(fs, EXT2_EINVAL, "journal: block size %u, the fs has %u", be32(s + JS_BLOCKSIZE),
+		return fail(fs, -EXT2_EINVAL, "journal: block size %u, the fs has %u", be32(s + JS_BLOCKSIZE),
 			    fs->block_size);
 	j->maxlen = be32(s + JS_MAXLEN);
 	j->first = be32(s + JS_FIRST);
@@ -195,19 +195,19 @@ static int load_super(struct jnl *j)
 	j->start = be32(s + JS_START);
 	if (j->maxlen > blocks || j->first == 0 || j->first >= j->maxlen
 	    || (j->start && (j->start < j->first || j->start >= j->maxlen)))
-		return fail(fs, EXT2_EINVAL, "journal: ring %u..%u, start %u do not fit its %u blocks", j->first,
+		return fail(fs, -EXT2_EINVAL, "journal: ring %u..%u, start %u do not fit its %u blocks", j->first,
 			    j->maxlen, j->start, blocks);
 	if (type == JT_SB_V2 && be32(s + JS_COMPAT))
-		return fail(fs, EXT2_ENOTSUP, "journal feature %s (compat 0x%x) not supported",
+		return fail(fs, -EXT2_ENOTSUP, "journal feature %s (compat 0x%x) not supported",
 			    be32(s + JS_COMPAT) == 1 ? "checksum" : "unknown", be32(s + JS_COMPAT));
 	uint32_t incompat = type == JT_SB_V2 ? be32(s + JS_INCOMPAT) : 0;
 	uint32_t unknown = incompat & ~(uint32_t)(JI_REVOKE | JI_64BIT);
 	if (unknown) {
 		int bit = __builtin_ctz(unknown);
 		if (bit < 6)
-			return fail(fs, EXT2_ENOTSUP, "journal feature %s (0x%x) not supported",
+			return fail(fs, -EXT2_ENOTSUP, "journal feature %s (0x%x) not supported",
 				    journal_incompat_names[bit], 1u << bit);
-		return fail(fs, EXT2_ENOTSUP, "unknown journal feature 0x%x", 1u << bit);
+		return fail(fs, -EXT2_ENOTSUP, "unknown journal feature 0x%x", 1u << bit);
 	}
 	j->revoke_ok = incompat & JI_REVOKE;
 	j->tag_bytes = incompat & JI_64BIT ? 12 : 8;
@@ -224,14 +224,14 @@ int e2_journal_replay(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *
 		return r;
 	uint32_t inum = le32(sb + SB_JOURNAL_INUM);
 	if (!(fs->compat & EXT2_COMPAT_HAS_JOURNAL) || inum == 0)
-		return fail(fs, EXT2_EINVAL, "needs_recovery without a journal inode");
+		return fail(fs, -EXT2_EINVAL, "needs_recovery without a journal inode");
 	if ((r = ext2_read_inode(fs, inum, &j.inode)))
-		return fail(fs, EXT2_EINVAL, "journal inode %u: %s", inum, fs->why);
+		return fail(fs, -EXT2_EINVAL, "journal inode %u: %s", inum, fs->why);
 	j.blk = malloc(fs->block_size);
 	j.data = malloc(fs->block_size);
 	j.revokes = malloc(MAX_REVOKES * sizeof *j.revokes);
 	if (!j.blk || !j.data || !j.revokes)
-		r = fail(fs, EXT2_ENOMEM, "no memory to replay the journal");
+		r = fail(fs, -EXT2_ENOMEM, "no memory to replay the journal");
 	if (!r)
 		r = jread(&j, 0, j.blk, &jsb);
 	if (!r)
@@ -241,7 +241,7 @@ int e2_journal_replay(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *
 	for (int p = 0; !r && j.start && p < 3; p++)
 		r = pass(&j, p);
 	if (!r && dev->flush(dev->ctx))
-		r = fail(fs, EXT2_EIO, "the disk did not flush the replayed blocks");
+		r = fail(fs, -EXT2_EIO, "the disk did not flush the replayed blocks");
 	/* then the journal is empty, and the file system no longer needs it */
 	if (!r) {
 		r = jread(&j, 0, j.blk, NULL);
@@ -257,7 +257,7 @@ int e2_journal_replay(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *
 		r = jwrite(&j, SUPER_OFFSET, sb, sizeof sb);
 	}
 	if (!r && dev->flush(dev->ctx))
-		r = fail(fs, EXT2_EIO, "the disk did not flush the recovered journal");
+		r = fail(fs, -EXT2_EIO, "the disk did not flush the recovered journal");
 	*replayed = j.end_seq - j.seq;
 	free(j.blk);
 	free(j.data);

@@ -49,7 +49,7 @@ uint32_t e2_now(struct ext2_fs *fs)
 int e2_writable(struct ext2_fs *fs)
 {
 	if (!fs->rw || !fs->rw->writable)
-		return fail(fs, EXT2_EROFS, "the file system is mounted read-only");
+		return fail(fs, -EXT2_EROFS, "the file system is mounted read-only");
 	/* between changes, never inside one: each transaction whole */
 	if (e2_journal_full(fs))
 		return e2_journal_commit(fs);
@@ -128,7 +128,7 @@ static int flush(struct ext2_fs *fs)
 	if (!fs->rw->unflushed)
 		return 0;
 	if (fs->rw->dev.flush(fs->rw->dev.ctx) != 0)
-		return fail(fs, EXT2_EIO, "the disk did not flush its cache");
+		return fail(fs, -EXT2_EIO, "the disk did not flush its cache");
 	fs->rw->unflushed = false;
 	return 0;
 }
@@ -146,13 +146,13 @@ static int load(struct ext2_fs *fs, struct ext2_rw *rw)
 	if (fs->compat & COMPAT_RESIZE_INODE)
 		rw->reserved_gdt = le16(rw->sb + SB_RESERVED_GDT);
 	if (1 + rw->gdt_blocks + rw->reserved_gdt > e2_group_blocks(fs, 0))
-		return fail(fs, EXT2_EINVAL, "%u descriptor blocks and %u reserved ones do not fit the first group",
+		return fail(fs, -EXT2_EINVAL, "%u descriptor blocks and %u reserved ones do not fit the first group",
 			    rw->gdt_blocks, rw->reserved_gdt);
 	rw->backup_bgs[0] = le32(rw->sb + SB_BACKUP_BGS);
 	rw->backup_bgs[1] = le32(rw->sb + SB_BACKUP_BGS + 4);
 	rw->gdt = malloc((size_t)rw->gdt_blocks * bs);
 	if (!rw->gdt)
-		return fail(fs, EXT2_ENOMEM, "no memory for %u descriptor blocks", rw->gdt_blocks);
+		return fail(fs, -EXT2_ENOMEM, "no memory for %u descriptor blocks", rw->gdt_blocks);
 	r = e2_disk_read(fs, (uint64_t)(fs->first_data_block + 1) * bs, rw->gdt, (size_t)rw->gdt_blocks * bs,
 			 "group descriptors");
 	for (uint32_t g = 0; !r && g < fs->groups; g++) {
@@ -160,7 +160,7 @@ static int load(struct ext2_fs *fs, struct ext2_rw *rw)
 		const uint8_t *d = rw->gdt + (size_t)g * DESC_SIZE;
 		uint32_t bb = le32(d + GD_BLOCK_BITMAP), ib = le32(d + GD_INODE_BITMAP), it = le32(d + GD_INODE_TABLE);
 		if (bb - base >= n || ib - base >= n || it - base >= n || fs->itable_blocks > n - (it - base))
-			r = fail(fs, EXT2_EINVAL, "group %u: bitmaps (%u, %u) or inode table (%u) outside the group "
+			r = fail(fs, -EXT2_EINVAL, "group %u: bitmaps (%u, %u) or inode table (%u) outside the group "
 				 "(blocks %u..%u)", g, bb, ib, it, base, base + n - 1);
 	}
 	return r;
@@ -216,14 +216,14 @@ int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, siz
 	if (dev->write && unknown) {
 		int bit = __builtin_ctz(unknown);
 		if (ro_compat_names[bit])
-			r = fail(fs, EXT2_ENOTSUP, "read-only-compatible feature %s (0x%x) not supported for writing",
+			r = fail(fs, -EXT2_ENOTSUP, "read-only-compatible feature %s (0x%x) not supported for writing",
 				 ro_compat_names[bit], 1u << bit);
 		else
-			r = fail(fs, EXT2_ENOTSUP, "unknown read-only-compatible feature 0x%x", 1u << bit);
+			r = fail(fs, -EXT2_ENOTSUP, "unknown read-only-compatible feature 0x%x", 1u << bit);
 	} else if (dev->write && (!dev->flush || !dev->now)) {
-		r = fail(fs, EXT2_EINVAL, "a writable device needs flush and clock callbacks");
+		r = fail(fs, -EXT2_EINVAL, "a writable device needs flush and clock callbacks");
 	} else if (!(rw = calloc(1, sizeof *rw))) {
-		r = fail(fs, EXT2_ENOMEM, "no memory for the mount");
+		r = fail(fs, -EXT2_ENOMEM, "no memory for the mount");
 	}
 	if (!r) {
 		fs->rw = rw;

@@ -7,20 +7,15 @@
 #include "rt/rt.h"
 #include "server/safe_copy.h"
 
-int fs_errno(kern_return_t r)
+int fs_error(kern_return_t r)
 {
 	if (r == KERN_SUCCESS)
 		return 0;
 	if (r > 0 && r <= FS_ERRNO_MAX)
-		return r;
+		return -r;
 	if (r == MACH_SEND_INVALID_DEST || r == MACH_SEND_INVALID_RIGHT)
-		return FS_EBADF;         /* a dead or invalid port */
-	return FS_EIO;
-}
-
-static int fail(kern_return_t r)
-{
-	return -fs_errno(r);
+		return -FS_EBADF;        /* a dead or invalid port */
+	return -FS_EIO;
 }
 
 static mach_msg_type_long_t string_type(size_t bytes)
@@ -29,11 +24,11 @@ static mach_msg_type_long_t string_type(size_t bytes)
 }
 
 /* Copies NAME into a fixed string field of SIZE bytes, zero-filled. */
-static int put_string(char *field, size_t size, const char *name, int too_long)
+static int put_string(char *field, size_t size, const char *name)
 {
 	size_t n = strnlen(name, size);
 	if (n == size)
-		return -too_long;
+		return -FS_ENAMETOOLONG;
 	memcpy(field, name, n);
 	memset(field + n, 0, size - n);
 	return 0;
@@ -46,14 +41,14 @@ int fs_get_root(mach_port_t server, mach_port_t *root)
 	union { fs_get_root_request_t in; fs_get_root_reply_t out; } m;
 	kern_return_t r = MSG_CALL(server, fs_get_root, m, NULL);
 	*root = r ? MACH_PORT_NULL : m.out.root.v;
-	return fail(r);
+	return fs_error(r);
 }
 
 int fs_lookup(mach_port_t dir, const char *path, int flags, unsigned mode, mach_port_t *node)
 {
 	union { fs_lookup_request_t in; fs_lookup_reply_t out; } m;
 	*node = MACH_PORT_NULL;
-	int e = put_string(m.in.path, FS_PATH_MAX, path, FS_ENAMETOOLONG);
+	int e = put_string(m.in.path, FS_PATH_MAX, path);
 	if (e)
 		return e;
 	m.in.flags = w_int((natural_t)flags);
@@ -62,7 +57,7 @@ int fs_lookup(mach_port_t dir, const char *path, int flags, unsigned mode, mach_
 	kern_return_t r = MSG_CALL(dir, fs_lookup, m, NULL);
 	if (r == KERN_SUCCESS)
 		*node = m.out.node.v;
-	return fail(r);
+	return fs_error(r);
 }
 
 /* --- data ----------------------------------------------------------------- */
@@ -83,7 +78,7 @@ static long read_once(mach_port_t node, uint64_t offset, void *buf, size_t count
 	m.in.count = w_int((natural_t)count);
 	kern_return_t r = msg_call(node, &routine, &m.in.head, sizeof m.in, sizeof m, args);
 	if (r)
-		return fail(r);
+		return fs_error(r);
 	size_t n = args[1].count;
 	if (!ool) {
 		memcpy(buf, m.inl.data, n);
@@ -138,7 +133,7 @@ static long write_once(mach_port_t node, uint64_t offset, const void *buf, size_
 		r = msg_call(node, &fs_write_ool_routine, &m.ool.head, sizeof m.ool, sizeof m, NULL);
 	}
 	if (r)
-		return fail(r);
+		return fs_error(r);
 	if (m.out.count.v > count)
 		return -FS_EIO;
 	*end = m.out.end.v;
@@ -172,7 +167,7 @@ int fs_stat(mach_port_t node, struct fs_stat *st)
 	kern_return_t r = MSG_CALL(node, fs_stat, m, NULL);
 	if (r == KERN_SUCCESS)
 		*st = m.out.st;
-	return fail(r);
+	return fs_error(r);
 }
 
 int fs_statfs(mach_port_t node, struct fs_statfs *sf)
@@ -181,14 +176,14 @@ int fs_statfs(mach_port_t node, struct fs_statfs *sf)
 	kern_return_t r = MSG_CALL(node, fs_statfs, m, NULL);
 	if (r == KERN_SUCCESS)
 		*sf = m.out.sf;
-	return fail(r);
+	return fs_error(r);
 }
 
 int fs_chmod(mach_port_t node, unsigned mode)
 {
 	union { fs_chmod_request_t in; fs_chmod_reply_t out; } m;
 	m.in.mode = w_int(mode);
-	return fail(MSG_CALL(node, fs_chmod, m, NULL));
+	return fs_error(MSG_CALL(node, fs_chmod, m, NULL));
 }
 
 int fs_utimes(mach_port_t node, uint32_t atime, uint32_t mtime)
@@ -196,20 +191,20 @@ int fs_utimes(mach_port_t node, uint32_t atime, uint32_t mtime)
 	union { fs_utimes_request_t in; fs_utimes_reply_t out; } m;
 	m.in.atime = w_int(atime);
 	m.in.mtime = w_int(mtime);
-	return fail(MSG_CALL(node, fs_utimes, m, NULL));
+	return fs_error(MSG_CALL(node, fs_utimes, m, NULL));
 }
 
 int fs_sync(mach_port_t node)
 {
 	union { fs_sync_request_t in; fs_sync_reply_t out; } m;
-	return fail(MSG_CALL(node, fs_sync, m, NULL));
+	return fs_error(MSG_CALL(node, fs_sync, m, NULL));
 }
 
 int fs_truncate(mach_port_t node, uint64_t size)
 {
 	union { fs_truncate_request_t in; fs_truncate_reply_t out; } m;
 	m.in.size = w_u64(size);
-	return fail(MSG_CALL(node, fs_truncate, m, NULL));
+	return fs_error(MSG_CALL(node, fs_truncate, m, NULL));
 }
 
 /* --- directories ---------------------------------------------------------- */
@@ -239,7 +234,7 @@ long fs_readdir(mach_port_t dir, uint32_t *cookie, void *buf, size_t size)
 		return -FS_ENOMEM;
 	m->in.cookie = w_int(*cookie);
 	kern_return_t r = msg_call(dir, &fs_readdir_routine, &m->in.head, sizeof m->in, sizeof *m, args);
-	long n = r ? -fs_errno(r) : (long)args[2].count;
+	long n = r ? fs_error(r) : (long)args[2].count;
 	if (n >= 0 && !records_ok(m->out.data, (size_t)n))
 		n = -FS_EIO;
 	if (n >= 0) {
@@ -255,12 +250,12 @@ long fs_readdir(mach_port_t dir, uint32_t *cookie, void *buf, size_t size)
 static int name_call(mach_port_t dir, const struct msg_routine *routine, const char *name, unsigned mode)
 {
 	union { fs_mkdir_request_t in; fs_mkdir_reply_t out; } m;
-	int e = put_string(m.in.name, FS_NAME_MAX, name, FS_ENAMETOOLONG);
+	int e = put_string(m.in.name, FS_NAME_MAX, name);
 	if (e)
 		return e;
 	m.in.mode = w_int(mode);
 	m.in.name_type = string_type(FS_NAME_MAX);
-	return fail(msg_call(dir, routine, &m.in.head, sizeof m.in, sizeof m, NULL));
+	return fs_error(msg_call(dir, routine, &m.in.head, sizeof m.in, sizeof m, NULL));
 }
 
 int fs_mkdir(mach_port_t dir, const char *name, unsigned mode)
@@ -281,26 +276,26 @@ int fs_rmdir(mach_port_t dir, const char *name)
 int fs_rename(mach_port_t dir, const char *old, mach_port_t newdir, const char *new)
 {
 	union { fs_rename_request_t in; fs_rename_reply_t out; } m;
-	int e = put_string(m.in.old, FS_NAME_MAX, old, FS_ENAMETOOLONG);
+	int e = put_string(m.in.old, FS_NAME_MAX, old);
 	if (!e)
-		e = put_string(m.in.new, FS_NAME_MAX, new, FS_ENAMETOOLONG);
+		e = put_string(m.in.new, FS_NAME_MAX, new);
 	if (e)
 		return e;
 	m.in.old_type = string_type(FS_NAME_MAX);
 	m.in.newdir = w_port(newdir, MACH_MSG_TYPE_COPY_SEND);
 	m.in.new_type = string_type(FS_NAME_MAX);
-	return fail(MSG_CALL(dir, fs_rename, m, NULL));
+	return fs_error(MSG_CALL(dir, fs_rename, m, NULL));
 }
 
 int fs_link(mach_port_t dir, mach_port_t node, const char *name)
 {
 	union { fs_link_request_t in; fs_link_reply_t out; } m;
-	int e = put_string(m.in.name, FS_NAME_MAX, name, FS_ENAMETOOLONG);
+	int e = put_string(m.in.name, FS_NAME_MAX, name);
 	if (e)
 		return e;
 	m.in.node = w_port(node, MACH_MSG_TYPE_COPY_SEND);
 	m.in.name_type = string_type(FS_NAME_MAX);
-	return fail(MSG_CALL(dir, fs_link, m, NULL));
+	return fs_error(MSG_CALL(dir, fs_link, m, NULL));
 }
 
 int fs_symlink(mach_port_t dir, const char *name, const char *target)
@@ -308,13 +303,13 @@ int fs_symlink(mach_port_t dir, const char *name, const char *target)
 	union { fs_symlink_request_t in; fs_symlink_reply_t out; } *m = malloc(sizeof *m);
 	if (!m)
 		return -FS_ENOMEM;
-	int e = put_string(m->in.name, FS_NAME_MAX, name, FS_ENAMETOOLONG);
+	int e = put_string(m->in.name, FS_NAME_MAX, name);
 	if (!e)
-		e = put_string(m->in.target, FS_PATH_MAX, target, FS_ENAMETOOLONG);
+		e = put_string(m->in.target, FS_PATH_MAX, target);
 	if (!e) {
 		m->in.name_type = string_type(FS_NAME_MAX);
 		m->in.target_type = string_type(FS_PATH_MAX);
-		e = fail(msg_call(dir, &fs_symlink_routine, &m->in.head, sizeof m->in, sizeof *m, NULL));
+		e = fs_error(msg_call(dir, &fs_symlink_routine, &m->in.head, sizeof m->in, sizeof *m, NULL));
 	}
 	free(m);
 	return e;
@@ -325,11 +320,11 @@ long fs_readlink(mach_port_t dir, const char *name, char *buf, size_t size)
 	union { fs_readlink_request_t in; fs_readlink_reply_t out; } *m = malloc(sizeof *m);
 	if (!m)
 		return -FS_ENOMEM;
-	long n = put_string(m->in.name, FS_NAME_MAX, name, FS_ENAMETOOLONG);
+	long n = put_string(m->in.name, FS_NAME_MAX, name);
 	if (!n) {
 		m->in.mode = w_int(0);
 		m->in.name_type = string_type(FS_NAME_MAX);
-		n = fail(msg_call(dir, &fs_readlink_routine, &m->in.head, sizeof m->in, sizeof *m, NULL));
+		n = fs_error(msg_call(dir, &fs_readlink_routine, &m->in.head, sizeof m->in, sizeof *m, NULL));
 	}
 	if (!n) {
 		n = (long)strnlen(m->out.target, FS_PATH_MAX);

@@ -34,11 +34,25 @@ static uint32_t data_len(const mach_msg_type_t *t, unsigned bits, uint32_t count
 	return n > 0x7fffffff ? UINT32_MAX : MSG_ALIGN((uint32_t)n);
 }
 
-int msg_parse(const mach_msg_header_t *m, const struct msg_field *spec,
-              unsigned nspec, struct msg_arg *args)
+/* A right as the receiver's descriptor names it: what the sender's
+ * disposition becomes in transit. */
+static unsigned arrives_as(unsigned name)
+{
+	if (name == MACH_MSG_TYPE_COPY_SEND || name == MACH_MSG_TYPE_MAKE_SEND)
+		return MACH_MSG_TYPE_PORT_SEND;
+	if (name == MACH_MSG_TYPE_MAKE_SEND_ONCE)
+		return MACH_MSG_TYPE_PORT_SEND_ONCE;
+	return name;
+}
+
+/* msg_parse and msg_check_sent (SENT: M as we built it, its port types
+ * dispositions).  Returns -1 when M matches SPEC, else the index of the
+ * first argument that does not (NSPEC: the message's size or its end). */
+static int walk(const mach_msg_header_t *m, const struct msg_field *spec, unsigned nspec,
+                struct msg_arg *args, int sent)
 {
 	if (m->msgh_size < sizeof *m || (m->msgh_size & 3))
-		return MIG_BAD_ARGUMENTS;
+		return (int)nspec;
 	const uint8_t *p = (const uint8_t *)(m + 1);
 	const uint8_t *end = (const uint8_t *)m + m->msgh_size;
 	int complex = (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;
@@ -50,31 +64,46 @@ int msg_parse(const mach_msg_header_t *m, const struct msg_field *spec,
 		uint32_t count;
 		uint32_t tl = read_type(p, end, &t, &name, &bits, &count);
 		if (tl == 0)
-			return MIG_BAD_ARGUMENTS;
+			return (int)i;
+		if (sent)
+			name = arrives_as(name);
 		if (name != f->name || bits != f->bits
 		    || !t->msgt_longform != !(f->flags & MSGF_LONG)
 		    || !t->msgt_inline != !!(f->flags & MSGF_OOL))
-			return MIG_BAD_ARGUMENTS;
+			return (int)i;
 		if ((f->flags & MSGF_VAR) ? count > f->count : count != f->count)
-			return MIG_BAD_ARGUMENTS;
+			return (int)i;
 		int is_port = MACH_MSG_TYPE_PORT_ANY(name);
 		if ((is_port || !t->msgt_inline) && !complex)
-			return MIG_BAD_ARGUMENTS;   /* a "right" the kernel never translated */
+			return (int)i;   /* a "right" the kernel never translated */
 		p += tl;
 		uint32_t dl = data_len(t, bits, count);
 		if (dl == UINT32_MAX || (uint32_t)(end - p) < dl)
-			return MIG_BAD_ARGUMENTS;
+			return (int)i;
 		if (is_port && t->msgt_inline) {
 			const mach_port_t *names = (const mach_port_t *)p;
 			for (uint32_t k = 0; k < count; k++)
 				if (!MACH_PORT_VALID(names[k]) && !(f->flags & MSGF_NULL_OK))
-					return MIG_BAD_ARGUMENTS;
+					return (int)i;
 		}
-		args[i].data = p;
-		args[i].count = count;
+		if (args) {
+			args[i].data = p;
+			args[i].count = count;
+		}
 		p += dl;
 	}
-	return p == end ? 0 : MIG_BAD_ARGUMENTS;
+	return p == end ? -1 : (int)nspec;
+}
+
+int msg_parse(const mach_msg_header_t *m, const struct msg_field *spec,
+              unsigned nspec, struct msg_arg *args)
+{
+	return walk(m, spec, nspec, args, 0) < 0 ? 0 : MIG_BAD_ARGUMENTS;
+}
+
+int msg_check_sent(const mach_msg_header_t *m, const struct msg_field *spec, unsigned nspec)
+{
+	return walk(m, spec, nspec, NULL, 1);
 }
 
 int msg_has_reply_port(const mach_msg_header_t *m)

@@ -3,6 +3,7 @@
 #include "mach/mach.h"
 #include "mach/msgcheck.h"
 #include "mach/defs.h"
+#include "rt/rt.h"
 #include "rt/tls.h"
 
 mach_port_t mach_task_self_;
@@ -119,6 +120,13 @@ kern_return_t msg_call(mach_port_t dest, const struct msg_routine *r, mach_msg_h
 	m->msgh_local_port = MACH_PORT_NULL;
 	m->msgh_seqno = 0;
 	m->msgh_id = r->id;
+	m->msgh_size = send_size;
+	int bad = msg_check_sent(m, r->req, r->nreq);
+	if (bad >= 0) {
+		say("%s: my request's field %s does not match its definition: not sent", r->name,
+		    msg_req_name(r, (unsigned)bad));
+		return MIG_BAD_ARGUMENTS;
+	}
 	if (r->simple)
 		return mach_send(m, send_size);
 	return mach_rpc(m, send_size, rcv_size, r->rep, r->nrep, args);

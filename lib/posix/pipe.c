@@ -53,7 +53,7 @@ ssize_t pipe_read(mach_port_t port, char *buf, size_t n)
 		}
 	}
 	if (r != KERN_SUCCESS)
-		return posix_fail(-fs_errno(r));
+		return posix_fail(fs_error(r));
 	return (ssize_t)got;
 }
 
@@ -63,12 +63,12 @@ ssize_t pipe_write(mach_port_t port, const char *buf, size_t n)
 	while (done < n) {
 		size_t k = n - done < PIPE_WRITE_MAX ? n - done : PIPE_WRITE_MAX;
 		vm_size_t wrote = 0;
-		kern_return_t r = k <= DEV_INBAND_MAX ? device_write_inband(port, 0, 0, buf + done, k, &wrote)
-		                                      : device_write(port, 0, 0, buf + done, k, &wrote);
-		if (r == FS_EPIPE)
+		int e = fs_error(k <= DEV_INBAND_MAX ? device_write_inband(port, 0, 0, buf + done, k, &wrote)
+		                                     : device_write(port, 0, 0, buf + done, k, &wrote));
+		if (e == -FS_EPIPE)
 			proc_exit(posix_proc, 128 + SIGPIPE);       /* SIGPIPE's default */
-		if (r != KERN_SUCCESS)
-			return done ? (ssize_t)done : posix_fail(-fs_errno(r));
+		if (e)
+			return done ? (ssize_t)done : posix_fail(e);
 		if (wrote == 0)
 			break;
 		done += wrote;

@@ -55,7 +55,7 @@ static int term_fail(kern_return_t r)
 		errno = ENOTTY;
 		return -1;
 	}
-	return posix_fail(-fs_errno(r));
+	return posix_fail(fs_error(r));
 }
 
 int tcsetpgrp(int fd, pid_t pgrp)

@@ -1,5 +1,6 @@
 /* Request demultiplexing and checking (include/server/server.h). */
 #include "server/server.h"
+#include "fs/errno.h"
 
 int msg_string_ok(const char *s, size_t max)
 {
@@ -18,17 +19,20 @@ static const struct routine *find_routine(const struct port_info *pi, mach_msg_i
 	return 0;
 }
 
+void server_reply_head(mig_reply_header_t *r, mach_msg_size_t size, mach_port_t reply,
+                       unsigned reply_type, mach_msg_id_t id, kern_return_t ret)
+{
+	r->head = (mach_msg_header_t){ MACH_MSGH_BITS(reply_type, 0), size, reply, MACH_PORT_NULL, 0,
+	                               MSG_REPLY_ID(id) };
+	r->ret_type = MSGT_INT32;
+	/* the one place a negative errno becomes the positive one the wire carries */
+	r->ret = ret < 0 && ret >= -FS_ERRNO_MAX ? -ret : ret;
+}
+
 static int error_reply(mach_msg_header_t *in, mach_msg_header_t *out, kern_return_t code)
 {
-	mig_reply_header_t *r = (mig_reply_header_t *)out;
-	r->head.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(in->msgh_bits), 0);
-	r->head.msgh_size = sizeof *r;
-	r->head.msgh_remote_port = in->msgh_remote_port;
-	r->head.msgh_local_port = MACH_PORT_NULL;
-	r->head.msgh_seqno = 0;
-	r->head.msgh_id = MSG_REPLY_ID(in->msgh_id);
-	r->ret_type = MSGT_INT32;
-	r->ret = code;
+	server_reply_head((mig_reply_header_t *)out, sizeof(mig_reply_header_t), in->msgh_remote_port,
+	                  MACH_MSGH_BITS_REMOTE(in->msgh_bits), in->msgh_id, code);
 	in->msgh_remote_port = MACH_PORT_NULL;   /* the reply consumes the right */
 	return 1;
 }

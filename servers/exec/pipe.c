@@ -68,10 +68,7 @@ static int dead(mach_port_t reply)
 static void reply_word(mach_port_t reply, unsigned type, mach_msg_id_t id, kern_return_t ret, natural_t v)
 {
 	rep1_t m;
-	m.h.head = (mach_msg_header_t){ MACH_MSGH_BITS(type, 0), ret ? sizeof m.h : sizeof m, reply,
-		MACH_PORT_NULL, 0, MSG_REPLY_ID(id) };
-	m.h.ret_type = MSGT_INT32;
-	m.h.ret = ret;
+	server_reply_head(&m.h, ret ? sizeof m.h : sizeof m, reply, type, id, ret);
 	m.a = w_int(v);
 	server_send_reply(&m.h.head);
 }
@@ -122,11 +119,8 @@ static void answer_read(struct pipe *p, const struct waiting *w)
 	if (w->inband) {
 		device_read_inband_reply_t m;
 		size_t n = take(p, m.data, w->want < DEV_INBAND_MAX ? w->want : DEV_INBAND_MAX);
-		m.h.head = (mach_msg_header_t){ MACH_MSGH_BITS(w->reply_type, 0),
-			offsetof(device_read_inband_reply_t, data) + MSG_ALIGN(n), w->reply, MACH_PORT_NULL, 0,
-			MSG_REPLY_ID(ID_DEVICE_READ_INBAND) };
-		m.h.ret_type = MSGT_INT32;
-		m.h.ret = KERN_SUCCESS;
+		server_reply_head(&m.h, offsetof(device_read_inband_reply_t, data) + MSG_ALIGN(n), w->reply,
+		                  w->reply_type, ID_DEVICE_READ_INBAND, KERN_SUCCESS);
 		m.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, (unsigned)n);
 		server_send_reply(&m.h.head);
 		return;
@@ -151,16 +145,14 @@ static void answer_read(struct pipe *p, const struct waiting *w)
 	} else if (p->buffered > 0 && want > 0) {
 		size_t k = p->buffered < want ? p->buffered : want;
 		if (vm_allocate(mach_task_self(), &buf, k, 1) != KERN_SUCCESS) {
-			reply_word(w->reply, w->reply_type, ID_DEVICE_READ, FS_ENOMEM, 0);
+			reply_word(w->reply, w->reply_type, ID_DEVICE_READ, -FS_ENOMEM, 0);
 			return;
 		}
 		n = take(p, (char *)(uintptr_t)buf, k);
 	}
 	device_read_reply_t m;
-	m.h.head = (mach_msg_header_t){ MACH_MSGH_BITS(w->reply_type, 0) | MACH_MSGH_BITS_COMPLEX, sizeof m,
-		w->reply, MACH_PORT_NULL, 0, MSG_REPLY_ID(ID_DEVICE_READ) };
-	m.h.ret_type = MSGT_INT32;
-	m.h.ret = KERN_SUCCESS;
+	server_reply_head(&m.h, sizeof m, w->reply, w->reply_type, ID_DEVICE_READ, KERN_SUCCESS);
+	m.h.head.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
 	m.data = w_ool((void *)(uintptr_t)buf, n);
 	m.data.type.msgtl_header.msgt_deallocate = n > 0;   /* the pages move to the reader */
 	server_send_reply(&m.h.head);
@@ -188,10 +180,10 @@ static kern_return_t read_common(struct request *rq, natural_t bytes, int inband
 {
 	struct pipe *p = rq->port->obj;
 	if (p->nreaders >= PIPE_READS_MAX)
-		return FS_EBUSY;
+		return -FS_EBUSY;
 	struct waiting *w = calloc(1, sizeof *w);
 	if (!w)
-		return FS_ENOMEM;
+		return -FS_ENOMEM;
 	*w = (struct waiting){ NULL, rq->in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits),
 	                       bytes, inband };
 	p->nreaders++;
@@ -216,12 +208,12 @@ static kern_return_t write_common(struct request *rq, char *data, size_t len, in
 {
 	struct pipe *p = rq->port->obj;
 	if (p->no_readers)
-		return FS_EPIPE;
+		return -FS_EPIPE;
 	if (p->nchunks >= PIPE_CHUNKS_MAX)
-		return FS_EBUSY;
+		return -FS_EBUSY;
 	struct chunk *c = calloc(1, sizeof *c);
 	if (!c)
-		return FS_ENOMEM;
+		return -FS_ENOMEM;
 	*c = (struct chunk){ NULL, data, len, 0, ool, rq->in->msgh_remote_port,
 	                     MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits) };
 	if (len == 0) {
@@ -244,7 +236,7 @@ static kern_return_t serve_device_write(struct request *rq, const struct device_
 {
 	size_t len = in->data.count;
 	if (len > PIPE_WRITE_MAX)
-		return FS_EINVAL;       /* the demux gives the pages back */
+		return -FS_EINVAL;       /* the demux gives the pages back */
 	return write_common(rq, (char *)in->data.data, len, 1);   /* the pages are ours now */
 }
 
@@ -253,7 +245,7 @@ static kern_return_t serve_device_write_inband(struct request *rq, const struct 
 	size_t len = in->data.count;
 	char *copy = malloc(len ? len : 1);
 	if (!copy)
-		return FS_ENOMEM;
+		return -FS_ENOMEM;
 	memcpy(copy, in->data.data, len);
 	kern_return_t r = write_common(rq, copy, len, 0);
 	if (r != SERVER_NO_REPLY)
@@ -291,7 +283,7 @@ static void readers_gone(struct port_info *pi)
 		p->head = c->next;
 		if (c->reply != MACH_PORT_NULL)
 			reply_word(c->reply, c->reply_type, c->ool ? ID_DEVICE_WRITE : ID_DEVICE_WRITE_INBAND,
-			           FS_EPIPE, 0);
+			           -FS_EPIPE, 0);
 		free_chunk(c);
 	}
 	p->tail = &p->head;

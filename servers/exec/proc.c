@@ -86,10 +86,7 @@ static void put(mach_port_t port)
 static void send_reply(mig_reply_header_t *m, mach_msg_size_t size, mach_port_t reply,
                        unsigned reply_type, mach_msg_id_t id, kern_return_t ret)
 {
-	m->head = (mach_msg_header_t){ MACH_MSGH_BITS(reply_type, 0), size, reply, MACH_PORT_NULL, 0,
-	                               MSG_REPLY_ID(id) };
-	m->ret_type = MSGT_INT32;
-	m->ret = ret;
+	server_reply_head(m, size, reply, reply_type, id, ret);
 	server_send_reply(&m->head);
 }
 
@@ -124,7 +121,7 @@ static void drop_hopeless_waits(struct proc *parent)
 		}
 		*wp = w->next;
 		mig_reply_header_t m;
-		send_reply(&m, sizeof m, w->reply, w->reply_type, ID_PROC_WAIT, FS_ECHILD);
+		send_reply(&m, sizeof m, w->reply, w->reply_type, ID_PROC_WAIT, -FS_ECHILD);
 		free(w);
 	}
 }
@@ -282,21 +279,21 @@ static kern_return_t serve_proc_spawn(struct request *rq, const struct proc_spaw
 	const char *args = in->args.data;
 	size_t len = in->args.count;
 	if (info->argc == 0 || !strings_ok(args, len, (uint64_t)info->argc + info->envc))
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	for (int i = 0; i < PROC_NFD; i++)
 		if (info->fd_kind[i] > PROC_FD_PIPE)
-			return FS_EINVAL;
+			return -FS_EINVAL;
 	mutex_lock(&lock);
 	int group_ok = pgrp_ok(p, info->pgrp);
 	mutex_unlock(&lock);
 	if (!group_ok)
-		return FS_EPERM;
+		return -FS_EPERM;
 	struct spawn *sp = calloc(1, sizeof *sp);
 	char *copy = malloc(len);
 	if (!sp || !copy) {
 		free(sp);
 		free(copy);
-		return FS_ENOMEM;
+		return -FS_ENOMEM;
 	}
 	memcpy(copy, args, len);
 	const char *slash = strrchr(args, '/');
@@ -326,7 +323,7 @@ static kern_return_t serve_proc_wait(struct request *rq, const struct proc_wait_
 	int pid = (int)in->pid;
 	proc_wait_reply_t *rep = (proc_wait_reply_t *)rq->out;
 	if (pid < 0)
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	mutex_lock(&lock);
 	struct proc *child = NULL;
 	for (struct proc *c = procs; c; c = c->next)
@@ -337,7 +334,7 @@ static kern_return_t serve_proc_wait(struct request *rq, const struct proc_wait_
 		}
 	kern_return_t r = SERVER_NO_REPLY;
 	if (!child) {
-		r = FS_ECHILD;
+		r = -FS_ECHILD;
 	} else if (!child->running) {
 		rep->pid = w_int(child->pid);
 		rep->status = w_int(child->status);
@@ -348,7 +345,7 @@ static kern_return_t serve_proc_wait(struct request *rq, const struct proc_wait_
 	} else {
 		struct waiter *w = calloc(1, sizeof *w), **wp = &p->waiters;
 		if (!w) {
-			r = FS_ENOMEM;
+			r = -FS_ENOMEM;
 		} else {
 			*w = (struct waiter){ NULL, pid, rq->in->msgh_remote_port,
 			                      MACH_MSGH_BITS_REMOTE(rq->in->msgh_bits) };
@@ -373,7 +370,7 @@ static kern_return_t serve_proc_term_open(struct request *rq, const struct proc_
 	struct proc *p = rq->port->obj;
 	proc_term_open_reply_t *rep = (proc_term_open_reply_t *)rq->out;
 	if (p->pid != term_pid || term_recv == MACH_PORT_NULL)
-		return FS_EPERM;
+		return -FS_EPERM;
 	rep->term = w_port(term_recv, MACH_MSG_TYPE_MOVE_RECEIVE);
 	term_recv = MACH_PORT_NULL;
 	rq->reply_size = sizeof *rep;
@@ -388,7 +385,7 @@ static kern_return_t serve_proc_interrupt(struct request *rq, const struct proc_
 	struct proc *p = rq->port->obj;
 	uint32_t pgrp = in->pgrp;
 	if (p->pid != term_pid)
-		return FS_EPERM;
+		return -FS_EPERM;
 	mutex_lock(&lock);
 	for (struct proc *q = procs; q; ) {
 		if (q->running && q->info.pgrp == pgrp && q->pid != 1 && q->pid != term_pid) {
@@ -411,7 +408,7 @@ static kern_return_t serve_proc_pipe(struct request *rq, const struct proc_pipe_
 	mach_port_t rd, wr;
 	int e = pipe_create(&rd, &wr);
 	if (e)
-		return -e;
+		return e;
 	rep->read_end = w_port(rd, MACH_MSG_TYPE_MAKE_SEND);
 	rep->write_end = w_port(wr, MACH_MSG_TYPE_MAKE_SEND);
 	rq->reply_size = sizeof *rep;
@@ -427,7 +424,7 @@ static kern_return_t serve_proc_halt(struct request *rq, const struct proc_halt_
 	kern_return_t r = chain_halt(chain_up);
 	if (r) {
 		say("halting through the file system: %s", mach_error_name(r));
-		return FS_EIO;
+		return -FS_EIO;
 	}
 	rq->reply_size = sizeof(mig_reply_header_t);
 	return KERN_SUCCESS;
@@ -617,7 +614,7 @@ static void loader(void *arg)
 		cond_broadcast(&queued);     /* that parent's next spawn may go */
 		mutex_unlock(&lock);
 		m.pid = w_int(pid);
-		send_reply(&m.h, e ? sizeof m.h : sizeof m, reply, type, ID_PROC_SPAWN, -e);
+		send_reply(&m.h, e ? sizeof m.h : sizeof m, reply, type, ID_PROC_SPAWN, e);
 	}
 }
 

@@ -83,8 +83,9 @@ extern const struct interface fs_node_interface;
 /* On the chain port handed to the next stage: FS_GET_ROOT. */
 extern const struct interface fs_root_interface;
 
-/* A negative EXT2_E* code of the core as a positive errno value; an I/O
+/* The core's failure R (a negative EXT2_E* code) as a handler returns it:
+ * the same code, or -FS_EIO for anything that is not an errno value; an I/O
  * error is named on the console with the core's reason. */
-int core_errno(int r, const char *what);
+int core_error(int r, const char *what);
 
 #endif

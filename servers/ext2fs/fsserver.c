@@ -2,7 +2,8 @@
  * FS_GET_ROOT, on the chain port.  lib/server has checked every request's
  * layout against the tables at the end before a handler runs; the handlers
  * check what a layout cannot say (strings, flags, access, node types) and
- * then call the core under fs_lock.  Replies carry 0 or an errno value. */
+ * then call the core under fs_lock.  Like the core, handlers return 0 or a
+ * negative errno value (lib/server puts it on the wire positive). */
 #include "ext2fs.h"
 #include "mach/mach.h"
 #include "mach/rpc_util.h"
@@ -11,14 +12,13 @@
 
 #define S_TYPE(mode) ((uint16_t)((mode) & EXT2_S_IFMT))
 
-int core_errno(int r, const char *what)
+int core_error(int r, const char *what)
 {
-	int e = -r;
-	if (e <= 0 || e > FS_ERRNO_MAX)
-		e = FS_EIO;
-	if (e == FS_EIO && !disk_lost())        /* a lost disk was named once */
+	if (r >= 0 || r < -FS_ERRNO_MAX)
+		r = -FS_EIO;
+	if (r == -FS_EIO && !disk_lost())       /* a lost disk was named once */
 		say("%s: %s", what, fs.why);
-	return e;
+	return r;
 }
 
 /* locked_NAME runs op_NAME for the node of RQ under fs_lock, once it is
@@ -30,7 +30,7 @@ int core_errno(int r, const char *what)
 	{                                                                                    \
 		struct node *n = rq->port->obj;                                              \
 		mutex_lock(&fs_lock);                                                        \
-		kern_return_t r = !fs_mounted ? FS_EIO : n && !n->open ? FS_EBADF : op_##name(rq, n, req); \
+		kern_return_t r = !fs_mounted ? -FS_EIO : n && !n->open ? -FS_EBADF : op_##name(rq, n, req); \
 		mutex_unlock(&fs_lock);                                                      \
 		return r;                                                                    \
 	}
@@ -48,7 +48,7 @@ static kern_return_t reply_node(struct request *rq, const struct ext2_inode *in,
 	struct node *n;
 	int r = node_open(in->ino, S_TYPE(in->mode), flags, &n);
 	if (r)
-		return -r;
+		return r;
 	fs_lookup_reply_t *rep = (fs_lookup_reply_t *)rq->out;   /* as fs_get_root's */
 	rep->node = w_port(n->pi->name, MACH_MSG_TYPE_MAKE_SEND);
 	rq->reply_size = sizeof *rep;
@@ -59,7 +59,7 @@ static kern_return_t reply_node(struct request *rq, const struct ext2_inode *in,
 static kern_return_t read_inode(uint32_t ino, struct ext2_inode *in)
 {
 	int r = ext2_read_inode(&fs, ino, in);
-	return r ? core_errno(r, "reading an inode") : 0;
+	return r ? core_error(r, "reading an inode") : 0;
 }
 
 /* A single name as directory operations take it: NUL-terminated in its
@@ -69,9 +69,9 @@ static kern_return_t check_name(const char *name)
 	if (!msg_string_ok(name, FS_NAME_MAX))
 		return MIG_BAD_ARGUMENTS;
 	if (name[0] == 0)
-		return FS_ENOENT;
+		return -FS_ENOENT;
 	if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	return 0;
 }
 
@@ -82,9 +82,9 @@ static kern_return_t check_dir_op(const struct node *n, const char *name, int mo
 	if (r)
 		return r;
 	if (n->type != EXT2_S_IFDIR)
-		return FS_ENOTDIR;
+		return -FS_ENOTDIR;
 	if (modifies && !fs_writable)
-		return FS_EROFS;
+		return -FS_EROFS;
 	return 0;
 }
 
@@ -92,8 +92,8 @@ static kern_return_t check_dir_op(const struct node *n, const char *name, int mo
 static kern_return_t check_attr_op(const struct node *n)
 {
 	if (n->type != EXT2_S_IFDIR && !(n->flags & FS_O_WRITE))
-		return FS_EBADF;
-	return fs_writable ? 0 : FS_EROFS;
+		return -FS_EBADF;
+	return fs_writable ? 0 : -FS_EROFS;
 }
 
 /* --- opening ---------------------------------------------------------------- */
@@ -104,27 +104,27 @@ static kern_return_t op_lookup(struct request *rq, struct node *n, const struct 
 	if (!msg_string_ok(req->path, FS_PATH_MAX))
 		return MIG_BAD_ARGUMENTS;
 	if ((flags & ~FS_O_ALL) || (mode & ~07777u))
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	if (n->type != EXT2_S_IFDIR)
-		return FS_ENOTDIR;
+		return -FS_ENOTDIR;
 	if (!fs_writable && (flags & (FS_O_WRITE | FS_O_TRUNC)))
-		return FS_EROFS;
+		return -FS_EROFS;
 	unsigned how = (flags & FS_O_CREAT ? EXT2_PATH_CREAT : 0) | (flags & FS_O_EXCL ? EXT2_PATH_EXCL : 0)
 	               | (flags & FS_O_NOFOLLOW ? EXT2_PATH_NOFOLLOW : 0);
 	struct ext2_inode in;
 	int r = ext2_resolve(&fs, n->ino, req->path, how, (uint16_t)mode, &in);
 	if (r)
-		return core_errno(r, "looking up a path");
+		return core_error(r, "looking up a path");
 	uint16_t type = S_TYPE(in.mode);
 	if ((flags & FS_O_DIRECTORY) && type != EXT2_S_IFDIR)
-		return FS_ENOTDIR;
+		return -FS_ENOTDIR;
 	if (type == EXT2_S_IFDIR)
-		return flags & FS_O_WRITE ? FS_EISDIR : reply_node(rq, &in, FS_O_READ);
+		return flags & FS_O_WRITE ? -FS_EISDIR : reply_node(rq, &in, FS_O_READ);
 	if ((flags & FS_O_TRUNC) && (flags & FS_O_WRITE) && type == EXT2_S_IFREG && in.size) {
 		stream_forget(in.ino);
 		r = ext2_truncate(&fs, in.ino, 0);
 		if (r)
-			return core_errno(r, "truncating on open");
+			return core_error(r, "truncating on open");
 	}
 	return reply_node(rq, &in, flags & (FS_O_READ | FS_O_WRITE | FS_O_APPEND));
 }
@@ -144,11 +144,11 @@ static kern_return_t op_read(struct request *rq, struct node *n, const struct fs
 	uint64_t offset = req->offset;
 	natural_t count = req->count;
 	if (!(n->flags & FS_O_READ))
-		return FS_EBADF;
+		return -FS_EBADF;
 	if (n->type != EXT2_S_IFREG)
-		return n->type == EXT2_S_IFDIR ? FS_EISDIR : FS_EINVAL;
+		return n->type == EXT2_S_IFDIR ? -FS_EISDIR : -FS_EINVAL;
 	if (count > FS_IO_MAX)
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	struct ext2_inode in;
 	kern_return_t e = read_inode(n->ino, &in);
 	if (e)
@@ -157,7 +157,7 @@ static kern_return_t op_read(struct request *rq, struct node *n, const struct fs
 		fs_read_reply_t *rep = (fs_read_reply_t *)rq->out;
 		long got = ext2_read(&fs, &in, offset, rep->data, count);
 		if (got < 0)
-			return core_errno((int)got, "reading a file");
+			return core_error((int)got, "reading a file");
 		memset(rep->data + got, 0, MSG_ALIGN(got) - got);   /* no stale bytes in the padding */
 		rep->data_type = MSGT_LONG(MACH_MSG_TYPE_CHAR, 8, got);
 		rq->reply_size = offsetof(fs_read_reply_t, data) + MSG_ALIGN(got);
@@ -167,7 +167,7 @@ static kern_return_t op_read(struct request *rq, struct node *n, const struct fs
 	vm_size_t size = (count + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	vm_offset_t buf = 0;
 	if (vm_allocate(mach_task_self(), &buf, size, 1))
-		return FS_ENOMEM;
+		return -FS_ENOMEM;
 	long got = stream_read(&in, offset, (void *)(uintptr_t)buf, count);
 	if (got == STREAM_NO)
 		got = ext2_read(&fs, &in, offset, (void *)(uintptr_t)buf, count);
@@ -175,7 +175,7 @@ static kern_return_t op_read(struct request *rq, struct node *n, const struct fs
 	if (keep < size)
 		vm_deallocate(mach_task_self(), buf + keep, size - keep);
 	if (got < 0)
-		return core_errno((int)got, "reading a file");
+		return core_error((int)got, "reading a file");
 	fs_read_ool_reply_t *rep = (fs_read_ool_reply_t *)rq->out;
 	rep->data = w_ool((void *)(uintptr_t)(got ? buf : 0), (vm_size_t)got);
 	rep->data.type.msgtl_header.msgt_deallocate = 1;
@@ -188,9 +188,9 @@ static kern_return_t write_data(struct request *rq, struct node *n, uint64_t off
                                 size_t count)
 {
 	if (!(n->flags & FS_O_WRITE))
-		return FS_EBADF;
+		return -FS_EBADF;
 	if (n->type != EXT2_S_IFREG)
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	if (offset == FS_APPEND || (n->flags & FS_O_APPEND)) {
 		struct ext2_inode in;
 		kern_return_t e = read_inode(n->ino, &in);
@@ -199,11 +199,11 @@ static kern_return_t write_data(struct request *rq, struct node *n, uint64_t off
 		offset = in.size;
 	}
 	if (offset > (uint64_t)INT64_MAX || count > (uint64_t)INT64_MAX - offset)
-		return FS_EFBIG;
+		return -FS_EFBIG;
 	stream_forget(n->ino);
 	long done = ext2_write(&fs, n->ino, offset, data, count);
 	if (done < 0)
-		return core_errno((int)done, "writing a file");
+		return core_error((int)done, "writing a file");
 	fs_write_reply_t *rep = (fs_write_reply_t *)rq->out;
 	rep->count = w_int((natural_t)done);
 	rep->end = w_u64(offset + (uint64_t)done);
@@ -272,10 +272,10 @@ static kern_return_t serve_fs_write_ool(struct request *rq, const struct fs_writ
 	vm_size_t size = (count + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	vm_offset_t copy = 0;
 	if (count && !(copy = copy_take(size)))
-		return FS_ENOMEM;
+		return -FS_ENOMEM;
 	if (count && safe_copy((void *)(uintptr_t)copy, req->data.data, count)) {
 		copy_give(copy, size);
-		return FS_EFAULT;
+		return -FS_EFAULT;
 	}
 	struct fs_write_ool_in copied = *req;
 	copied.data.data = (const void *)(uintptr_t)copy;
@@ -291,12 +291,12 @@ static kern_return_t serve_fs_write_ool(struct request *rq, const struct fs_writ
 static kern_return_t op_truncate(struct request *rq, struct node *n, const struct fs_truncate_in *req)
 {
 	if (!(n->flags & FS_O_WRITE))
-		return FS_EBADF;
+		return -FS_EBADF;
 	if (n->type != EXT2_S_IFREG)
-		return n->type == EXT2_S_IFDIR ? FS_EISDIR : FS_EINVAL;
+		return n->type == EXT2_S_IFDIR ? -FS_EISDIR : -FS_EINVAL;
 	stream_forget(n->ino);
 	int r = ext2_truncate(&fs, n->ino, req->size);
-	return r ? core_errno(r, "truncating") : reply_empty(rq);
+	return r ? core_error(r, "truncating") : reply_empty(rq);
 }
 
 /* --- attributes ------------------------------------------------------------- */
@@ -323,12 +323,12 @@ static kern_return_t op_chmod(struct request *rq, struct node *n, const struct f
 {
 	natural_t mode = req->mode;
 	if (mode & ~07777u)
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	kern_return_t e = check_attr_op(n);
 	if (e)
 		return e;
 	int r = ext2_chmod(&fs, n->ino, (uint16_t)mode);
-	return r ? core_errno(r, "chmod") : reply_empty(rq);
+	return r ? core_error(r, "chmod") : reply_empty(rq);
 }
 
 static kern_return_t op_utimes(struct request *rq, struct node *n, const struct fs_utimes_in *req)
@@ -339,14 +339,14 @@ static kern_return_t op_utimes(struct request *rq, struct node *n, const struct 
 		return e;
 	uint32_t now = disk_time();
 	int r = ext2_utimes(&fs, n->ino, atime == FS_TIME_NOW ? now : atime, mtime == FS_TIME_NOW ? now : mtime);
-	return r ? core_errno(r, "utimes") : reply_empty(rq);
+	return r ? core_error(r, "utimes") : reply_empty(rq);
 }
 
 static kern_return_t op_sync(struct request *rq, struct node *n, const struct fs_sync_in *req)
 {
 	(void)n, (void)req;
 	int r = fs_writable ? ext2_sync(&fs) : 0;
-	return r ? core_errno(r, "sync") : reply_empty(rq);
+	return r ? core_error(r, "sync") : reply_empty(rq);
 }
 
 static kern_return_t op_statfs(struct request *rq, struct node *n, const struct fs_statfs_in *req)
@@ -401,7 +401,7 @@ static int pack_entry(void *arg, const char *name, size_t len, uint32_t ino, uns
 static kern_return_t op_readdir(struct request *rq, struct node *n, const struct fs_readdir_in *req)
 {
 	if (n->type != EXT2_S_IFDIR)
-		return FS_ENOTDIR;
+		return -FS_ENOTDIR;
 	struct ext2_inode in;
 	kern_return_t e = read_inode(n->ino, &in);
 	if (e)
@@ -410,7 +410,7 @@ static kern_return_t op_readdir(struct request *rq, struct node *n, const struct
 	struct pack p = { rep->data, 0, 0, req->cookie, FS_DIR_END };
 	int r = p.start == FS_DIR_END ? 0 : ext2_readdir(&fs, &in, pack_entry, &p);
 	if (r < 0)
-		return core_errno(r, "reading a directory");
+		return core_error(r, "reading a directory");
 	rep->next = w_int(p.next);
 	rep->data_type = MSGT_LONG(MACH_MSG_TYPE_INTEGER_8, 8, p.used);
 	rq->reply_size = offsetof(fs_readdir_reply_t, data) + MSG_ALIGN(p.used);
@@ -423,10 +423,10 @@ static kern_return_t op_mkdir(struct request *rq, struct node *n, const struct f
 	if (e)
 		return e;
 	if (req->mode & ~07777u)
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	uint32_t ino;
 	int r = ext2_mkdir(&fs, n->ino, req->name, strlen(req->name), (uint16_t)req->mode, 0, 0, &ino);
-	return r ? core_errno(r, "mkdir") : reply_empty(rq);
+	return r ? core_error(r, "mkdir") : reply_empty(rq);
 }
 
 /* The file data cache holds regular files only: before NAME in directory
@@ -447,7 +447,7 @@ static kern_return_t op_unlink(struct request *rq, struct node *n, const struct 
 		return e;
 	forget_named(n->ino, req->name);
 	int r = ext2_unlink(&fs, n->ino, req->name, strlen(req->name));
-	return r ? core_errno(r, "unlink") : reply_empty(rq);
+	return r ? core_error(r, "unlink") : reply_empty(rq);
 }
 
 static kern_return_t op_rmdir(struct request *rq, struct node *n, const struct fs_rmdir_in *req)
@@ -456,7 +456,7 @@ static kern_return_t op_rmdir(struct request *rq, struct node *n, const struct f
 	if (e)
 		return e;
 	int r = ext2_rmdir(&fs, n->ino, req->name, strlen(req->name));
-	return r ? core_errno(r, "rmdir") : reply_empty(rq);
+	return r ? core_error(r, "rmdir") : reply_empty(rq);
 }
 
 static kern_return_t op_rename(struct request *rq, struct node *n, const struct fs_rename_in *req)
@@ -468,13 +468,13 @@ static kern_return_t op_rename(struct request *rq, struct node *n, const struct 
 		return e;
 	struct node *to = node_find(req->newdir);
 	if (!to)
-		return FS_EXDEV;             /* not a node port of this file system */
+		return -FS_EXDEV;             /* not a node port of this file system */
 	if (to->type != EXT2_S_IFDIR)
-		return FS_ENOTDIR;
+		return -FS_ENOTDIR;
 	forget_named(to->ino, req->new);      /* it may replace a file */
 	int r = ext2_rename(&fs, n->ino, req->old, strlen(req->old), to->ino, req->new, strlen(req->new));
 	if (r)
-		return core_errno(r, "rename");
+		return core_error(r, "rename");
 	mach_port_deallocate(mach_task_self(), req->newdir);   /* the right the request brought */
 	return reply_empty(rq);
 }
@@ -486,12 +486,12 @@ static kern_return_t op_link(struct request *rq, struct node *n, const struct fs
 		return e;
 	struct node *target = node_find(req->node);
 	if (!target)
-		return FS_EXDEV;
+		return -FS_EXDEV;
 	if (target->type == EXT2_S_IFDIR)
-		return FS_EPERM;
+		return -FS_EPERM;
 	int r = ext2_link(&fs, n->ino, req->name, strlen(req->name), target->ino);
 	if (r)
-		return core_errno(r, "link");
+		return core_error(r, "link");
 	mach_port_deallocate(mach_task_self(), req->node);
 	return reply_empty(rq);
 }
@@ -504,10 +504,10 @@ static kern_return_t op_symlink(struct request *rq, struct node *n, const struct
 	if (!msg_string_ok(req->target, FS_PATH_MAX))
 		return MIG_BAD_ARGUMENTS;
 	if (req->target[0] == 0)
-		return FS_ENOENT;
+		return -FS_ENOENT;
 	uint32_t ino;
 	int r = ext2_symlink(&fs, n->ino, req->name, strlen(req->name), req->target, strlen(req->target), 0, 0, &ino);
-	return r ? core_errno(r, "symlink") : reply_empty(rq);
+	return r ? core_error(r, "symlink") : reply_empty(rq);
 }
 
 static kern_return_t op_readlink(struct request *rq, struct node *n, const struct fs_readlink_in *req)
@@ -521,17 +521,17 @@ static kern_return_t op_readlink(struct request *rq, struct node *n, const struc
 		return e;
 	int r = ext2_lookup(&fs, &dir, req->name, strlen(req->name), &ino);
 	if (r)
-		return core_errno(r, "readlink");
+		return core_error(r, "readlink");
 	if ((e = read_inode(ino, &in)))
 		return e;
 	if (S_TYPE(in.mode) != EXT2_S_IFLNK)
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	fs_readlink_reply_t *rep = (fs_readlink_reply_t *)rq->out;
 	long len = ext2_readlink(&fs, &in, rep->target, FS_PATH_MAX - 1);
 	if (len < 0)
-		return core_errno((int)len, "readlink");
+		return core_error((int)len, "readlink");
 	if ((uint64_t)len < in.size)
-		return FS_ENAMETOOLONG;      /* longer than the protocol carries */
+		return -FS_ENAMETOOLONG;      /* longer than the protocol carries */
 	memset(rep->target + len, 0, FS_PATH_MAX - (size_t)len);
 	rep->target_type = MSGT_LONG(MACH_MSG_TYPE_STRING_C, 8 * FS_PATH_MAX, 1);
 	rq->reply_size = sizeof *rep;

@@ -47,7 +47,7 @@ int node_open(uint32_t ino, uint16_t type, unsigned flags, struct node **out)
 		int r = ext2_hold(&fs, ino);
 		if (r) {
 			free(n);
-			return -core_errno(r, "holding an inode open");
+			return core_error(r, "holding an inode open");
 		}
 	}
 	n->ino = ino;

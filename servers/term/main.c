@@ -102,11 +102,8 @@ static void answer_readers(void)
 		long got = ldisc_read(&ld, m.data, r->want);
 		if (got < 0)
 			return;
-		m.h.head = (mach_msg_header_t){ MACH_MSGH_BITS(r->reply_type, 0),
-			offsetof(device_read_inband_reply_t, data) + MSG_ALIGN((size_t)got), r->reply,
-			MACH_PORT_NULL, 0, MSG_REPLY_ID(ID_DEVICE_READ_INBAND) };
-		m.h.ret_type = MSGT_INT32;
-		m.h.ret = KERN_SUCCESS;
+		server_reply_head(&m.h, offsetof(device_read_inband_reply_t, data) + MSG_ALIGN((size_t)got),
+		                  r->reply, r->reply_type, ID_DEVICE_READ_INBAND, KERN_SUCCESS);
 		m.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, (unsigned)got);
 		server_send_reply(&m.h.head);
 		intr_pending = 0;
@@ -203,7 +200,7 @@ static kern_return_t serve_term_set_mode(struct request *rq, const struct term_s
 {
 	unsigned mode = in->mode;
 	if (mode & ~(unsigned)TERM_MODE_ALL)
-		return FS_EINVAL;
+		return -FS_EINVAL;
 	mutex_lock(&lock);
 	if (!(mode & TERM_MODE_ECHO))
 		ld.echo_len = 0;        /* its reader shows the input it takes, or keeps it hidden */

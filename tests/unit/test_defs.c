@@ -212,6 +212,125 @@ static void check_server(void)
 	CHECK(sent && out.r.ret == MIG_BAD_ARGUMENTS && seen.calls == 2, "a 16-bit recnum: %d", out.r.ret);
 }
 
+/* --- the client side: msg_call's check of a request it is about to send ------ */
+
+/* The disposition a sender writes for a right the definition receives as NAME. */
+static unsigned sent_as(unsigned name)
+{
+	return name == MACH_MSG_TYPE_PORT_SEND ? MACH_MSG_TYPE_COPY_SEND
+	       : name == MACH_MSG_TYPE_PORT_SEND_ONCE ? MACH_MSG_TYPE_MAKE_SEND_ONCE : name;
+}
+
+/* Writes into BUF a request of R built from its definition alone (each
+ * variable field at its most, every right a valid name); returns its size
+ * and, in DESC, where each argument's descriptor lies. */
+static uint32_t build_request(const struct msg_routine *r, uint8_t *buf, uint32_t *desc)
+{
+	struct place p[SERVER_MAX_ARGS + 1];
+	uint32_t end = lay_out(r->req, r->nreq, sizeof(mach_msg_header_t), p);
+	memset(buf, 0, end);
+	mach_msg_header_t *h = (mach_msg_header_t *)buf;
+	int complex = 0;
+	for (unsigned i = 0; i < r->nreq; i++) {
+		const struct msg_field *f = &r->req[i];
+		unsigned name = sent_as(f->name);
+		int ool = (f->flags & MSGF_OOL) != 0;
+		complex |= ool || MACH_MSG_TYPE_PORT_ANY(f->name);
+		if (f->flags & MSGF_LONG) {
+			mach_msg_type_long_t t = MSGT_LONG(name, f->bits, f->count);
+			t.msgtl_header.msgt_inline = !ool;
+			memcpy(buf + p[i].desc, &t, sizeof t);
+		} else {
+			mach_msg_type_t t = ool ? MSGT_OOL(name, f->bits, f->count) : MSGT_INLINE(name, f->bits, f->count);
+			memcpy(buf + p[i].desc, &t, sizeof t);
+		}
+		if (MACH_MSG_TYPE_PORT_ANY(f->name) && !ool)
+			for (uint32_t k = 0; k < f->count; k++)
+				memcpy(buf + p[i].data + 4 * k, &(mach_port_t){ 40 + k }, 4);
+		desc[i] = p[i].desc;
+	}
+	rpc_head(h, 7, r->id, complex);
+	h->msgh_size = end;
+	return end;
+}
+
+/* Every field of every routine: a request built from the definition passes,
+ * and one with that field's descriptor one bit wider is refused, naming it. */
+static void check_sent(void)
+{
+	static uint8_t buf[16384];
+	uint32_t desc[SERVER_MAX_ARGS + 1];
+	for (unsigned k = 0; k < nroutines; k++) {
+		const struct msg_routine *r = routines[k];
+		build_request(r, buf, desc);
+		mach_msg_header_t *h = (mach_msg_header_t *)buf;
+		int bad = msg_check_sent(h, r->req, r->nreq);
+		CHECK(bad == -1, "%s: a request built from its definition refused at %d", r->name, bad);
+		for (unsigned i = 0; i < r->nreq; i++) {
+			mach_msg_type_t *t = (mach_msg_type_t *)(buf + desc[i]);
+			if (t->msgt_longform)
+				((mach_msg_type_long_t *)t)->msgtl_size++;
+			else
+				t->msgt_size++;
+			bad = msg_check_sent(h, r->req, r->nreq);
+			CHECK(bad == (int)i, "%s: field %u's wrong size found at %d", r->name, i, bad);
+			if (t->msgt_longform)
+				((mach_msg_type_long_t *)t)->msgtl_size--;
+			else
+				t->msgt_size--;
+		}
+	}
+
+	/* the mistakes a client can make, as clients write requests */
+	fs_read_request_t rd;
+	rpc_head(&rd.head, 7, ID_FS_READ, 0);
+	rd.head.msgh_size = sizeof rd;
+	rd.offset = w_u64(4096);
+	rd.count = w_int(10);
+	CHECK(msg_check_sent(&rd.head, fs_read_routine.req, fs_read_routine.nreq) == -1, "fs_read as lib/fs writes it");
+	rd.offset.type = MSGT_INT32;      /* the 64-bit offset spelled as a 32-bit integer */
+	int bad = msg_check_sent(&rd.head, fs_read_routine.req, fs_read_routine.nreq);
+	CHECK(bad == 0 && strcmp(msg_req_name(&fs_read_routine, 0), "offset") == 0,
+	      "fs_read with a 32-bit offset: refused at field %s", bad < 0 ? "none" : msg_req_name(&fs_read_routine, bad));
+
+	fs_link_request_t ln;
+	rpc_head(&ln.head, 7, ID_FS_LINK, 1);
+	ln.head.msgh_size = sizeof ln;
+	ln.node = w_port(40, MACH_MSG_TYPE_MAKE_SEND);
+	ln.name_type = MSGT_LONG(MACH_MSG_TYPE_STRING_C, 8 * FS_NAME_MAX, 1);
+	memset(ln.name, 0, sizeof ln.name);
+	CHECK(msg_check_sent(&ln.head, fs_link_routine.req, fs_link_routine.nreq) == -1, "fs_link with MAKE_SEND");
+	ln.node = w_port(40, MACH_MSG_TYPE_MOVE_RECEIVE);
+	bad = msg_check_sent(&ln.head, fs_link_routine.req, fs_link_routine.nreq);
+	CHECK(bad == 0 && strcmp(msg_req_name(&fs_link_routine, (unsigned)bad), "node") == 0,
+	      "fs_link giving a receive right for a send right: refused at %d", bad);
+	ln.node = w_port(MACH_PORT_NULL, MACH_MSG_TYPE_COPY_SEND);
+	CHECK(msg_check_sent(&ln.head, fs_link_routine.req, fs_link_routine.nreq) == 0, "fs_link with no node refused");
+	ln.node = w_port(40, MACH_MSG_TYPE_COPY_SEND);
+	ln.head.msgh_bits &= ~MACH_MSGH_BITS_COMPLEX;
+	CHECK(msg_check_sent(&ln.head, fs_link_routine.req, fs_link_routine.nreq) == 0, "a right without COMPLEX refused");
+
+	/* a run of descriptors is named by its field: proc_spawn's ports */
+	build_request(&proc_spawn_routine, buf, desc);
+	((mach_msg_type_t *)(buf + desc[3]))->msgt_name = MACH_MSG_TYPE_INTEGER_32;
+	bad = msg_check_sent((mach_msg_header_t *)buf, proc_spawn_routine.req, proc_spawn_routine.nreq);
+	CHECK(bad == 3 && strcmp(msg_req_name(&proc_spawn_routine, 3), "port") == 0,
+	      "proc_spawn's third port refused as field %s",
+	      bad < 0 ? "none" : msg_req_name(&proc_spawn_routine, (unsigned)bad));
+
+	device_write_inband_request_t wr;
+	rpc_head(&wr.head, 7, ID_DEVICE_WRITE_INBAND, 0);
+	wr.mode = w_int(0), wr.recnum = w_int(0);
+	wr.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, 5);
+	wr.head.msgh_size = offsetof(device_write_inband_request_t, data) + MSG_ALIGN(5);
+	CHECK(msg_check_sent(&wr.head, device_write_inband_routine.req, device_write_inband_routine.nreq) == -1,
+	      "device_write_inband of 5 bytes as lib/mach writes it");
+	wr.head.msgh_size += 4;
+	bad = msg_check_sent(&wr.head, device_write_inband_routine.req, device_write_inband_routine.nreq);
+	CHECK(bad == 3 && strcmp(msg_req_name(&device_write_inband_routine, 3), "(the message's end)") == 0,
+	      "4 bytes too many: refused at the end (%d)", bad);
+}
+
 /* --- the documented routines, for tests/unit/defs_docs.sh ------------------- */
 
 #define LIST_ONE(N, rid, kind) \
@@ -229,5 +348,6 @@ int main(int argc, char **argv)
 	CHECK(nroutines == sizeof routines / sizeof routines[0], "%u routines checked", nroutines);
 	check_ids();
 	check_server();
+	check_sent();
 	return unit_report();
 }

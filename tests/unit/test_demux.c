@@ -5,6 +5,7 @@
 #include "unit.h"
 #include "server/server.h"
 #include "mach/kernel_msgs.h"
+#include "fs/errno.h"
 
 static int handled, released;
 static mach_port_t released_port;
@@ -16,6 +17,8 @@ static kern_return_t add(struct request *rq)
 	handled++;
 	if (m->a.v == 13)
 		return KERN_INVALID_VALUE;
+	if (m->a.v == 14)
+		return -FS_ENOSPC;      /* handlers give errno values negative */
 	rep->a = (msg_word_t){ MSGT_INT32, m->a.v + m->b.v };
 	rq->reply_size = sizeof *rep;
 	return KERN_SUCCESS;
@@ -50,7 +53,7 @@ static const struct routine routines[] = {
 	{ 5001, one_port, 1, take_port, 0 },
 	{ 5002, two_ints, 2, notice, 1 },
 };
-static const struct interface iface = { "test", routines, 3 };
+static const struct interface iface = { "test", routines, sizeof routines / sizeof routines[0] };
 static const struct interface *const ifaces[] = { &iface, NULL };
 static struct port_info pi = { 77, ifaces, NULL, NULL };
 
@@ -96,6 +99,15 @@ int main(void)
 	CHECK(send == 1 && out.e.ret == KERN_INVALID_VALUE && out.e.head.msgh_size == 32,
 	      "handler error returned as a 32-byte reply (%d)", out.e.ret);
 	CHECK(released == 1, "failed request released");
+
+	/* a handler's negative errno goes on the wire positive; Mach codes as they are */
+	m = add_req(14, 0);
+	send = server_demux(&pi, &m.head, &out.e.head, sizeof out, release);
+	CHECK(send == 1 && out.e.ret == FS_ENOSPC && out.e.head.msgh_size == 32,
+	      "-ENOSPC from the handler: the reply carries ENOSPC (%d)", out.e.ret);
+	mig_reply_header_t late;
+	server_reply_head(&late, sizeof late, 9, MACH_MSG_TYPE_PORT_SEND_ONCE, 5000, MIG_BAD_ARGUMENTS);
+	CHECK(late.ret == MIG_BAD_ARGUMENTS && late.head.msgh_id == 5100, "a MIG code stays (%d)", late.ret);
 
 	/* unknown id */
 	m = add_req(1, 1);

@@ -123,7 +123,7 @@ static const struct routine routines[] = {
 	{ 5001, none, 0, do_release, 0 },
 	{ 5002, none, 0, do_gifts, 0 },
 };
-static const struct interface iface = { "srvtest", routines, 3 };
+static const struct interface iface = { "srvtest", routines, sizeof routines / sizeof routines[0] };
 static const struct interface *const ifaces[] = { &iface, NULL };
 
 /* A request of 100 KiB inline, more than any request the library serves

@@ -169,6 +169,34 @@ static int write_cluster(struct ext2_fs *fs, struct buf *b)
 	return r;
 }
 
+int e2_write_behind(struct ext2_fs *fs, uint32_t blk)
+{
+	struct ext2_rw *rw = fs->rw;
+	uint32_t s = rw->stage_blocks;
+	if (blk < 2 * s)
+		return 0;
+	/* from where the last write-behind of this writer ended: its data
+	 * skips the metadata at the start of each group */
+	uint32_t hi = blk - s, b = rw->wb_done < hi && hi - rw->wb_done <= 4 * s ? rw->wb_done : blk - 2 * s;
+	rw->wb_done = hi;
+	while (b < hi) {
+		uint32_t n = 0;
+		struct buf *x;
+		while (b + n < hi && n < s && dirty_data(x = lookup(rw, b + n)))
+			rw->sorted[n++] = x;
+		if (n == 0) {
+			b++;
+			continue;
+		}
+		int r = write_run(fs, rw->sorted, n);
+		if (r)
+			return r;
+		written_data(rw, rw->sorted, n);
+		b += n;
+	}
+	return 0;
+}
+
 /* An unpinned buffer to reuse, taken off the hash, written first if dirty. */
 static int take(struct ext2_fs *fs, struct buf **out)
 {

@@ -191,6 +191,11 @@ struct ext2_rw {
 	/* sequential reads: the inode and the logical block where the last read ended */
 	uint32_t ra_ino;
 	uint64_t ra_next;
+	/* sequential writes: the inode and the byte where the last write
+	 * ended, and the blocks written in order since the last write-behind */
+	uint32_t wb_ino, wb_blocks;
+	uint64_t wb_next;
+	uint32_t wb_done;               /* the disk block the last write-behind ended at */
 	/* open references (ext2_hold) */
 	struct e2_held *held;
 	uint32_t nheld, held_cap;
@@ -216,6 +221,12 @@ int e2_bwrite_now(struct ext2_fs *fs, struct buf *b);
 void e2_brelse(struct buf *b);
 /* A freed block: its cached copy, if any, is dropped unwritten. */
 void e2_bforget(struct ext2_fs *fs, uint32_t blk);
+/* Write-behind: a writer in order has dirtied another stage of file data,
+ * up to block BLK.  The dirty data among the stage of blocks before the
+ * last one goes out now, in runs kept in flight, rather than all at the
+ * next sync or when the cache runs out (a stage back, the indirect blocks
+ * among that data are complete).  A failed write shows at the next sync. */
+int e2_write_behind(struct ext2_fs *fs, uint32_t blk);
 /* Reads N whole blocks from BLK on into DST: cached ones are copied, runs of
  * others read straight from the disk. */
 int e2_read_blocks(struct ext2_fs *fs, uint32_t blk, uint32_t n, uint8_t *dst);

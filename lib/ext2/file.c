@@ -166,6 +166,7 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *b
 	uint32_t bs = fs->block_size;
 	const uint8_t *src = buf;
 	size_t done = 0;
+	uint32_t last = 0;              /* the disk block written last */
 	while (done < count) {
 		uint64_t pos = offset + done;
 		uint32_t at = (uint32_t)(pos % bs), b;
@@ -182,6 +183,7 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *b
 		memcpy(d->data + at, src + done, n);
 		e2_bdirty(d);
 		e2_brelse(d);
+		last = b;
 		done += n;
 		if (pos + n > in.size)
 			in.size = pos + n;
@@ -189,6 +191,17 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *b
 	if (done)
 		in.mtime = in.ctime = e2_now(fs);
 	int w = e2_iput(fs, &in);
+	struct ext2_rw *rw = fs->rw;
+	if (done && rw->wb_ino == ino && rw->wb_next == offset)
+		rw->wb_blocks += (uint32_t)(done / bs);
+	else
+		rw->wb_blocks = rw->wb_done = 0;
+	rw->wb_ino = ino;
+	rw->wb_next = offset + done;
+	if (rw->wb_blocks >= rw->stage_blocks) {
+		rw->wb_blocks = 0;
+		e2_write_behind(fs, last);
+	}
 	if (done)
 		return (long)done;
 	return r ? r : w;

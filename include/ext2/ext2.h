@@ -164,7 +164,8 @@ unsigned ext2_mode_type(uint16_t mode);
  * see every change: read the inode (ext2_read_inode) and pass it to
  * ext2_read, ext2_readdir, ext2_lookup or ext2_readlink under the same
  * hold of the lock.  Reads of whole blocks that lie in a row on the disk go
- * straight into the caller's buffer in one dev->read (256 blocks at most),
+ * straight into the caller's buffer in one dev->read (256 blocks at most,
+ * and the indirect block that follows them when it maps what comes next),
  * dirty cached blocks copied over them.
  *
  * The cache holds dev->cache_bytes of blocks (EXT2_CACHE_DEFAULT when 0,

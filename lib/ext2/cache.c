@@ -338,6 +338,20 @@ int e2_read_blocks(struct ext2_fs *fs, uint32_t blk, uint32_t n, uint8_t *dst)
 	return 0;
 }
 
+int e2_cache_put(struct ext2_fs *fs, uint32_t blk, const void *data, int kind)
+{
+	struct ext2_rw *rw = fs->rw;
+	struct buf *b;
+	if (lookup(rw, blk))
+		return 0;
+	int r = take(fs, &b);
+	if (r)
+		return r;
+	memcpy(b->data, data, fs->block_size);
+	install(rw, b, blk, kind);
+	return 0;
+}
+
 int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n)
 {
 	struct ext2_rw *rw = fs->rw;

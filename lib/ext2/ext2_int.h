@@ -230,6 +230,9 @@ int e2_write_behind(struct ext2_fs *fs, uint32_t blk);
 /* Reads N whole blocks from BLK on into DST: cached ones are copied, runs of
  * others read straight from the disk. */
 int e2_read_blocks(struct ext2_fs *fs, uint32_t blk, uint32_t n, uint8_t *dst);
+/* Puts block BLK, just read from the disk (DATA), into the cache as a
+ * clean buffer of KIND, unless it is cached already. */
+int e2_cache_put(struct ext2_fs *fs, uint32_t blk, const void *data, int kind);
 /* Reads up to N blocks from BLK on into the cache, stopping at the first
  * cached one: read-ahead. */
 int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n);

@@ -28,6 +28,25 @@ static void read_ahead(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t
 	e2_prefetch(fs, b, k);  /* only a hint: a failure shows at the real read */
 }
 
+/* The indirect block that maps logical block LB as its first entry, when
+ * the blocks above it are at hand (in the inode, or cached); 0 when LB is
+ * not the first of one or finding it would read the disk. */
+static uint32_t first_of_indirect(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t lb)
+{
+	int levels;
+	uint32_t idx[4];
+	if (e2_block_path(fs, in->ino, lb, &levels, idx) || levels == 0 || idx[levels] != 0)
+		return 0;
+	uint32_t b = in->block[idx[0]];
+	for (int k = 1; k < levels && b != 0; k++) {
+		uint8_t e[4];
+		if (!e2_block_ok(fs, b) || !e2_cached(fs, b) || e2_meta_read(fs, b, idx[k] * 4, e, 4, "indirect block"))
+			return 0;
+		b = le32(e);
+	}
+	return e2_block_ok(fs, b) ? b : 0;
+}
+
 long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset, void *buf, size_t count)
 {
 	if (offset >= ino->size)
@@ -52,12 +71,26 @@ long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset
 		if (b == 0) {
 			memset(p + done, 0, n);
 		} else if (n == bs) {
-			uint32_t k = 1;
-			while (k < RUN_MAX && (count - done) / bs > k && e2_bmap(fs, ino, lb + k, &next) == 0
-			       && next == b + k)
+			/* a run that ends where the indirect block mapping what
+			 * follows lies (a 1 KiB-block file's layout: one every
+			 * 256 blocks) reads that block with it, into the cache
+			 * (the buffer has room: the next run overwrites it):
+			 * one request, not two */
+			uint32_t k = 1, ind = 0;
+			while ((count - done) / bs > k) {
+				if (fs->rw && (ind = first_of_indirect(fs, ino, lb + k)) != 0) {
+					if (ind == b + k && !e2_cached(fs, ind))
+						break;
+					ind = 0;
+				}
+				if (k == RUN_MAX || e2_bmap(fs, ino, lb + k, &next) || next != b + k)
+					break;
 				k++;
-			r = fs->rw ? e2_read_blocks(fs, b, k, p + done)
+			}
+			r = fs->rw ? e2_read_blocks(fs, b, k + (ind != 0), p + done)
 				   : e2_disk_read(fs, (uint64_t)b * bs, p + done, (size_t)k * bs, "file data");
+			if (!r && ind)
+				r = e2_cache_put(fs, ind, p + done + (size_t)k * bs, BUF_INDIRECT);
 			if (r)
 				return r;
 			n = (size_t)k * bs;

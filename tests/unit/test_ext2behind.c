@@ -4,7 +4,9 @@
  * the writer), not all at the next sync; that sync must write the rest and
  * the metadata in fewer requests than the file has indirect blocks (they
  * go out in place with the data, not one at a time through the log and
- * the checkpoint); after unmount e2fsck -fn finds nothing and debugfs
+ * the checkpoint); read back in 1 MiB reads, each run of data brings the
+ * indirect block after it (fewer requests than the file has runs and
+ * indirect blocks); after unmount e2fsck -fn finds nothing and debugfs
  * reads the file back as written. */
 #include <fcntl.h>
 #include <stdint.h>
@@ -21,6 +23,14 @@
 
 static int fd;
 static size_t written, requests;
+
+static size_t reads;
+
+static int dev_read(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	reads++;
+	return file_dev_read(ctx, off, buf, n);
+}
 
 static int dev_write(void *ctx, uint64_t off, const void *buf, size_t n)
 {
@@ -61,6 +71,22 @@ int main(void)
 	/* 8 MiB on 1 KiB blocks has 33 indirect blocks */
 	CHECK(requests < 33, "the sync wrote %zu KiB in %zu requests", written >> 10, requests);
 	CHECK(ext2_unmount(&fs) == 0, "unmount: %s", fs.why);
+
+	/* read back in 1 MiB reads: each run of data reads the indirect block
+	 * right after it in the same request */
+	dev.read = dev_read;
+	if (CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "mount_rw again: %s", why)) {
+		static uint8_t got[1u << 20];
+		struct ext2_inode in;
+		ok = ext2_read_inode(&fs, ino, &in) == 0;
+		reads = 0;
+		for (size_t off = 0; ok && off < FILE_BYTES; off += sizeof got)
+			ok = ext2_read(&fs, &in, off, got, sizeof got) == (long)sizeof got
+			     && memcmp(got, data + off, sizeof got) == 0;
+		CHECK(ok, "the file reads back as written: %s", fs.why);
+		CHECK(reads < 50, "8 MiB read in %zu requests", reads);
+		CHECK(ext2_unmount(&fs) == 0, "unmount: %s", fs.why);
+	}
 	close(fd);
 	char path[96];
 	snprintf(path, sizeof path, "%s/big", dir);

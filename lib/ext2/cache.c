@@ -172,12 +172,14 @@ static int write_cluster(struct ext2_fs *fs, struct buf *b)
 int e2_write_behind(struct ext2_fs *fs, uint32_t blk)
 {
 	struct ext2_rw *rw = fs->rw;
-	uint32_t s = rw->stage_blocks;
-	if (blk < 2 * s)
+	/* up to an indirect block's span (and the indirect blocks) behind
+	 * the writer: the indirect blocks among what goes out are complete */
+	uint32_t s = rw->stage_blocks, lag = fs->block_size / 4 + 2;
+	if (blk < lag + s)
 		return 0;
 	/* from where the last write-behind of this writer ended: its data
 	 * skips the metadata at the start of each group */
-	uint32_t hi = blk - s, b = rw->wb_done < hi && hi - rw->wb_done <= 4 * s ? rw->wb_done : blk - 2 * s;
+	uint32_t hi = blk - lag, b = rw->wb_done < hi && hi - rw->wb_done <= 4 * s ? rw->wb_done : hi - s;
 	rw->wb_done = hi;
 	while (b < hi) {
 		uint32_t n = 0;

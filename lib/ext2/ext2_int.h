@@ -222,9 +222,9 @@ void e2_brelse(struct buf *b);
 /* A freed block: its cached copy, if any, is dropped unwritten. */
 void e2_bforget(struct ext2_fs *fs, uint32_t blk);
 /* Write-behind: a writer in order has dirtied another stage of file data,
- * up to block BLK.  The dirty data among the stage of blocks before the
- * last one goes out now, in runs kept in flight, rather than all at the
- * next sync or when the cache runs out (a stage back, the indirect blocks
+ * up to block BLK.  The dirty data up to an indirect block's span behind
+ * it goes out now, in runs kept in flight, rather than all at the next
+ * sync or when the cache runs out (that far back, the indirect blocks
  * among that data are complete).  A failed write shows at the next sync. */
 int e2_write_behind(struct ext2_fs *fs, uint32_t blk);
 /* Reads N whole blocks from BLK on into DST: cached ones are copied, runs of

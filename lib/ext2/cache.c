@@ -354,7 +354,7 @@ int e2_cache_put(struct ext2_fs *fs, uint32_t blk, const void *data, int kind)
 	return 0;
 }
 
-int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n)
+int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n, int kind)
 {
 	struct ext2_rw *rw = fs->rw;
 	uint32_t bs = fs->block_size, k = 0;
@@ -374,7 +374,7 @@ int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n)
 		r = take(fs, &b);
 		if (!r) {
 			memcpy(b->data, rw->ahead + (size_t)i * bs, bs);
-			install(rw, b, blk + i, BUF_DATA);
+			install(rw, b, blk + i, kind);
 		}
 	}
 	return r;

@@ -233,9 +233,9 @@ int e2_read_blocks(struct ext2_fs *fs, uint32_t blk, uint32_t n, uint8_t *dst);
 /* Puts block BLK, just read from the disk (DATA), into the cache as a
  * clean buffer of KIND, unless it is cached already. */
 int e2_cache_put(struct ext2_fs *fs, uint32_t blk, const void *data, int kind);
-/* Reads up to N blocks from BLK on into the cache, stopping at the first
- * cached one: read-ahead. */
-int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n);
+/* Reads up to N blocks from BLK on into the cache as clean buffers of
+ * KIND, stopping at the first cached one: read-ahead. */
+int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n, int kind);
 bool e2_cached(struct ext2_fs *fs, uint32_t blk);
 /* Writes back every dirty buffer of KIND, in block order, after those of
  * every kind before it. */

@@ -25,26 +25,30 @@ static void read_ahead(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t
 	uint32_t k = 1;
 	while (k < window && (lb + k) * bs < in->size && e2_bmap(fs, in, lb + k, &next) == 0 && next == b + k)
 		k++;
-	e2_prefetch(fs, b, k);  /* only a hint: a failure shows at the real read */
+	e2_prefetch(fs, b, k, BUF_DATA);        /* only a hint: a failure shows at the real read */
 }
 
-/* The indirect block that maps logical block LB as its first entry, when
- * the blocks above it are at hand (in the inode, or cached); 0 when LB is
- * not the first of one or finding it would read the disk. */
-static uint32_t first_of_indirect(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t lb)
+/* Whether logical block LB starts a new indirect block that lies at AT
+ * on the disk, not cached: 1 for that indirect block; 2 when LB is the
+ * first block under the double-indirect block and that lies at AT (its
+ * first indirect block follows it, as the allocator lays them out, once
+ * it says so); 0 otherwise, or when finding out would read the disk. */
+static uint32_t indirect_at(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t lb, uint32_t at)
 {
 	int levels;
 	uint32_t idx[4];
 	if (e2_block_path(fs, in->ino, lb, &levels, idx) || levels == 0 || idx[levels] != 0)
 		return 0;
 	uint32_t b = in->block[idx[0]];
+	if (levels == 2 && idx[1] == 0)
+		return b == at && e2_block_ok(fs, b) && !e2_cached(fs, b) ? 2 : 0;
 	for (int k = 1; k < levels && b != 0; k++) {
 		uint8_t e[4];
 		if (!e2_block_ok(fs, b) || !e2_cached(fs, b) || e2_meta_read(fs, b, idx[k] * 4, e, 4, "indirect block"))
 			return 0;
 		b = le32(e);
 	}
-	return e2_block_ok(fs, b) ? b : 0;
+	return b == at && e2_block_ok(fs, b) && !e2_cached(fs, b) ? 1 : 0;
 }
 
 long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset, void *buf, size_t count)
@@ -76,21 +80,24 @@ long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset
 			 * 256 blocks) reads that block with it, into the cache
 			 * (the buffer has room: the next run overwrites it):
 			 * one request, not two */
-			uint32_t k = 1, ind = 0;
+			uint32_t k = 1, tail = 0;
 			while ((count - done) / bs > k) {
-				if (fs->rw && (ind = first_of_indirect(fs, ino, lb + k)) != 0) {
-					if (ind == b + k && !e2_cached(fs, ind))
+				if (fs->rw && (tail = indirect_at(fs, ino, lb + k, b + k)) != 0) {
+					if ((count - done) / bs >= k + tail)
 						break;
-					ind = 0;
+					tail = 0;
 				}
 				if (k == RUN_MAX || e2_bmap(fs, ino, lb + k, &next) || next != b + k)
 					break;
 				k++;
 			}
-			r = fs->rw ? e2_read_blocks(fs, b, k + (ind != 0), p + done)
+			r = fs->rw ? e2_read_blocks(fs, b, k + tail, p + done)
 				   : e2_disk_read(fs, (uint64_t)b * bs, p + done, (size_t)k * bs, "file data");
-			if (!r && ind)
-				r = e2_cache_put(fs, ind, p + done + (size_t)k * bs, BUF_INDIRECT);
+			const uint8_t *t = p + done + (size_t)k * bs;
+			if (!r && tail)
+				r = e2_cache_put(fs, b + k, t, BUF_INDIRECT + (int)tail - 1);
+			if (!r && tail == 2 && le32(t) == b + k + 1)
+				r = e2_cache_put(fs, b + k + 1, t + bs, BUF_INDIRECT);
 			if (r)
 				return r;
 			n = (size_t)k * bs;

@@ -213,6 +213,12 @@ struct ext2_dev {
  * Either way ext2_unmount frees the cache. */
 int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, size_t whylen);
 
+/* Write-behind, on after ext2_mount_rw: a writer in order has its file
+ * data written a little behind it, in runs kept in flight, so that a sync
+ * has little left to write.  Off, changes wait for ext2_sync, unmount or
+ * the cache's need for room. */
+void ext2_write_behind(struct ext2_fs *fs, bool on);
+
 /* Regular files: writes at OFFSET, allocating blocks (near the inode's
  * group) and growing the size; returns COUNT or a negative code. */
 long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *buf, size_t count);

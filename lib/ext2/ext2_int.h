@@ -196,6 +196,7 @@ struct ext2_rw {
 	uint32_t wb_ino, wb_blocks;
 	uint64_t wb_next;
 	uint32_t wb_done;               /* the disk block the last write-behind ended at */
+	bool no_write_behind;           /* ext2_write_behind(fs, false) */
 	/* open references (ext2_hold) */
 	struct e2_held *held;
 	uint32_t nheld, held_cap;

@@ -191,6 +191,12 @@ static int may_reach(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t s
 	return 0;
 }
 
+void ext2_write_behind(struct ext2_fs *fs, bool on)
+{
+	if (fs->rw)
+		fs->rw->no_write_behind = !on;
+}
+
 long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *buf, size_t count)
 {
 	struct ext2_inode in;
@@ -238,7 +244,7 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *b
 		rw->wb_blocks = rw->wb_done = 0;
 	rw->wb_ino = ino;
 	rw->wb_next = offset + done;
-	if (rw->wb_blocks >= rw->stage_blocks) {
+	if (rw->wb_blocks >= rw->stage_blocks && !rw->no_write_behind) {
 		rw->wb_blocks = 0;
 		e2_write_behind(fs, last);
 	}

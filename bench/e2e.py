@@ -19,14 +19,13 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 import boottest  # noqa: E402  (the ISO maker)
+import console  # noqa: E402  (typing at the console, waiting for the prompt)
 
-PROMPT = re.compile(r"(?:^|\n)# $")
 # busybox's line editor asks the terminal where the cursor is (ESC [6n)
 ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 BOOT_WAIT = 600.0
@@ -46,56 +45,6 @@ STEPS = [
     (None, "ls", False),
 ]
 ROWS = ["boot to the first prompt"] + [r for r, _, t in STEPS if t]
-
-
-class Console:
-    """QEMU's serial console: all its output, and the time the prompt came."""
-
-    def __init__(self, cmd, log):
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.log, self.text, self.cond = log, "", threading.Condition()
-        threading.Thread(target=self.pump, daemon=True).start()
-
-    def pump(self):
-        while True:
-            data = os.read(self.proc.stdout.fileno(), 65536)
-            if not data:
-                break
-            self.log.write(data)
-            self.log.flush()
-            with self.cond:
-                self.text = ESCAPE.sub("", self.text + data.decode(errors="replace").replace("\r", ""))
-                self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
-
-    def until_prompt(self, seconds):
-        """(output before the prompt, the time it came) or None."""
-        end = time.monotonic() + seconds
-        with self.cond:
-            while not PROMPT.search(self.text):
-                left = end - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    return None
-                self.cond.wait(min(left, 0.05))
-            now = time.monotonic()
-            out, self.text = PROMPT.split(self.text)[0], ""
-            return out, now
-
-    def type(self, line):
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
-        return time.monotonic()
-
-    def end(self, seconds=60):
-        try:
-            self.proc.wait(timeout=seconds)
-            return True
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            return False
 
 
 def qemu_command(kind, image, arg):
@@ -133,7 +82,7 @@ def run_column(name, kind, image, arg, crc, size, logdir):
     times, bad = {}, []
     with open(os.path.join(logdir, f"e2e-{name}.log"), "wb") as log:
         start = time.monotonic()
-        con = Console(qemu_command(kind, image, arg), log)
+        con = console.boot(qemu_command(kind, image, arg), log, escapes=ESCAPE)
         got = con.until_prompt(BOOT_WAIT)
         if got is None:
             con.end(0)

@@ -21,82 +21,16 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 import boottest  # noqa: E402  (the ISO maker)
+import console  # noqa: E402  (typing at the console, waiting for the prompt)
 import run  # noqa: E402  (disk_hint, disk_args)
 
-PROMPT = re.compile(r"(?:^|\n)# $")
 PART_OFFSET = 1048576
 WAIT = 600.0
 CRASH_OPTION = re.compile(r" --crash-[a-z-]+(=\d+)?")
-
-
-class Console:
-    """QEMU's serial console: its text since the last prompt, and when each
-    whole line came."""
-
-    def __init__(self, cmd, log):
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.log, self.text, self.partial, self.lines = log, "", "", []
-        self.cond = threading.Condition()
-        threading.Thread(target=self.pump, daemon=True).start()
-
-    def pump(self):
-        while True:
-            data = os.read(self.proc.stdout.fileno(), 65536)
-            if not data:
-                break
-            now = time.monotonic()
-            self.log.write(data)
-            self.log.flush()
-            text = data.decode(errors="replace").replace("\r", "")
-            with self.cond:
-                self.text += text
-                *whole, self.partial = (self.partial + text).split("\n")
-                self.lines += [(now, l) for l in whole]
-                self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
-
-    def until_prompt(self, seconds):
-        """(output before the prompt, when it came) or None."""
-        end = time.monotonic() + seconds
-        with self.cond:
-            while not PROMPT.search(self.text):
-                left = end - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    return None
-                self.cond.wait(min(left, 0.05))
-            out, self.text = PROMPT.split(self.text)[0], ""
-            return out, time.monotonic()
-
-    def type(self, line):
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
-        return time.monotonic()
-
-    def first(self, pattern):
-        """(time, match) of the first whole line matching PATTERN, or None."""
-        with self.cond:
-            for t, l in self.lines:
-                m = re.search(pattern, l)
-                if m:
-                    return t, m
-        return None
-
-    def end(self, seconds=60):
-        try:
-            self.proc.wait(timeout=seconds)
-            return True
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            return False
 
 
 def one_run(name, cfg, image, crc, size, logdir, build):
@@ -106,7 +40,7 @@ def one_run(name, cfg, image, crc, size, logdir, build):
     cmd = [boottest.QEMU, "-m", "256", "-display", "none", "-monitor", "none", "-serial", "stdio",
            "-no-reboot", "-boot", "order=d", "-cdrom", iso] + run.disk_args(run.disk_hint(cfg), image)
     with open(os.path.join(logdir, f"bench-restart-{name}.log"), "wb") as log:
-        con = Console(cmd, log)
+        con = console.boot(cmd, log, lines=True)
         if con.until_prompt(WAIT) is None:
             con.end(0)
             return got, [f"{name}: no prompt after {WAIT:.0f} s"]

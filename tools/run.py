@@ -34,14 +34,12 @@ import re
 import shlex
 import subprocess
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boottest  # noqa: E402  (the ISO maker and the configuration checks)
 import bootdisk  # noqa: E402  (whether a disk carries GRUB)
+import console  # noqa: E402  (typing at the console once the prompt is there)
 
-PROMPT = re.compile(r"(?:^|\n)# $")
 FIRST_PROMPT_WAIT = 900.0   # seconds: a whole boot under TCG on a busy machine
 PROMPT_WAIT = 600.0         # seconds for one command to finish
 IDLE_AFTER_INPUT = 15.0     # seconds at the prompt once the input has ended
@@ -90,39 +88,6 @@ def with_root(cfg, root, build):
     return path
 
 
-class Console:
-    """QEMU's console output, copied to stdout as it comes."""
-
-    def __init__(self, proc):
-        self.proc, self.text, self.cond = proc, "", threading.Condition()
-        threading.Thread(target=self.pump, daemon=True).start()
-
-    def pump(self):
-        while True:
-            data = os.read(self.proc.stdout.fileno(), 4096)
-            if not data:
-                break
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-            with self.cond:
-                self.text = (self.text + data.decode(errors="replace").replace("\r", ""))[-4096:]
-                self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
-
-    def wait_prompt(self, seconds):
-        """True once the console ends with the prompt; False on time-out or QEMU's end."""
-        end = time.monotonic() + seconds
-        with self.cond:
-            while not PROMPT.search(self.text):
-                left = end - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    return False
-                self.cond.wait(min(left, 1.0))
-            self.text = ""
-            return True
-
-
 def terminal_console(base):
     """BASE with the serial console on this terminal, Ctrl-C passed to the guest
     (signal=off) and QEMU's monitor behind Ctrl-A (mux=on) to leave by force."""
@@ -139,18 +104,17 @@ def terminal_console(base):
 
 def scripted(cmd):
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    con = Console(proc)
+    con = console.Console(proc, sys.stdout.buffer, keep=4096)
     first = True
     for line in sys.stdin:
-        if not con.wait_prompt(FIRST_PROMPT_WAIT if first else PROMPT_WAIT):
+        if con.until_prompt(FIRST_PROMPT_WAIT if first else PROMPT_WAIT) is None:
             break
         first = False
-        proc.stdin.write(line.rstrip("\n").encode() + b"\n")
-        proc.stdin.flush()
+        con.type(line.rstrip("\n"))
     else:
         # input done: wait for the guest to end, or for an idle prompt
         while proc.poll() is None:
-            if con.wait_prompt(PROMPT_WAIT) and not con_busy(con, IDLE_AFTER_INPUT):
+            if con.until_prompt(PROMPT_WAIT) is not None and not con.busy(IDLE_AFTER_INPUT):
                 print("\nrun: the input ended and the guest still runs (end it with `halt`); "
                       "stopping QEMU", file=sys.stderr)
                 proc.kill()
@@ -163,17 +127,6 @@ def scripted(cmd):
     if proc.poll() is not None and code not in (0, -9):
         print(f"run: QEMU ended with status {code}", file=sys.stderr)
     return 0 if code in (0, -9) else 1
-
-
-def con_busy(con, seconds):
-    """Whether the console printed anything within SECONDS."""
-    end = time.monotonic() + seconds
-    with con.cond:
-        while time.monotonic() < end and con.proc.poll() is None:
-            if con.text:
-                return True
-            con.cond.wait(1.0)
-    return con.proc.poll() is not None
 
 
 def qemu_args(build):

@@ -5,7 +5,10 @@
  * when no program reads, runs the line discipline (lib/tty) and echoes; the
  * main thread serves the terminal port: device_read_inband and
  * device_write_inband as the console answers them, and the terminal
- * protocol (term/proto.h): the mode, the foreground process group.  ^C
+ * protocol (term/proto.h): the mode, the foreground process group.  The
+ * echo of what is typed while nobody reads waits for the read that takes
+ * it, and is dropped when a mode without echo comes first: the shell's
+ * prompt (raw mode, its own echo) then shows type-ahead once.  ^C
  * asks exec to end the foreground group (proc_interrupt: exec takes it only
  * from us); with no foreground, the reader at the prompt gets an empty
  * line. */
@@ -53,35 +56,61 @@ static void put_raw(const char *s, size_t n)
 	}
 }
 
-/* Answers waiting readers while input is there (LOCK held).  A reader that
- * was killed meanwhile (its reply right is dead) is dropped before it
- * takes input meant for the next one. */
+/* The echo held so far, to the console now (LOCK held). */
+static void flush_echo(void)
+{
+	put_raw(ld.echo, ld.echo_len);
+	ld.echo_len = 0;
+}
+
+/* Drops the first reader (LOCK held). */
+static void drop_first_reader(void)
+{
+	struct reader *r = readers;
+	readers = r->next;
+	if (!readers)
+		readers_end = &readers;
+	free(r);
+}
+
+/* Whether the first reader was killed while it waited (its reply right is
+ * dead): then it is dropped before it takes input meant for the next one. */
+static int first_reader_dead(void)
+{
+	natural_t type;
+	if (mach_port_type(mach_task_self(), readers->reply, &type) != KERN_SUCCESS
+	    || !(type & MACH_PORT_TYPE_DEAD_NAME))
+		return 0;
+	mach_port_deallocate(mach_task_self(), readers->reply);
+	return 1;
+}
+
+/* Whether a live reader waits for input (LOCK held). */
+static int reader_waiting(void)
+{
+	while (readers && first_reader_dead())
+		drop_first_reader();
+	return readers != NULL;
+}
+
+/* Answers waiting readers while input is there (LOCK held). */
 static void answer_readers(void)
 {
-	while (readers) {
+	while (reader_waiting()) {
 		struct reader *r = readers;
-		natural_t type;
-		if (mach_port_type(mach_task_self(), r->reply, &type) == KERN_SUCCESS
-		    && (type & MACH_PORT_TYPE_DEAD_NAME)) {
-			mach_port_deallocate(mach_task_self(), r->reply);
-		} else {
-			device_read_inband_reply_t m;
-			long got = ldisc_read(&ld, m.data, r->want);
-			if (got < 0)
-				return;
-			m.h.head = (mach_msg_header_t){ MACH_MSGH_BITS(r->reply_type, 0),
-				offsetof(device_read_inband_reply_t, data) + MSG_ALIGN((size_t)got), r->reply,
-				MACH_PORT_NULL, 0, MSG_REPLY_ID(ID_DEVICE_READ_INBAND) };
-			m.h.ret_type = MSGT_INT32;
-			m.h.ret = KERN_SUCCESS;
-			m.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, (unsigned)got);
-			server_send_reply(&m.h.head);
-			intr_pending = 0;
-		}
-		readers = r->next;
-		if (!readers)
-			readers_end = &readers;
-		free(r);
+		device_read_inband_reply_t m;
+		long got = ldisc_read(&ld, m.data, r->want);
+		if (got < 0)
+			return;
+		m.h.head = (mach_msg_header_t){ MACH_MSGH_BITS(r->reply_type, 0),
+			offsetof(device_read_inband_reply_t, data) + MSG_ALIGN((size_t)got), r->reply,
+			MACH_PORT_NULL, 0, MSG_REPLY_ID(ID_DEVICE_READ_INBAND) };
+		m.h.ret_type = MSGT_INT32;
+		m.h.ret = KERN_SUCCESS;
+		m.data_type = MSGT_INLINE(MACH_MSG_TYPE_CHAR, 8, (unsigned)got);
+		server_send_reply(&m.h.head);
+		intr_pending = 0;
+		drop_first_reader();
 	}
 }
 
@@ -99,9 +128,13 @@ static void console_reader(void *arg)
 			continue;
 		}
 		unsigned intr = 0;
+		int flush = 0;
 		mutex_lock(&lock);
+		if (ld.echo_len + 4 * got > sizeof ld.echo)
+			flush_echo();               /* too much typed ahead to hold: shown as typed */
 		for (vm_size_t i = 0; i < got; i++)
 			if (ldisc_input(&ld, (unsigned char)buf[i]) == LDISC_INTR) {
+				flush = 1;
 				if (foreground) {
 					intr = foreground;
 				} else {
@@ -109,8 +142,10 @@ static void console_reader(void *arg)
 					intr_pending = 1;
 				}
 			}
-		put_raw(ld.echo, ld.echo_len);
-		ld.echo_len = 0;
+		/* with nobody reading, the echo waits for the read that takes
+		 * the input: a shell that takes it at its prompt shows it itself */
+		if (flush || reader_waiting())
+			flush_echo();
 		answer_readers();
 		mutex_unlock(&lock);
 		if (intr) {
@@ -135,6 +170,7 @@ static kern_return_t serve_device_read_inband(struct request *rq, const struct d
 	if (r->want == 0)
 		r->want = 1;
 	mutex_lock(&lock);
+	flush_echo();                   /* what this reader may take is shown first */
 	*readers_end = r;
 	readers_end = &r->next;
 	answer_readers();
@@ -169,6 +205,8 @@ static kern_return_t serve_term_set_mode(struct request *rq, const struct term_s
 	if (mode & ~(unsigned)TERM_MODE_ALL)
 		return FS_EINVAL;
 	mutex_lock(&lock);
+	if (!(mode & TERM_MODE_ECHO))
+		ld.echo_len = 0;        /* its reader shows the input it takes, or keeps it hidden */
 	ldisc_set_mode(&ld, mode);
 	answer_readers();
 	mutex_unlock(&lock);
@@ -183,6 +221,7 @@ static kern_return_t serve_term_set_foreground(struct request *rq, const struct 
 	foreground = in->pgrp;
 	if (foreground && intr_pending) {
 		intr_pending = 0;
+		flush_echo();
 		ldisc_input(&ld, 3);            /* drops the empty line the ^C made */
 		ld.echo_len = 0;                /* "^C" is on the screen already */
 		intr = foreground;

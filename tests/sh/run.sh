@@ -8,3 +8,4 @@ mkdir w3; cd w3; sh $D/t/vars.sh; echo "== vars $?"; cd ..
 mkdir w4; cd w4; sh $D/t/globs.sh; echo "== globs $?"; cd ..
 mkdir w5; cd w5; sh $D/t/redir.sh; echo "== redir $?"; cd ..
 mkdir w6; cd w6; sh $D/t/cd.sh; echo "== cd $?"; cd ..
+mkdir w7; cd w7; sh $D/t/pipebuiltins.sh; echo "== pipebuiltins $?"; cd ..

@@ -2,9 +2,10 @@
  * redirections, separators, comments and every syntax error by its
  * message; then random lines compared with dash, the host's /bin/sh (an
  * oracle nobody here wrote), on what words they make; && and ||, variables
- * and their splitting, and patterns (user/sh/glob.c) in a folder of files
- * against dash too.  Whole scripts are compared with dash in the guest
- * (tests/sh, tests/boot/shcorpus.scenario). */
+ * and their splitting, patterns (user/sh/glob.c) in a folder of files,
+ * and words quoted for a child sh (sh_quote_append) against dash too.
+ * Whole scripts are compared with dash in the guest (tests/sh,
+ * tests/boot/shcorpus.scenario). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,6 +483,47 @@ static void test_globs(void)
 	CHECK(system(rm) == 0, "clean up");
 }
 
+/* sh_quote_append: random words of quotes, blanks, $, patterns and
+ * separators come back from sh_parse as they were, none a pattern, and
+ * dash's printf '[%s]' prints them so too; a line that does not fit is
+ * refused and left as it was. */
+static void test_quote(void)
+{
+	static const char chars[] = "ab'\"\\ \t$?*[]{};|&<>#()`~=%-";
+	enum { LINES = 200 };
+	char *script = calloc(LINES, SH_LINE_MAX + 40), *s = script, want[LINES * 300], *w = want;
+	for (int i = 0; i < LINES; i++) {
+		char line[SH_LINE_MAX] = "", word[6][40];
+		int n = 1 + (int)rnd(6);
+		for (int k = 0; k < n; k++) {
+			int len = (int)rnd(12);         /* 0: the empty word */
+			for (int c = 0; c < len; c++)
+				word[k][c] = chars[rnd(sizeof chars - 1)];
+			word[k][len] = 0;
+			CHECK(sh_quote_append(line, sizeof line, word[k]) == 0, "quote [%s]", word[k]);
+			w += sprintf(w, "[%s]", word[k]);
+		}
+		w += sprintf(w, "\n");
+		const char *p = line;
+		int r = sh_parse(&p, 0, &cmd, err, sizeof err);
+		int same = r == 1 && cmd.argc == n && cmd.nredir == 0 && cmd.nassign == 0;
+		for (int k = 0; same && k < n; k++)
+			same = strcmp(cmd.argv[k], word[k]) == 0 && cmd.glob[k] == NULL;
+		CHECK(same, "%s: parsed back as %d words (%s)", line, r == 1 ? cmd.argc : r, err);
+		s += sprintf(s, "printf '[%%s]' %s; echo\n", line);
+	}
+	size_t len;
+	char *out = run_dash(script, &len);
+	CHECK(out && len == strlen(want) && memcmp(out, want, len) == 0, "dash prints the quoted words as they were");
+	free(out);
+	free(script);
+	char line[8] = "ab";
+	CHECK(sh_quote_append(line, sizeof line, "cde") == -1 && strcmp(line, "ab") == 0,
+	      "too long: refused, line kept [%s]", line);
+	CHECK(sh_quote_append(line, sizeof line, "c'") == -1, "' takes 4 bytes");
+	CHECK(sh_quote_append(line, sizeof line, "cd") == 0 && strcmp(line, "ab 'cd'") == 0, "fits: [%s]", line);
+}
+
 int main(void)
 {
 	test_words();
@@ -493,6 +535,7 @@ int main(void)
 	test_vars_against_dash();
 	test_fd_redirections();
 	test_globs();
+	test_quote();
 	test_random_bytes();
 	return unit_report();
 }

@@ -1,6 +1,7 @@
 /* The builtins: cd [DIR | -], pwd, exit [N], export [NAME[=value]...],
- * unset NAME...  They run in the shell itself, with descriptors 0-2 as
- * the command's redirections say. */
+ * unset NAME...  A builtin that is a whole command runs in the shell
+ * itself, with descriptors 0-2 as the command's redirections say; one in
+ * a pipeline of more, in a child sh (main.c's start_subshell). */
 #include "shell.h"
 
 static int builtin_cd(int argc, char **argv)

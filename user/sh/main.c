@@ -54,7 +54,7 @@ static int expand_args(struct job *j)
 }
 
 /* Opens J's redirections, in order, over FROM_IN and FROM_OUT as its
- * descriptors 0 and 1.  0, or 1 when one failed (said). */
+ * descriptors 0 and 1.  0, or -1 when one failed (said). */
 static int open_redirections(struct job *j, int from_in, int from_out)
 {
 	j->fds[0] = from_in;
@@ -75,7 +75,7 @@ static int open_redirections(struct job *j, int from_in, int from_out)
 		int fd = open(r->name, flags, 0666);
 		if (fd < 0) {
 			complain("%s: %s", r->name, strerror(errno));
-			return 1;
+			return -1;
 		}
 		j->opened[j->nopened++] = fd;
 		j->fds[r->fd] = fd;
@@ -131,6 +131,39 @@ static int start_program(struct job *j, int pgrp, int *st)
 	return pid;
 }
 
+/* A builtin in a pipeline of more than one command runs in a subshell,
+ * as in dash, so that cd, exit, export or unset there leave this shell
+ * as it is.  With no fork here, the subshell is a child sh given J's words
+ * (expanded already; quoted so that they stay so) as `sh -c`; it sees the
+ * exported variables only.  `exit` alone exits with $?, as it would in a
+ * subshell.  Its pid, or -1 with *ST set and the reason said. */
+static int start_subshell(struct job *j, int pgrp, int *st)
+{
+	char line[SH_LINE_MAX], code[16];
+	struct sh_list argv = { 0 };
+	int r = 0;
+	line[0] = 0;
+	for (int i = 0; i < j->args.n && r == 0; i++)
+		r = sh_quote_append(line, sizeof line, j->args.v[i]);
+	snprintf(code, sizeof code, "%d", status);
+	if (r == 0 && j->args.n == 1 && strcmp(j->args.v[0], "exit") == 0)
+		r = sh_quote_append(line, sizeof line, code);
+	if (r < 0) {
+		complain("%s: too long to run in a pipeline", j->args.v[0]);
+		*st = 2;
+		return -1;
+	}
+	if (sh_list_add(&argv, "sh") < 0 || sh_list_add(&argv, "-c") < 0 || sh_list_add(&argv, line) < 0) {
+		sh_list_free(&argv);
+		complain("%s: %s", j->args.v[0], strerror(ENOMEM));
+		*st = 2;
+		return -1;
+	}
+	sh_list_free(&j->args);
+	j->args = argv;
+	return start_program(j, pgrp, st);
+}
+
 /* Waits for PID (the program NAME): its status as $? says it. */
 static int wait_program(int pid, const char *name)
 {
@@ -163,8 +196,8 @@ static int assign(const struct sh_cmd *c)
  * standard output is the next one's input through a pipe; all run at once
  * in one process group, the first's, which is the terminal's foreground
  * while the shell waits, so that ^C ends them all and not the shell.  The
- * status is the last one's.  A builtin runs in the shell, in its turn (in
- * a pipeline it writes little: pwd, export). */
+ * status is the last one's.  A builtin runs in the shell when it is the
+ * whole pipeline, else in a subshell (start_subshell). */
 static int run_pipeline(struct sh_cmd *cmds, int n)
 {
 	static struct job jobs[SH_PIPE_MAX];
@@ -180,14 +213,17 @@ static int run_pipeline(struct sh_cmd *cmds, int n)
 			st[n - 1] = 2;
 			break;
 		}
-		if (expand_args(j) < 0 || open_redirections(j, from, p[1]) != 0) {
+		if (expand_args(j) < 0) {
 			st[i] = 1;
+		} else if (open_redirections(j, from, p[1]) < 0) {
+			st[i] = 2;                      /* as in dash */
 		} else if (j->args.n == 0) {
 			st[i] = n == 1 ? assign(j->c) : 0;
-		} else if (find_builtin(j->args.v[0])) {
+		} else if (find_builtin(j->args.v[0]) && n == 1) {
 			st[i] = run_builtin(find_builtin(j->args.v[0]), j);
 		} else {
-			pids[i] = start_program(j, pgrp, &st[i]);
+			pids[i] = find_builtin(j->args.v[0]) ? start_subshell(j, pgrp, &st[i])
+			                                     : start_program(j, pgrp, &st[i]);
 			if (pids[i] > 0 && pgrp == 0)
 				pgrp = pids[i];
 		}

@@ -367,3 +367,26 @@ int sh_incomplete(const char *line)
 		;
 	return r < 0 && c.more;
 }
+
+int sh_quote_append(char *out, size_t size, const char *word)
+{
+	size_t k = strlen(out), need = (k > 0) + 2 + 1;    /* blank, quotes, NUL */
+	for (const char *s = word; *s; s++)
+		need += *s == '\'' ? 4 : 1;
+	if (need > size - k)
+		return -1;
+	if (k > 0)
+		out[k++] = ' ';
+	out[k++] = '\'';
+	for (const char *s = word; *s; s++) {
+		if (*s == '\'') {               /* ends the quotes, a plain ', quotes again */
+			memcpy(out + k, "'\\''", 4);
+			k += 4;
+		} else {
+			out[k++] = *s;
+		}
+	}
+	out[k++] = '\'';
+	out[k] = 0;
+	return 0;
+}

@@ -73,6 +73,12 @@ int sh_check(const char *line, char *err, size_t errsize);
 /* Whether the line's one fault is that it ends after &&, || or |. */
 int sh_incomplete(const char *line);
 
+/* Appends WORD to the command line in OUT (SIZE bytes, a string), after a
+ * blank unless OUT is empty, quoted so that sh_parse gives it back as it
+ * is, with nothing expanded: in single quotes, each ' as '\''.  0, or -1
+ * when it does not fit (OUT is then as it was). */
+int sh_quote_append(char *out, size_t size, const char *word);
+
 /* glob.c: a growing list of strings (each malloc'd). */
 struct sh_list {
 	char **v;

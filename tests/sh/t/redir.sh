@@ -11,3 +11,9 @@ echo x 1>f1 2>f2; cat f1 f2
 cat < f > f3; cat f3
 > empty; cat empty; echo "[empty]"
 echo fd0 0< f
+cat < nothere-file; echo "status $?"
+echo x > no-dir/f; echo "status $?"
+nothere-cmd < nothere-file; echo "status $?"
+x=1 < nothere-file; echo "status $? [$x]"
+cat < nothere-file | cat; echo "status $?"
+true | cat < nothere-file; echo "status $?"

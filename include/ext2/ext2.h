@@ -164,7 +164,8 @@ unsigned ext2_mode_type(uint16_t mode);
  * see every change: read the inode (ext2_read_inode) and pass it to
  * ext2_read, ext2_readdir, ext2_lookup or ext2_readlink under the same
  * hold of the lock.  Reads of whole blocks that lie in a row on the disk go
- * straight into the caller's buffer in one dev->read (256 blocks at most),
+ * straight into the caller's buffer in one dev->read (256 blocks at most,
+ * and the indirect block that follows them when it maps what comes next),
  * dirty cached blocks copied over them.
  *
  * The cache holds dev->cache_bytes of blocks (EXT2_CACHE_DEFAULT when 0,
@@ -211,6 +212,12 @@ struct ext2_dev {
  * takes; nothing is ever written; the changing calls give -EXT2_EROFS).
  * Either way ext2_unmount frees the cache. */
 int ext2_mount_rw(struct ext2_fs *fs, const struct ext2_dev *dev, char *why, size_t whylen);
+
+/* Write-behind, on after ext2_mount_rw: a writer in order has its file
+ * data written a little behind it, in runs kept in flight, so that a sync
+ * has little left to write.  Off, changes wait for ext2_sync, unmount or
+ * the cache's need for room. */
+void ext2_write_behind(struct ext2_fs *fs, bool on);
 
 /* Regular files: writes at OFFSET, allocating blocks (near the inode's
  * group) and growing the size; returns COUNT or a negative code. */

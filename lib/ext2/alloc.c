@@ -46,9 +46,20 @@ static bool listed(const uint32_t *list, uint32_t n, uint32_t x)
 	return false;
 }
 
+/* The first clear bit of BM in [FROM, TO) whose block (BASE + bit) was
+ * not freed since the last commit, or TO. */
+static uint32_t find_clear_committed(struct ext2_rw *rw, const uint8_t *bm, uint32_t base, uint32_t from,
+                                     uint32_t to)
+{
+	uint32_t bit = find_clear(bm, from, to);
+	for (uint32_t skip; bit < to && (skip = e2_ranges_skip(&rw->freed, base + bit)) != base + bit;)
+		bit = skip - base < to ? find_clear(bm, skip - base, to) : to;
+	return bit;
+}
+
 bool e2_freed_many(struct ext2_fs *fs)
 {
-	return fs->rw->nfreed >= E2_FREED_MAX / 2 || fs->rw->nfreed_ino >= E2_FREED_INO_MAX / 2;
+	return fs->rw->freed.n >= E2_RANGES_MAX / 2 || fs->rw->nfreed_ino >= E2_FREED_INO_MAX / 2;
 }
 
 /* Takes a free block of group G in [FROM, TO) of its bitmap. */
@@ -59,11 +70,9 @@ static int take_block(struct ext2_fs *fs, uint32_t g, uint32_t from, uint32_t to
 	if (r)
 		return r;
 	uint32_t base = fs->first_data_block + g * fs->blocks_per_group;
-	uint32_t bit = find_clear(bm->data, from, to);
 	struct ext2_rw *rw = fs->rw;
-	while (rw->jnl && bit < to && listed(rw->freed, rw->nfreed, base + bit))
-		bit = find_clear(bm->data, bit + 1, to);
-	if (bit < to && listed(rw->freed, rw->nfreed, base + bit) && (r = ext2_sync(fs))) {
+	uint32_t bit = rw->jnl ? find_clear_committed(rw, bm->data, base, from, to) : find_clear(bm->data, from, to);
+	if (bit < to && e2_ranges_has(&rw->freed, base + bit) && (r = ext2_sync(fs))) {
 		e2_brelse(bm);
 		return r;
 	}
@@ -128,8 +137,7 @@ int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner)
 	e2_bforget(fs, b);
 	/* beyond the list (one change freeing more), the next change syncs
 	 * first: nothing is allocated in between */
-	if (fs->rw->nfreed < E2_FREED_MAX)
-		fs->rw->freed[fs->rw->nfreed++] = b;
+	e2_ranges_add(&fs->rw->freed, b);
 	return 0;
 }
 

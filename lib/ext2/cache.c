@@ -94,7 +94,7 @@ static void unhash(struct ext2_rw *rw, struct buf *b)
 		pp = &(*pp)->hnext;
 	*pp = b->hnext;
 	b->blk = 0;
-	b->dirty = false;
+	b->dirty = b->fresh = false;
 }
 
 static void unlist(struct buf *b)
@@ -138,7 +138,18 @@ static int write_run(struct ext2_fs *fs, struct buf **run, uint32_t n)
 
 static bool dirty_data(struct buf *x)
 {
-	return x && x->dirty && x->kind == BUF_DATA;
+	return x && x->dirty && e2_wb_kind(x) == BUF_DATA;
+}
+
+/* File data just written back goes to the end of the list, first to be
+ * reused: a writer is done with it (readers keep theirs in ext2fs's own
+ * file data cache), and the metadata around it, say the indirect blocks
+ * a later removal of the file reads, should outlive it. */
+static void written_data(struct ext2_rw *rw, struct buf **run, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (run[i]->kind == BUF_DATA && !run[i]->fresh)
+			list_at(rw, run[i], false);
 }
 
 /* Writes dirty file data block B with the dirty data blocks around it:
@@ -152,7 +163,40 @@ static int write_cluster(struct ext2_fs *fs, struct buf *b)
 		lo--;
 	for (; n < rw->stage_blocks && dirty_data(x = lookup(rw, lo + n)); n++)
 		rw->sorted[n] = x;
-	return write_run(fs, rw->sorted, n);
+	int r = write_run(fs, rw->sorted, n);
+	if (!r)
+		written_data(rw, rw->sorted, n);
+	return r;
+}
+
+int e2_write_behind(struct ext2_fs *fs, uint32_t blk)
+{
+	struct ext2_rw *rw = fs->rw;
+	/* up to an indirect block's span (and the indirect blocks) behind
+	 * the writer: the indirect blocks among what goes out are complete */
+	uint32_t s = rw->stage_blocks, lag = fs->block_size / 4 + 2;
+	if (blk < lag + s)
+		return 0;
+	/* from where the last write-behind of this writer ended: its data
+	 * skips the metadata at the start of each group */
+	uint32_t hi = blk - lag, b = rw->wb_done < hi && hi - rw->wb_done <= 4 * s ? rw->wb_done : hi - s;
+	rw->wb_done = hi;
+	while (b < hi) {
+		uint32_t n = 0;
+		struct buf *x;
+		while (b + n < hi && n < s && dirty_data(x = lookup(rw, b + n)))
+			rw->sorted[n++] = x;
+		if (n == 0) {
+			b++;
+			continue;
+		}
+		int r = write_run(fs, rw->sorted, n);
+		if (r)
+			return r;
+		written_data(rw, rw->sorted, n);
+		b += n;
+	}
+	return 0;
 }
 
 /* An unpinned buffer to reuse, taken off the hash, written first if dirty. */
@@ -160,9 +204,20 @@ static int take(struct ext2_fs *fs, struct buf **out)
 {
 	struct ext2_rw *rw = fs->rw;
 	struct buf *b = rw->lru.prev;
-	/* journalled, metadata reaches the disk only through a commit */
-	for (; b != &rw->lru && (b->pins || (rw->jnl && b->dirty && b->kind != BUF_DATA)); b = b->prev)
-		;
+	/* journalled, metadata reaches the disk only through a commit; the
+	 * transaction's fresh indirect blocks go out with the data, but stay
+	 * cached until it commits (a few per MiB of data: a removal or a
+	 * read of the file soon after needs them), each passed over once */
+	for (uint32_t kept = 0; b != &rw->lru;) {
+		struct buf *older = b->prev;
+		if (b->fresh && !b->pins && kept < rw->nbufs) {
+			list_at(rw, b, true);
+			kept++;
+		} else if (!b->pins && !(rw->jnl && b->dirty && e2_wb_kind(b) != BUF_DATA)) {
+			break;
+		}
+		b = older;
+	}
 	if (b == &rw->lru && rw->jnl) {
 		int r = e2_journal_commit(fs);
 		if (r)
@@ -174,7 +229,7 @@ static int take(struct ext2_fs *fs, struct buf **out)
 		return fail(fs, -EXT2_ENOMEM, "block cache: all %u buffers are in use", rw->nbufs);
 	if (b->dirty) {
 		/* metadata goes out only after everything it may point at */
-		int r = b->kind == BUF_DATA ? write_cluster(fs, b) : e2_writeback(fs, b->kind);
+		int r = e2_wb_kind(b) == BUF_DATA ? write_cluster(fs, b) : e2_writeback(fs, b->kind);
 		if (r)
 			return r;
 	}
@@ -189,7 +244,7 @@ static void install(struct ext2_rw *rw, struct buf *b, uint32_t blk, int kind)
 	struct buf **pp = chain_of(rw, blk);
 	b->blk = blk;
 	b->kind = (uint8_t)(kind == BUF_ANY ? BUF_BITMAP : kind);
-	b->dirty = false;
+	b->dirty = b->fresh = false;
 	b->hnext = *pp;
 	*pp = b;
 	list_at(rw, b, true);
@@ -285,7 +340,21 @@ int e2_read_blocks(struct ext2_fs *fs, uint32_t blk, uint32_t n, uint8_t *dst)
 	return 0;
 }
 
-int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n)
+int e2_cache_put(struct ext2_fs *fs, uint32_t blk, const void *data, int kind)
+{
+	struct ext2_rw *rw = fs->rw;
+	struct buf *b;
+	if (lookup(rw, blk))
+		return 0;
+	int r = take(fs, &b);
+	if (r)
+		return r;
+	memcpy(b->data, data, fs->block_size);
+	install(rw, b, blk, kind);
+	return 0;
+}
+
+int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n, int kind)
 {
 	struct ext2_rw *rw = fs->rw;
 	uint32_t bs = fs->block_size, k = 0;
@@ -305,7 +374,7 @@ int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n)
 		r = take(fs, &b);
 		if (!r) {
 			memcpy(b->data, rw->ahead + (size_t)i * bs, bs);
-			install(rw, b, blk + i, BUF_DATA);
+			install(rw, b, blk + i, kind);
 		}
 	}
 	return r;
@@ -336,15 +405,17 @@ static void sort_by_block(struct buf **a, uint32_t n)
  * counts behind their bitmaps: e2fsck repairs each without a file ever
  * pointing at another file's old contents.  Removals go the same way, so
  * a crash may leave an entry naming a freed inode (e2fsck drops it); the
- * journal closes that window.  Each kind goes out in block order, runs of
- * consecutive blocks in one write, several writes in flight; the next
- * kind is issued only once every write of the kinds before it is done. */
+ * journal closes that window.  (Journalled, the running transaction's
+ * fresh indirect blocks count as file data: journal.c.)  Each kind goes
+ * out in block order, runs of consecutive blocks in one write, several
+ * writes in flight; the next kind is issued only once every write of the
+ * kinds before it is done. */
 static int writeback_kind(struct ext2_fs *fs, int kind)
 {
 	struct ext2_rw *rw = fs->rw;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < rw->nbufs; i++)
-		if (rw->bufs[i].dirty && rw->bufs[i].kind == kind)
+		if (rw->bufs[i].dirty && e2_wb_kind(&rw->bufs[i]) == kind)
 			rw->sorted[n++] = &rw->bufs[i];
 	sort_by_block(rw->sorted, n);
 	for (uint32_t i = 0; i < n;) {
@@ -354,6 +425,8 @@ static int writeback_kind(struct ext2_fs *fs, int kind)
 		int r = write_run(fs, rw->sorted + i, k);
 		if (r)
 			return r;
+		if (kind == BUF_DATA)
+			written_data(rw, rw->sorted + i, k);
 		i += k;
 	}
 	return 0;

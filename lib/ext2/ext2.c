@@ -273,11 +273,21 @@ uint64_t e2_max_size(const struct ext2_fs *fs)
 	return (NDIR + p + p * p + p * p * p) * fs->block_size;
 }
 
+#define ITABLE_AHEAD 16         /* inode table blocks read at once on a cached mount */
+
 int ext2_read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 {
 	uint32_t blk, off;
 	uint8_t d[GOOD_OLD_INODE_SIZE];
 	int r = e2_inode_where(fs, ino, &blk, &off);
+	if (!r && fs->rw && !e2_cached(fs, blk)) {
+		/* inode table read-ahead (as ext4's inode_readahead_blks): files
+		 * made together have their inodes together, and a tree is
+		 * walked in about that order; only a hint */
+		uint32_t at = (uint32_t)((uint64_t)((ino - 1) % fs->inodes_per_group) * fs->inode_size / fs->block_size);
+		uint32_t left = fs->itable_blocks > at ? fs->itable_blocks - at : 1;
+		e2_prefetch(fs, blk, left < ITABLE_AHEAD ? left : ITABLE_AHEAD, BUF_ITABLE);
+	}
 	if (!r)
 		r = e2_meta_read(fs, blk, off, d, sizeof d, "inode");
 	if (r)

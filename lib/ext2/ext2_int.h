@@ -16,6 +16,7 @@
 #include "ext2/ext2.h"
 #include "rt/le.h"
 #include "rt/rt.h"
+#include "ranges.h"
 
 #define SUPER_OFFSET 1024
 #define SUPER_SIZE   1024
@@ -145,6 +146,11 @@ struct buf {
 	uint32_t blk;                   /* 0: the buffer holds nothing */
 	uint8_t kind;
 	bool dirty;
+	/* journalled: an indirect block allocated in the running transaction.
+	 * The disk as last committed has it free and nothing there points at
+	 * it, so it goes out in place with the file data it maps (one run)
+	 * instead of through the log and the checkpoint. */
+	bool fresh;
 	uint16_t pins;                  /* users; a pinned buffer is not evicted */
 	struct buf *hnext;              /* hash chain */
 	struct buf *prev, *next;        /* the list in order of use, most recent first */
@@ -156,7 +162,6 @@ struct e2_held {
 };
 
 /* The state of a cached mount (fs->rw). */
-#define E2_FREED_MAX 1024
 #define E2_FREED_INO_MAX 256
 struct ext2_rw {
 	struct ext2_dev dev;
@@ -172,8 +177,7 @@ struct ext2_rw {
 	/* blocks freed since the last sync (or commit): the disk may still
 	 * have their old owner point at them, so they are not handed out
 	 * again before it is written (alloc.c) */
-	uint32_t freed[E2_FREED_MAX];
-	uint32_t nfreed;
+	struct e2_ranges freed;
 	/* the same for inodes, without a journal: a removed name may still
 	 * be on the disk, naming the inode (the journal commits both at once) */
 	uint32_t freed_ino[E2_FREED_INO_MAX];
@@ -187,6 +191,12 @@ struct ext2_rw {
 	/* sequential reads: the inode and the logical block where the last read ended */
 	uint32_t ra_ino;
 	uint64_t ra_next;
+	/* sequential writes: the inode and the byte where the last write
+	 * ended, and the blocks written in order since the last write-behind */
+	uint32_t wb_ino, wb_blocks;
+	uint64_t wb_next;
+	uint32_t wb_done;               /* the disk block the last write-behind ended at */
+	bool no_write_behind;           /* ext2_write_behind(fs, false) */
 	/* open references (ext2_hold) */
 	struct e2_held *held;
 	uint32_t nheld, held_cap;
@@ -199,6 +209,12 @@ void e2_cache_free(struct ext2_rw *rw);
 int e2_bread(struct ext2_fs *fs, uint32_t blk, int kind, struct buf **out);
 /* Block BLK, pinned and zeroed, not read: a block being given a new use. */
 int e2_bnew(struct ext2_fs *fs, uint32_t blk, int kind, struct buf **out);
+/* The kind B is written back as: file data, or a fresh block (written
+ * with it), or its own. */
+static inline int e2_wb_kind(const struct buf *b)
+{
+	return b->fresh ? BUF_DATA : b->kind;
+}
 void e2_bdirty(struct buf *b);
 /* Writes B (pinned) to the disk now: a new directory block, empty, before
  * anything on the disk can point at it. */
@@ -206,12 +222,21 @@ int e2_bwrite_now(struct ext2_fs *fs, struct buf *b);
 void e2_brelse(struct buf *b);
 /* A freed block: its cached copy, if any, is dropped unwritten. */
 void e2_bforget(struct ext2_fs *fs, uint32_t blk);
+/* Write-behind: a writer in order has dirtied another stage of file data,
+ * up to block BLK.  The dirty data up to an indirect block's span behind
+ * it goes out now, in runs kept in flight, rather than all at the next
+ * sync or when the cache runs out (that far back, the indirect blocks
+ * among that data are complete).  A failed write shows at the next sync. */
+int e2_write_behind(struct ext2_fs *fs, uint32_t blk);
 /* Reads N whole blocks from BLK on into DST: cached ones are copied, runs of
  * others read straight from the disk. */
 int e2_read_blocks(struct ext2_fs *fs, uint32_t blk, uint32_t n, uint8_t *dst);
-/* Reads up to N blocks from BLK on into the cache, stopping at the first
- * cached one: read-ahead. */
-int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n);
+/* Puts block BLK, just read from the disk (DATA), into the cache as a
+ * clean buffer of KIND, unless it is cached already. */
+int e2_cache_put(struct ext2_fs *fs, uint32_t blk, const void *data, int kind);
+/* Reads up to N blocks from BLK on into the cache as clean buffers of
+ * KIND, stopping at the first cached one: read-ahead. */
+int e2_prefetch(struct ext2_fs *fs, uint32_t blk, uint32_t n, int kind);
 bool e2_cached(struct ext2_fs *fs, uint32_t blk);
 /* Writes back every dirty buffer of KIND, in block order, after those of
  * every kind before it. */

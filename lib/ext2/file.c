@@ -25,7 +25,30 @@ static void read_ahead(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t
 	uint32_t k = 1;
 	while (k < window && (lb + k) * bs < in->size && e2_bmap(fs, in, lb + k, &next) == 0 && next == b + k)
 		k++;
-	e2_prefetch(fs, b, k);  /* only a hint: a failure shows at the real read */
+	e2_prefetch(fs, b, k, BUF_DATA);        /* only a hint: a failure shows at the real read */
+}
+
+/* Whether logical block LB starts a new indirect block that lies at AT
+ * on the disk, not cached: 1 for that indirect block; 2 when LB is the
+ * first block under the double-indirect block and that lies at AT (its
+ * first indirect block follows it, as the allocator lays them out, once
+ * it says so); 0 otherwise, or when finding out would read the disk. */
+static uint32_t indirect_at(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t lb, uint32_t at)
+{
+	int levels;
+	uint32_t idx[4];
+	if (e2_block_path(fs, in->ino, lb, &levels, idx) || levels == 0 || idx[levels] != 0)
+		return 0;
+	uint32_t b = in->block[idx[0]];
+	if (levels == 2 && idx[1] == 0)
+		return b == at && e2_block_ok(fs, b) && !e2_cached(fs, b) ? 2 : 0;
+	for (int k = 1; k < levels && b != 0; k++) {
+		uint8_t e[4];
+		if (!e2_block_ok(fs, b) || !e2_cached(fs, b) || e2_meta_read(fs, b, idx[k] * 4, e, 4, "indirect block"))
+			return 0;
+		b = le32(e);
+	}
+	return b == at && e2_block_ok(fs, b) && !e2_cached(fs, b) ? 1 : 0;
 }
 
 long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset, void *buf, size_t count)
@@ -52,12 +75,29 @@ long ext2_read(struct ext2_fs *fs, const struct ext2_inode *ino, uint64_t offset
 		if (b == 0) {
 			memset(p + done, 0, n);
 		} else if (n == bs) {
-			uint32_t k = 1;
-			while (k < RUN_MAX && (count - done) / bs > k && e2_bmap(fs, ino, lb + k, &next) == 0
-			       && next == b + k)
+			/* a run that ends where the indirect block mapping what
+			 * follows lies (a 1 KiB-block file's layout: one every
+			 * 256 blocks) reads that block with it, into the cache
+			 * (the buffer has room: the next run overwrites it):
+			 * one request, not two */
+			uint32_t k = 1, tail = 0;
+			while ((count - done) / bs > k) {
+				if (fs->rw && (tail = indirect_at(fs, ino, lb + k, b + k)) != 0) {
+					if ((count - done) / bs >= k + tail)
+						break;
+					tail = 0;
+				}
+				if (k == RUN_MAX || e2_bmap(fs, ino, lb + k, &next) || next != b + k)
+					break;
 				k++;
-			r = fs->rw ? e2_read_blocks(fs, b, k, p + done)
+			}
+			r = fs->rw ? e2_read_blocks(fs, b, k + tail, p + done)
 				   : e2_disk_read(fs, (uint64_t)b * bs, p + done, (size_t)k * bs, "file data");
+			const uint8_t *t = p + done + (size_t)k * bs;
+			if (!r && tail)
+				r = e2_cache_put(fs, b + k, t, BUF_INDIRECT + (int)tail - 1);
+			if (!r && tail == 2 && le32(t) == b + k + 1)
+				r = e2_cache_put(fs, b + k + 1, t + bs, BUF_INDIRECT);
 			if (r)
 				return r;
 			n = (size_t)k * bs;
@@ -151,6 +191,12 @@ static int may_reach(struct ext2_fs *fs, const struct ext2_inode *in, uint64_t s
 	return 0;
 }
 
+void ext2_write_behind(struct ext2_fs *fs, bool on)
+{
+	if (fs->rw)
+		fs->rw->no_write_behind = !on;
+}
+
 long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *buf, size_t count)
 {
 	struct ext2_inode in;
@@ -166,6 +212,7 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *b
 	uint32_t bs = fs->block_size;
 	const uint8_t *src = buf;
 	size_t done = 0;
+	uint32_t last = 0;              /* the disk block written last */
 	while (done < count) {
 		uint64_t pos = offset + done;
 		uint32_t at = (uint32_t)(pos % bs), b;
@@ -182,6 +229,7 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *b
 		memcpy(d->data + at, src + done, n);
 		e2_bdirty(d);
 		e2_brelse(d);
+		last = b;
 		done += n;
 		if (pos + n > in.size)
 			in.size = pos + n;
@@ -189,6 +237,17 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t offset, const void *b
 	if (done)
 		in.mtime = in.ctime = e2_now(fs);
 	int w = e2_iput(fs, &in);
+	struct ext2_rw *rw = fs->rw;
+	if (done && rw->wb_ino == ino && rw->wb_next == offset)
+		rw->wb_blocks += (uint32_t)(done / bs);
+	else
+		rw->wb_blocks = rw->wb_done = 0;
+	rw->wb_ino = ino;
+	rw->wb_next = offset + done;
+	if (rw->wb_blocks >= rw->stage_blocks && !rw->no_write_behind) {
+		rw->wb_blocks = 0;
+		e2_write_behind(fs, last);
+	}
 	if (done)
 		return (long)done;
 	return r ? r : w;

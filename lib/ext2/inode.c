@@ -145,6 +145,7 @@ int e2_bmap_alloc(struct ext2_fs *fs, struct ext2_inode *in, uint64_t lb, uint32
 		struct buf *ib;
 		r = e2_bnew(fs, nb[k], BUF_INDIRECT + levels - d - (int)k - 1, &ib);
 		if (!r) {
+			ib->fresh = fs->rw->jnl != NULL;
 			put_le32(ib->data + 4 * idx[d + 1 + k], nb[k + 1]);
 			e2_bdirty(ib);
 			e2_brelse(ib);

@@ -1,11 +1,17 @@
 /* Writing the ext3 journal (jbd2, docs/journal.md): on a file system with
  * has_journal, every ext2_sync is one transaction in ordered mode:
- *   1. file data is written in place and flushed (nothing the transaction
- *      makes point at it can reach the disk first);
- *   2. every dirty metadata block (indirect blocks, inodes, directories,
- *      bitmaps, the group descriptors, the superblock) is copied into the
- *      journal after a descriptor block naming them, the journal
- *      superblock points at it, flush; then the commit block, flush;
+ *   1. file data is written in place (nothing the transaction makes
+ *      point at it can reach the disk first), and with it the indirect
+ *      blocks allocated in this transaction ("fresh": free on the disk as
+ *      last committed, so nothing there points at them; written in place
+ *      early they change nothing a cut can see, and a 1 KiB-block file's
+ *      data and indirect blocks go out as one run, not a data run cut at
+ *      every indirect block plus a log block and a checkpoint write each);
+ *   2. every other dirty metadata block (indirect blocks, inodes,
+ *      directories, bitmaps, the group descriptors, the superblock) is
+ *      copied into the journal after a descriptor block naming them, the
+ *      journal superblock points at it, flush (which also makes step 1
+ *      durable); then the commit block, flush;
  *   3. the same blocks are written in place (the checkpoint), flush;
  *   4. the journal superblock says the journal is empty again, flush.
  * A cut before the commit block is on the disk leaves the old metadata
@@ -123,7 +129,7 @@ bool e2_journal_full(struct ext2_fs *fs)
 		return true;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < rw->nbufs; i++)
-		n += rw->bufs[i].dirty && rw->bufs[i].kind != BUF_DATA;
+		n += rw->bufs[i].dirty && e2_wb_kind(&rw->bufs[i]) != BUF_DATA;
 	return n + rw->gdt_blocks + 1 > (j->maxlen - j->first) / 2 || n > rw->nbufs / 2;
 }
 
@@ -228,6 +234,15 @@ static int write_jsb(struct ext2_fs *fs, uint32_t start)
 	return jwrite(fs, 0, j->jsb);
 }
 
+/* The running transaction is on the disk: its fresh blocks are committed
+ * ones now, and from here on change through the log like any other. */
+static void committed(struct ext2_rw *rw)
+{
+	for (uint32_t i = 0; i < rw->nbufs; i++)
+		rw->bufs[i].fresh = false;
+	rw->freed.n = 0;
+}
+
 int e2_journal_commit(struct ext2_fs *fs)
 {
 	struct ext2_rw *rw = fs->rw;
@@ -239,10 +254,10 @@ int e2_journal_commit(struct ext2_fs *fs)
 		return r;
 	struct tx t = { .meta = rw->sorted };
 	for (uint32_t i = 0; i < rw->nbufs; i++)
-		if (rw->bufs[i].dirty && rw->bufs[i].kind != BUF_DATA)
+		if (rw->bufs[i].dirty && e2_wb_kind(&rw->bufs[i]) != BUF_DATA)
 			t.meta[t.nmeta++] = &rw->bufs[i];
 	if (t.nmeta == 0 && !rw->gdt_dirty && !rw->sb_dirty) {
-		rw->nfreed = 0;
+		rw->freed.n = 0;
 		return rw->unflushed ? flush(fs) : 0;
 	}
 	if (rw->sb_dirty)
@@ -265,7 +280,7 @@ int e2_journal_commit(struct ext2_fs *fs)
 		if (!r)
 			r = e2_journal_checkpoint(fs);
 		if (!r)
-			rw->nfreed = 0;
+			committed(rw);
 		return r;
 	}
 	r = write_log(fs, &t);
@@ -292,7 +307,7 @@ int e2_journal_commit(struct ext2_fs *fs)
 	if (!r)
 		r = flush(fs);
 	if (!r)
-		rw->nfreed = 0;
+		committed(rw);
 	return r;
 }
 

@@ -282,7 +282,7 @@ int ext2_sync(struct ext2_fs *fs)
 	if (!r)
 		r = flush(fs);
 	if (!r)
-		rw->nfreed = rw->nfreed_ino = 0;        /* the frees are on the disk now */
+		rw->freed.n = rw->nfreed_ino = 0;        /* the frees are on the disk now */
 	return r;
 }
 

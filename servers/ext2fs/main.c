@@ -182,6 +182,8 @@ int main(int argc, char **argv)
 	/* journalled (ext3), each sync is a transaction: commit as often as Linux */
 	if (writable && (fs.compat & EXT2_COMPAT_HAS_JOURNAL))
 		sync_s = c.opts.given[SLOT_EXT2_COMMIT] ? c.opts.num[SLOT_EXT2_COMMIT] : 5;
+	/* 0: changes reach the disk on sync and halt only, so no write-behind */
+	ext2_write_behind(&fs, sync_s != 0);
 	if (writable && sync_s && thread_spawn(periodic_sync, NULL))
 		say("cannot start the periodic sync: changes reach the disk on sync and halt only");
 	r = chain_handoff(&c, pi->name);

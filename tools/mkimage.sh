@@ -6,7 +6,8 @@
 # --whole, for ROOT=vd0).  With --boot BUILD the disk boots by itself: the
 # kernel, the servers and grub.cfg of BUILD under /boot and /hurd, and GRUB in
 # the MBR (tools/bootdisk.py).
-#   [FS=ext2|ext3] tools/mkimage.sh [--whole | --boot BUILD] OUT BINDIR [EXTRA]
+#   [FS=ext2|ext3] [MIB=N] tools/mkimage.sh [--whole | --boot BUILD] OUT BINDIR [EXTRA]
+# MIB=N makes the disk N MiB whatever its contents (tests that name sizes).
 # The programs are those of user/ (user/NAME.c and user/NAME/) and term, built in BINDIR.
 set -euo pipefail
 kind=ext2-mbr
@@ -39,6 +40,7 @@ if [ -n "$boot" ]; then
 	python3 tools/bootdisk.py stage "$stage" "$boot"
 	mib=$((mib + $(du -sm "$stage/boot" "$stage/hurd" | awk '{n += $1} END {print n}')))
 fi
+mib=${MIB:-$mib}
 FS=${FS:-ext3} bash tools/mkdisk.sh $kind "$out" $mib "$stage"
 [ -z "$boot" ] || python3 tools/bootdisk.py install "$out"
 echo "mkimage: $out: ${FS:-ext3}, ${mib} MiB, $(find "$stage" -type f | wc -l) files"

@@ -14,6 +14,12 @@
 int load_program(mach_port_t program, const char *name, const char *args, size_t len,
                  unsigned argc, unsigned envc, mach_port_t *task, mach_port_t *thread);
 
+/* image.c: writes SIZE bytes of pages at BUF (a vm_allocate'd buffer,
+ * which it takes) at START in TASK; when a region of the same address and
+ * bytes was written before, from that region's kept pages instead, so
+ * that starts of one program share the pages of its unchanged code. */
+kern_return_t image_write(mach_port_t task, vm_offset_t start, void *buf, vm_size_t size);
+
 /* proc.c: the process table and the exec protocol. */
 /* What a new process is made of.  Every right here (the program and the
  * ports) belongs to the spawn: handed to the process or released. */

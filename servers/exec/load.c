@@ -63,8 +63,7 @@ static int load_region(mach_port_t program, const struct elf_image *img, unsigne
 				return n < 0 ? (int)n : -FS_ENOEXEC;
 			}
 		}
-		r = vm_write(task, start, buf, data_end - start);
-		pages_free(buf, data_end - start);
+		r = image_write(task, start, buf, data_end - start);
 		if (r) {
 			say("cannot run %s: writing 0x%x-0x%x into the new task: %s", name, start, data_end,
 			    mach_error_name(r));

@@ -123,6 +123,11 @@ static inline rpc_u64 msg_get_u64(const struct msg_arg *a)
 #define MSGK_ONCE_OR_NULL_WIRE    MSGK_NAME_WIRE
 #define MSGK_ONCE_OR_NULL_IN      MSGK_NAME_IN
 #define MSGK_ONCE_OR_NULL_GET     MSGK_NAME_GET
+/* a right of whatever kind the sender gives (MIG's mach_port_poly_t) */
+#define MSGK_POLY_SPEC(n)         MSGK_SCALAR(MACH_MSG_TYPE_PORT_SEND, 32, MSGF_ANY_RIGHT)
+#define MSGK_POLY_WIRE            MSGK_NAME_WIRE
+#define MSGK_POLY_IN              MSGK_NAME_IN
+#define MSGK_POLY_GET             MSGK_NAME_GET
 #define MSGK_RECEIVE_SPEC(n)      MSGK_SCALAR(MACH_MSG_TYPE_PORT_RECEIVE, 32, 0)
 #define MSGK_RECEIVE_WIRE         MSGK_NAME_WIRE
 #define MSGK_RECEIVE_IN           MSGK_NAME_IN

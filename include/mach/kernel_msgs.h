@@ -196,7 +196,7 @@ MSG_LAYOUT(req_flavor_ints_t, 36 + 4 * MSG_INT_ARRAY_MAX);
 #define mach_port_request_notification_REQUEST(F) F(NAME, 1, name) F(INT32, 1, id) \
 	F(INT32, 1, sync) F(ONCE_OR_NULL, 1, notify)
 #define mach_port_request_notification_REPLY(F) F(ONCE_OR_NULL, 1, previous)
-#define mach_port_insert_right_REQUEST(F) F(NAME, 1, name) F(SEND, 1, poly)
+#define mach_port_insert_right_REQUEST(F) F(NAME, 1, name) F(POLY, 1, poly)
 #define mach_port_insert_right_REPLY(F)
 #define mach_port_extract_right_REQUEST(F) F(NAME, 1, name) F(INT32, 1, disp)
 #define mach_port_extract_right_REPLY(F)  F(SEND, 1, poly)

@@ -16,6 +16,7 @@ struct msg_field {
 #define MSGF_LONG    0x02  /* long-form descriptor */
 #define MSGF_VAR     0x04  /* 0..count elements */
 #define MSGF_NULL_OK 0x08  /* a port argument may be MACH_PORT_NULL */
+#define MSGF_ANY_RIGHT 0x10 /* a port of any right (MIG's polymorphic type) */
 
 #define MSGF_INT32          { MACH_MSG_TYPE_INTEGER_32, 32, 0, 1 }
 #define MSGF_INT16          { MACH_MSG_TYPE_INTEGER_16, 16, 0, 1 }

@@ -67,7 +67,8 @@ static int walk(const mach_msg_header_t *m, const struct msg_field *spec, unsign
 			return (int)i;
 		if (sent)
 			name = arrives_as(name);
-		if (name != f->name || bits != f->bits
+		int right_ok = name == f->name || ((f->flags & MSGF_ANY_RIGHT) && MACH_MSG_TYPE_PORT_ANY(name));
+		if (!right_ok || bits != f->bits
 		    || !t->msgt_longform != !(f->flags & MSGF_LONG)
 		    || !t->msgt_inline != !!(f->flags & MSGF_OOL))
 			return (int)i;

@@ -310,6 +310,24 @@ static void check_sent(void)
 	ln.head.msgh_bits &= ~MACH_MSGH_BITS_COMPLEX;
 	CHECK(msg_check_sent(&ln.head, fs_link_routine.req, fs_link_routine.nreq) == 0, "a right without COMPLEX refused");
 
+	/* mach_port_insert_right's right is polymorphic in GNU Mach's .defs:
+	 * a receive right moved into another task (fsbench's echo task) is
+	 * one, an integer is not */
+	mach_port_insert_right_request_t ins;
+	rpc_head(&ins.head, 7, ID_MACH_PORT_INSERT_RIGHT, 1);
+	ins.head.msgh_size = sizeof ins;
+	ins.name = w_name(40);
+	const unsigned rights[] = { MACH_MSG_TYPE_MOVE_RECEIVE, MACH_MSG_TYPE_MAKE_SEND, MACH_MSG_TYPE_COPY_SEND,
+	                            MACH_MSG_TYPE_MOVE_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE, MACH_MSG_TYPE_MOVE_SEND_ONCE };
+	for (unsigned i = 0; i < sizeof rights / sizeof rights[0]; i++) {
+		ins.poly = w_port(40, rights[i]);
+		CHECK(msg_check_sent(&ins.head, mach_port_insert_right_routine.req, mach_port_insert_right_routine.nreq) == -1,
+		      "mach_port_insert_right with disposition %u", rights[i]);
+	}
+	ins.poly = w_int(40);
+	bad = msg_check_sent(&ins.head, mach_port_insert_right_routine.req, mach_port_insert_right_routine.nreq);
+	CHECK(bad == 1, "mach_port_insert_right with an integer for the right: refused at %d", bad);
+
 	/* a run of descriptors is named by its field: proc_spawn's ports */
 	build_request(&proc_spawn_routine, buf, desc);
 	((mach_msg_type_t *)(buf + desc[3]))->msgt_name = MACH_MSG_TYPE_INTEGER_32;

@@ -199,7 +199,7 @@ MSG_LAYOUT(req_flavor_ints_t, 36 + 4 * MSG_INT_ARRAY_MAX);
 #define mach_port_insert_right_REQUEST(F) F(NAME, 1, name) F(POLY, 1, poly)
 #define mach_port_insert_right_REPLY(F)
 #define mach_port_extract_right_REQUEST(F) F(NAME, 1, name) F(INT32, 1, disp)
-#define mach_port_extract_right_REPLY(F)  F(SEND, 1, poly)
+#define mach_port_extract_right_REPLY(F)  F(POLY, 1, poly)
 #define i386_io_perm_create_REQUEST(F)    F(INT16, 1, from) F(INT16, 1, to)
 #define i386_io_perm_create_REPLY(F)      F(SEND, 1, io_perm)
 #define i386_io_perm_modify_REQUEST(F)    F(SEND, 1, io_perm) F(BOOL, 1, enable)

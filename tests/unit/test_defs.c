@@ -328,6 +328,26 @@ static void check_sent(void)
 	bad = msg_check_sent(&ins.head, mach_port_insert_right_routine.req, mach_port_insert_right_routine.nreq);
 	CHECK(bad == 1, "mach_port_insert_right with an integer for the right: refused at %d", bad);
 
+	/* so is mach_port_extract_right's reply: the kernel sends the right the
+	 * caller asked for (lib/chain/task_image.c asks for COPY_SEND, which
+	 * arrives as a send right) */
+	mach_port_extract_right_reply_t ext;
+	const struct msg_routine *er = &mach_port_extract_right_routine;
+	rpc_head(&ext.h.head, 7, MSG_REPLY_ID(ID_MACH_PORT_EXTRACT_RIGHT), 1);
+	ext.h.head.msgh_size = sizeof ext;
+	ext.h.ret_type = MSGT_INLINE(MACH_MSG_TYPE_INTEGER_32, 32, 1);
+	ext.h.ret = KERN_SUCCESS;
+	const unsigned received[] = { MACH_MSG_TYPE_PORT_SEND, MACH_MSG_TYPE_PORT_SEND_ONCE, MACH_MSG_TYPE_PORT_RECEIVE };
+	struct msg_arg args[2];
+	for (unsigned i = 0; i < sizeof received / sizeof received[0]; i++) {
+		ext.poly = w_port(41, received[i]);
+		CHECK(msg_parse(&ext.h.head, er->rep, er->nrep, args) == 0 && args[1].data == &ext.poly.v,
+		      "mach_port_extract_right's reply with a right of type %u", received[i]);
+	}
+	ext.poly = w_int(41);
+	CHECK(msg_parse(&ext.h.head, er->rep, er->nrep, args) == MIG_BAD_ARGUMENTS,
+	      "mach_port_extract_right's reply with an integer for the right: refused");
+
 	/* a run of descriptors is named by its field: proc_spawn's ports */
 	build_request(&proc_spawn_routine, buf, desc);
 	((mach_msg_type_t *)(buf + desc[3]))->msgt_name = MACH_MSG_TYPE_INTEGER_32;

@@ -39,7 +39,7 @@ BINS    := $(addprefix $(BUILD)/bin/,$(PROGS))
 HCC     := gcc
 HCFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -DRT_HOST \
            -include tests/unit/rename.h -fsanitize=address,undefined -fno-omit-frame-pointer
-PORTABLE := lib/c/fmt.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
+PORTABLE := lib/c/fmt.c lib/c/memcmp.c lib/c/malloc.c lib/c/lock.c lib/c/options.c lib/c/number.c \
             lib/mach/msgcheck.c lib/mach/errors.c lib/server/demux.c \
             lib/pciarb/policy.c lib/pci/pci.c lib/pci/confwrite.c lib/pci/names.c lib/virtio/ring.c lib/ahci/ahci.c lib/c/cksum.c lib/c/fileinfo.c lib/disk/part.c \
             user/sh/parse.c user/sh/glob.c lib/tty/ldisc.c lib/tty/ledit.c \

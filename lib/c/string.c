@@ -49,15 +49,6 @@ void *memset(void *d, int c, size_t n)
 	return d;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-	for (; n; n--, x++, y++)
-		if (*x != *y)
-			return *x - *y;
-	return 0;
-}
-
 void *memchr(const void *s, int c, size_t n)
 {
 	const unsigned char *p = s;

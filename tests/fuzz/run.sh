@@ -12,7 +12,7 @@ out=build/fuzz
 mkdir -p "$out"
 PATH=$PATH:/usr/sbin:/sbin
 cc="clang -std=gnu11 -g -O1 -Iinclude -DRT_HOST -include tests/unit/rename.h -fsanitize=fuzzer,address,undefined"
-rt="lib/c/malloc.c lib/c/lock.c lib/c/fmt.c lib/c/number.c tests/unit/host_rt.c"
+rt="lib/c/malloc.c lib/c/lock.c lib/c/fmt.c lib/c/number.c lib/c/memcmp.c tests/unit/host_rt.c"
 pass=0 fail=0
 build() { $cc -o "$out/$1" "tests/fuzz/$1.c" $2 $rt 2>"$out/$1.build.log" || { echo "FAIL build $1"; cat "$out/$1.build.log"; return 1; }; }
 

@@ -24,10 +24,13 @@
 #define free      rt_free
 #define calloc    rt_calloc
 #define realloc   rt_realloc
+#define memcmp    rt_memcmp      /* lib/c/memcmp.c, tested against libc's */
+int memcmp(const void *a, const void *b, size_t n);   /* for the tests without rt/rt.h */
 
-/* Not renamed: the string functions of rt/rt.h (memcpy, strlen, strdup, ...)
- * have libc's signatures and lib/c/string.c is not part of the host build, so
- * the host uses libc's.  strdup therefore allocates with libc's malloc: host
- * tests must not free its result with the project's free. */
+/* Not renamed: the other string functions of rt/rt.h (memcpy, strlen,
+ * strdup, ...) have libc's signatures and lib/c/string.c is not part of the
+ * host build, so the host uses libc's.  strdup therefore allocates with
+ * libc's malloc: host tests must not free its result with the project's
+ * free. */
 
 #endif

@@ -44,9 +44,10 @@ static int unit_report(void)
 	return unit_failed != 0;
 }
 
-/* oracle.c: libc's formatting, for comparison with the project's. */
+/* oracle.c: libc's formatting and memcmp, for comparison with the project's. */
 int libc_snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int libc_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+int libc_memcmp(const void *a, const void *b, size_t n);
 
 /* host_rt.c: the platform hooks, and what they saw. */
 extern int host_heap_errors;             /* calls of rt_heap_error */

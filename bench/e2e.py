@@ -8,8 +8,9 @@ table with each column's ratio to the first.
 
 A COLUMN is NAME=KIND:IMAGE[:ARG], KIND one of seed (boot/default.cfg
 from build ARG, the image on virtio), ide (boot/ide.cfg from build ARG, the
-image on IDE) and linux (ARG is the folder holding vmlinuz and initrd; the
-image on virtio).  Each column boots its own copy of IMAGE; after the run
+image on IDE), linux (ARG is the folder holding vmlinuz and initrd; the
+image on virtio, mounted as ext2) and linux3 (the same, mounted as ext3:
+with the journal, a sync flushes the disk as the seed's does).  Each column boots its own copy of IMAGE; after the run
 e2fsck -fn must find that copy clean.  Exit status 1 when a step's output
 or e2fsck is wrong or a system did not answer; never on speed.
 """
@@ -50,10 +51,10 @@ ROWS = ["boot to the first prompt"] + [r for r, _, t in STEPS if t]
 def qemu_command(kind, image, arg):
     base = [boottest.QEMU, "-m", "256", "-display", "none", "-monitor", "none",
             "-serial", "stdio", "-no-reboot"]
-    if kind == "linux":
+    if kind.startswith("linux"):
         return base + ["-kernel", os.path.join(arg, "vmlinuz"),
                        "-initrd", os.path.join(arg, "initrd.cpio"),
-                       "-append", "console=ttyS0 quiet",
+                       "-append", "console=ttyS0 quiet" + (" e2efs=ext3" if kind == "linux3" else ""),
                        "-drive", f"file={image},if=virtio,format=raw"]
     cfg = os.path.join(HERE, "..", "boot", "default.cfg" if kind == "seed" else "ide.cfg")
     iso = boottest.make_iso(cfg, arg, quiet=True)
@@ -99,7 +100,7 @@ def run_column(name, kind, image, arg, crc, size, logdir):
             why = expected(cmd, crc, size, got[0])
             if why:
                 bad.append(f"{name}: `{cmd}` {why}")
-        con.type("cd /; umount /mnt; reboot -f" if kind == "linux" else "halt")
+        con.type("cd /; umount /mnt; reboot -f" if kind.startswith("linux") else "halt")
         if not con.end():
             bad.append(f"{name}: did not halt within 60 s")
     fsck = subprocess.run(["e2fsck", "-fn", f"{image}?offset={PART_OFFSET}"],

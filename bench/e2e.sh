@@ -3,7 +3,8 @@
 # image of about 170 MiB holding a 64 MiB file of random data, booted as the
 # seed chain (boot/default.cfg, virtio), the fallback chain (boot/ide.cfg,
 # the kernel's IDE disk) and Debian 12's Linux 6.1 i386 with busybox (virtio,
-# the partition mounted read-write as ext2), one after the other, -m 256,
+# the partition mounted read-write as ext2, and again as ext3, whose sync
+# flushes the disk as the seed's does), one after the other, -m 256,
 # TCG.  bench/e2e.py types the same commands at each console, times each
 # from the host and checks its output (checksums against the host's cksum,
 # e2fsck -fn clean after each run).  Prints the table with the ratios to the
@@ -57,6 +58,6 @@ for b in "${builds[@]}"; do
 	cols+=("seed$n=seed:build/images/e2e-$i.img:$b" "ide$n=ide:build/images/e2e-$i.img:$b")
 	i=$((i + 1))
 done
-cols+=("linux=linux:build/images/e2e-0.img:$lx")
+cols+=("linux=linux:build/images/e2e-0.img:$lx" "linux3=linux3:build/images/e2e-0.img:$lx")
 rm -f $data
 python3 bench/e2e.py --crc "$crc" --size $((64 << 20)) "${cols[@]}"

@@ -94,7 +94,7 @@ static void unhash(struct ext2_rw *rw, struct buf *b)
 		pp = &(*pp)->hnext;
 	*pp = b->hnext;
 	b->blk = 0;
-	b->dirty = b->fresh = false;
+	b->dirty = b->fresh = b->in_log = false;
 }
 
 static void unlist(struct buf *b)
@@ -132,7 +132,7 @@ static int write_run(struct ext2_fs *fs, struct buf **run, uint32_t n)
 	}
 	int r = e2_disk_write(fs, (uint64_t)run[0]->blk * bs, src, (size_t)n * bs, "block write-back");
 	for (uint32_t i = 0; !r && i < n; i++)
-		run[i]->dirty = false;
+		run[i]->dirty = run[i]->in_log = false;
 	return r;
 }
 
@@ -232,6 +232,11 @@ static int take(struct ext2_fs *fs, struct buf **out)
 		int r = e2_wb_kind(b) == BUF_DATA ? write_cluster(fs, b) : e2_writeback(fs, b->kind);
 		if (r)
 			return r;
+	} else if (b->in_log) {
+		/* committed: the log has it, so it may go in place now */
+		int r = write_run(fs, &b, 1);
+		if (r)
+			return r;
 	}
 	if (b->blk)
 		unhash(rw, b);
@@ -244,7 +249,7 @@ static void install(struct ext2_rw *rw, struct buf *b, uint32_t blk, int kind)
 	struct buf **pp = chain_of(rw, blk);
 	b->blk = blk;
 	b->kind = (uint8_t)(kind == BUF_ANY ? BUF_BITMAP : kind);
-	b->dirty = b->fresh = false;
+	b->dirty = b->fresh = b->in_log = false;
 	b->hnext = *pp;
 	*pp = b;
 	list_at(rw, b, true);
@@ -272,8 +277,12 @@ static int get(struct ext2_fs *fs, uint32_t blk, int kind, bool read, struct buf
 		}
 		install(rw, b, blk, kind);
 	}
-	if (!read)
+	if (!read) {
+		/* a new use: what the log holds of its old one is revoked
+		 * (journal.c), nothing of it is owed to the disk */
 		memset(b->data, 0, fs->block_size);
+		b->in_log = false;
+	}
 	b->pins++;
 	*out = b;
 	return 0;
@@ -311,7 +320,7 @@ void e2_bforget(struct ext2_fs *fs, uint32_t blk)
 	if (!b)
 		return;
 	if (b->pins) {          /* a damaged map that uses the block twice */
-		b->dirty = false;
+		b->dirty = b->in_log = false;
 		return;
 	}
 	unhash(rw, b);
@@ -410,12 +419,19 @@ static void sort_by_block(struct buf **a, uint32_t n)
  * out in block order, runs of consecutive blocks in one write, several
  * writes in flight; the next kind is issued only once every write of the
  * kinds before it is done. */
+#define BUF_LOGGED (BUF_KINDS + 1)  /* writeback_kind: the in_log buffers */
+
+static bool picked(const struct buf *b, int kind)
+{
+	return kind == BUF_LOGGED ? b->in_log && !b->dirty : b->dirty && e2_wb_kind(b) == kind;
+}
+
 static int writeback_kind(struct ext2_fs *fs, int kind)
 {
 	struct ext2_rw *rw = fs->rw;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < rw->nbufs; i++)
-		if (rw->bufs[i].dirty && e2_wb_kind(&rw->bufs[i]) == kind)
+		if (picked(&rw->bufs[i], kind))
 			rw->sorted[n++] = &rw->bufs[i];
 	sort_by_block(rw->sorted, n);
 	for (uint32_t i = 0; i < n;) {
@@ -441,4 +457,10 @@ int e2_writeback(struct ext2_fs *fs, int kind)
 			r = e2_disk_drain(fs, "block write-back");
 	}
 	return r;
+}
+
+int e2_write_logged(struct ext2_fs *fs)
+{
+	int r = writeback_kind(fs, BUF_LOGGED);
+	return r ? r : e2_disk_drain(fs, "checkpoint");
 }

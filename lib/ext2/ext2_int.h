@@ -151,6 +151,9 @@ struct buf {
 	 * it, so it goes out in place with the file data it maps (one run)
 	 * instead of through the log and the checkpoint. */
 	bool fresh;
+	/* journalled: the content is committed (in the log) but not yet
+	 * written in place; it may go in place any time it is not dirty */
+	bool in_log;
 	uint16_t pins;                  /* users; a pinned buffer is not evicted */
 	struct buf *hnext;              /* hash chain */
 	struct buf *prev, *next;        /* the list in order of use, most recent first */
@@ -171,6 +174,7 @@ struct ext2_rw {
 	uint8_t *gdt;                   /* the group descriptor blocks as on disk */
 	uint32_t gdt_blocks, reserved_gdt, backup_bgs[2];
 	bool gdt_dirty;
+	bool gdt_in_log, sb_in_log;     /* as buf.in_log, for these two */
 	bool unflushed;                 /* written to since the disk's last flush */
 	char logged[160];               /* the last damage named through dev.log */
 	struct e2_journal *jnl;         /* has_journal: the journal written at sync (journal.c) */
@@ -241,6 +245,9 @@ bool e2_cached(struct ext2_fs *fs, uint32_t blk);
 /* Writes back every dirty buffer of KIND, in block order, after those of
  * every kind before it. */
 int e2_writeback(struct ext2_fs *fs, int kind);
+/* Journalled: writes every buffer whose committed content is not yet in
+ * place (in_log, not dirty since), in block order, and waits for it. */
+int e2_write_logged(struct ext2_fs *fs);
 int e2_disk_write(struct ext2_fs *fs, uint64_t off, const void *buf, size_t n, const char *what);
 /* Waits until every write issued so far is on the disk (the device may
  * keep several in flight: ext2_dev.drain). */
@@ -278,7 +285,8 @@ void e2_journal_free(struct ext2_rw *rw);
 /* One transaction: data in place, metadata through the journal, then in
  * place (ext2_sync on a journalled mount). */
 int e2_journal_commit(struct ext2_fs *fs);
-/* Writes the dirty metadata, descriptors and superblock in place, flushes. */
+/* Empties the log: writes in place what it holds (and any dirty metadata,
+ * descriptors and superblock), flushes, then marks the journal empty. */
 int e2_journal_checkpoint(struct ext2_fs *fs);
 /* The running transaction should commit before the next change. */
 bool e2_journal_full(struct ext2_fs *fs);

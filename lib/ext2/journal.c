@@ -9,18 +9,24 @@
  *      every indirect block plus a log block and a checkpoint write each);
  *   2. every other dirty metadata block (indirect blocks, inodes,
  *      directories, bitmaps, the group descriptors, the superblock) is
- *      copied into the journal after a descriptor block naming them, the
- *      journal superblock points at it, flush (which also makes step 1
- *      durable); then the commit block, flush;
- *   3. the same blocks are written in place (the checkpoint), flush;
- *   4. the journal superblock says the journal is empty again, flush.
- * A cut before the commit block is on the disk leaves the old metadata
- * (the transaction never happened); after it, replay at the next mount
- * (replay.c) writes the transaction in place.  The journal holds one
- * transaction at a time, so it needs no revoke records.  Meanwhile the
- * cache never writes metadata in place (cache.c), and a block freed in
- * the running transaction is not handed out again before it commits (its
- * old owner still points at it on the disk). */
+ *      copied into the log after a descriptor block naming them, with
+ *      revoke records (below); flush (which also makes step 1 durable);
+ *      then the commit block, flush.  That is all a sync waits for.
+ * The checkpoint is lazy, as jbd2's: committed blocks stay in the cache
+ * marked in_log and go in place whenever convenient (when evicted, or
+ * all at once when the log is a quarter full or at unmount: write them,
+ * flush, mark the journal empty, flush).  Meanwhile the log holds several
+ * transactions one after the other in its ring, and the journal
+ * superblock keeps pointing at the oldest: replay at the next mount
+ * (replay.c) writes them all in order, the newest copy of a block last,
+ * so a block written in place early (always with committed content,
+ * never with a dirty buffer's) is set right again.  What replay must not
+ * do is write an old logged copy over a block that was freed since and
+ * given a new use: the transaction that frees a block the log holds
+ * carries a revoke record for it, and the block is not handed out again
+ * before that transaction commits (alloc.c).  Meanwhile the cache never
+ * writes dirty metadata in place (cache.c).  A journal superblock of
+ * version 1 has no revoke feature: there every commit empties the log. */
 #include "ext2_int.h"
 #include "jbd2.h"
 
@@ -29,6 +35,10 @@
 struct e2_journal {
 	uint32_t *map;                  /* the fs block of each journal block */
 	uint32_t first, maxlen, seq, tag_bytes;
+	uint32_t tail;                  /* where replay would start (the superblock's start); 0: empty */
+	uint32_t head;                  /* where the next transaction goes */
+	bool lazy;                      /* revoke records allowed: the checkpoint can wait */
+	uint32_t *live, nlive;          /* the fs blocks logged since the log was last empty */
 	uint8_t *jsb, *blk;             /* the journal superblock; a block to build in */
 	uint8_t *sbblk;                 /* the fs block that holds the superblock */
 	uint32_t sbblk_no;
@@ -90,8 +100,16 @@ int e2_journal_open(struct ext2_fs *fs)
 		return fail(fs, -EXT2_ENOTSUP, "journal features compat 0x%x incompat 0x%x not supported for writing",
 			    be32(s + JS_COMPAT), incompat);
 	j->tag_bytes = incompat & JI_64BIT ? 12 : 8;
+	if (type == JT_SB_V2) {
+		/* set on the disk with the first transaction's superblock write,
+		 * before any revoke block can count */
+		put_be32(j->jsb + JS_INCOMPAT, incompat | JI_REVOKE);
+		j->lazy = true;
+	}
+	j->head = j->first;
 	j->map = malloc((size_t)j->maxlen * sizeof *j->map);
-	if (!j->map)
+	j->live = malloc((size_t)j->maxlen * sizeof *j->live);
+	if (!j->map || !j->live)
 		return fail(fs, -EXT2_ENOMEM, "no memory for the map of a journal of %u blocks", j->maxlen);
 	j->map[0] = b0;
 	for (uint32_t i = 1; !r && i < j->maxlen; i++) {
@@ -112,6 +130,7 @@ void e2_journal_free(struct ext2_rw *rw)
 	if (!j)
 		return;
 	free(j->map);
+	free(j->live);
 	free(j->jsb);
 	free(j->blk);
 	free(j->sbblk);
@@ -119,6 +138,34 @@ void e2_journal_free(struct ext2_rw *rw)
 	rw->jnl = NULL;
 }
 
+static uint32_t ring(const struct e2_journal *j)
+{
+	return j->maxlen - j->first;
+}
+
+/* Journal block JB advanced by N around the ring. */
+static uint32_t jadd(const struct e2_journal *j, uint32_t jb, uint32_t n)
+{
+	return j->first + (jb - j->first + n) % ring(j);
+}
+
+/* The journal blocks the committed transactions still hold. */
+static uint32_t used(const struct e2_journal *j)
+{
+	return j->tail ? (j->head + ring(j) - j->tail) % ring(j) : 0;
+}
+
+/* The journal blocks a transaction of N logged blocks and R revoke
+ * records takes: revoke blocks, descriptors, the blocks, the commit. */
+static uint32_t tx_size(const struct e2_journal *j, uint32_t bs, uint32_t n, uint32_t r)
+{
+	uint32_t per = (bs - 12) / j->tag_bytes, rper = (bs - 16) / (j->tag_bytes == 12 ? 8 : 4);
+	return (r + rper - 1) / rper + n + (n + per - 1) / per + 1;
+}
+
+/* Commits come before a transaction outgrows half the ring: after each
+ * commit the committed ones hold at most a quarter (else the log is
+ * emptied), so the next always fits. */
 bool e2_journal_full(struct ext2_fs *fs)
 {
 	struct ext2_rw *rw = fs->rw;
@@ -130,7 +177,7 @@ bool e2_journal_full(struct ext2_fs *fs)
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < rw->nbufs; i++)
 		n += rw->bufs[i].dirty && e2_wb_kind(&rw->bufs[i]) != BUF_DATA;
-	return n + rw->gdt_blocks + 1 > (j->maxlen - j->first) / 2 || n > rw->nbufs / 2;
+	return tx_size(j, fs->block_size, n + rw->gdt_blocks + 1, j->nlive + n) > ring(j) / 2 || n > rw->nbufs / 2;
 }
 
 static void put_jsb(struct e2_journal *j, uint32_t start)
@@ -190,13 +237,64 @@ static int run_add(struct ext2_fs *fs, struct run *u, uint32_t jb, const void *d
 	return r;
 }
 
-/* Writes the log of the transaction from journal block FIRST on. */
-static int write_log(struct ext2_fs *fs, const struct tx *t)
+/* The blocks freed in this transaction that the log (or the transaction
+ * itself) holds a copy of: each needs a revoke record, or replay could
+ * write that copy over the block's next use.  Sorted, each once. */
+static int revokes_of(struct ext2_fs *fs, const struct tx *t, uint32_t **out, uint32_t *count)
+{
+	struct ext2_rw *rw = fs->rw;
+	struct e2_journal *j = rw->jnl;
+	*out = NULL;
+	*count = 0;
+	if (rw->freed.n == 0)
+		return 0;
+	uint32_t *v = malloc(((size_t)j->nlive + t->n) * sizeof *v), n = 0;
+	if (!v)
+		return fail(fs, -EXT2_ENOMEM, "no memory for the revoke records");
+	for (uint32_t i = 0; i < j->nlive + t->n; i++) {
+		const uint8_t *data;
+		uint32_t b = i < j->nlive ? j->live[i] : tx_block(fs, t, i - j->nlive, &data);
+		if (e2_ranges_has(&rw->freed, b))
+			v[n++] = b;
+	}
+	for (uint32_t gap = n / 2; gap > 0; gap /= 2)          /* shell sort */
+		for (uint32_t a = gap; a < n; a++)
+			for (uint32_t b = a; b >= gap && v[b - gap] > v[b]; b -= gap) {
+				uint32_t x = v[b];
+				v[b] = v[b - gap];
+				v[b - gap] = x;
+			}
+	uint32_t u = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (u == 0 || v[u - 1] != v[i])
+			v[u++] = v[i];
+	*out = v;
+	*count = u;
+	return 0;
+}
+
+/* Writes the log of the transaction from journal block START on: its
+ * revoke blocks, then descriptor blocks each followed by the blocks it
+ * names. */
+static int write_log(struct ext2_fs *fs, const struct tx *t, uint32_t start, const uint32_t *rev, uint32_t nrev)
 {
 	struct e2_journal *j = fs->rw->jnl;
-	uint32_t bs = fs->block_size, per = (bs - 12) / j->tag_bytes, jb = j->first;
+	uint32_t bs = fs->block_size, per = (bs - 12) / j->tag_bytes, jb = start;
+	uint32_t width = j->tag_bytes == 12 ? 8 : 4, rper = (bs - 16) / width;
 	struct run u = { 0, 0 };
 	int r = 0;
+	for (uint32_t i = 0; !r && i < nrev; i += rper) {
+		uint32_t k = nrev - i < rper ? nrev - i : rper;
+		memset(j->blk, 0, bs);
+		put_be32(j->blk, JMAGIC);
+		put_be32(j->blk + 4, JT_REVOKE);
+		put_be32(j->blk + 8, j->seq);
+		put_be32(j->blk + 12, 16 + k * width);
+		for (uint32_t x = 0; x < k; x++)
+			put_be32(j->blk + 16 + x * width + (width - 4), rev[i + x]);
+		r = run_add(fs, &u, jb, j->blk);
+		jb = jadd(j, jb, 1);
+	}
 	for (uint32_t i = 0; !r && i < t->n; i += per) {
 		uint32_t k = t->n - i < per ? t->n - i : per;
 		memset(j->blk, 0, bs);
@@ -211,7 +309,8 @@ static int write_log(struct ext2_fs *fs, const struct tx *t)
 			put_be32(tag, blk);
 			put_be32(tag + 4, flags);
 		}
-		r = run_add(fs, &u, jb++, j->blk);
+		r = run_add(fs, &u, jb, j->blk);
+		jb = jadd(j, jb, 1);
 		for (uint32_t x = 0; !r && x < k; x++) {
 			const uint8_t *data;
 			tx_block(fs, t, i + x, &data);
@@ -220,7 +319,8 @@ static int write_log(struct ext2_fs *fs, const struct tx *t)
 				put_be32(j->blk, 0);
 				data = j->blk;
 			}
-			r = run_add(fs, &u, jb++, data);
+			r = run_add(fs, &u, jb, data);
+			jb = jadd(j, jb, 1);
 		}
 	}
 	int w = run_out(fs, &u);
@@ -234,8 +334,30 @@ static int write_jsb(struct ext2_fs *fs, uint32_t start)
 	return jwrite(fs, 0, j->jsb);
 }
 
+/* The transaction is on the disk: its blocks are committed content the
+ * log holds, free to go in place from now on (until changed again). */
+static void logged(struct ext2_fs *fs, const struct tx *t)
+{
+	struct ext2_rw *rw = fs->rw;
+	struct e2_journal *j = rw->jnl;
+	for (uint32_t i = 0; i < t->n; i++) {
+		const uint8_t *data;
+		j->live[j->nlive++] = tx_block(fs, t, i, &data);
+	}
+	for (uint32_t i = 0; i < t->nmeta; i++) {
+		t->meta[i]->dirty = false;
+		t->meta[i]->in_log = true;
+	}
+	if (rw->gdt_dirty)
+		rw->gdt_in_log = true;
+	rw->gdt_dirty = false;
+	rw->sb_in_log = true;
+	rw->sb_dirty = false;
+}
+
 /* The running transaction is on the disk: its fresh blocks are committed
- * ones now, and from here on change through the log like any other. */
+ * ones now, and from here on change through the log like any other; the
+ * blocks it freed may be handed out again. */
 static void committed(struct ext2_rw *rw)
 {
 	for (uint32_t i = 0; i < rw->nbufs; i++)
@@ -247,7 +369,6 @@ int e2_journal_commit(struct ext2_fs *fs)
 {
 	struct ext2_rw *rw = fs->rw;
 	struct e2_journal *j = rw->jnl;
-	uint32_t bs = fs->block_size;
 	/* ordered mode: the data first */
 	int r = e2_writeback(fs, BUF_DATA);
 	if (r)
@@ -264,12 +385,16 @@ int e2_journal_commit(struct ext2_fs *fs)
 		put_le32(rw->sb + SB_WTIME, e2_now(fs));
 	memcpy(j->sbblk + (j->sbblk_no == 0 ? SUPER_OFFSET : 0), rw->sb, SUPER_SIZE);
 	t.n = t.nmeta + (rw->gdt_dirty ? rw->gdt_blocks : 0) + 1;
-	uint32_t per = (bs - 12) / j->tag_bytes, need = t.n + (t.n + per - 1) / per + 1;
-	if (need > j->maxlen - j->first) {
+	uint32_t *rev, nrev;
+	if ((r = revokes_of(fs, &t, &rev, &nrev)))
+		return r;
+	uint32_t need = tx_size(j, fs->block_size, t.n, nrev);
+	if (need > ring(j) - used(j)) {
 		/* more than the journal holds (e2_journal_full keeps this rare):
 		 * written in place in the order of the pointers as on ext2, with
 		 * needs_recovery off meanwhile, so that a cut now is seen as
 		 * one (not clean, e2fsck due) */
+		free(rev);
 		uint32_t incompat = le32(rw->sb + 96);
 		put_le32(rw->sb + 96, incompat & ~(uint32_t)INCOMPAT_RECOVER);
 		r = e2_disk_write(fs, SUPER_OFFSET, rw->sb, SUPER_SIZE, "superblock");
@@ -283,50 +408,71 @@ int e2_journal_commit(struct ext2_fs *fs)
 			committed(rw);
 		return r;
 	}
-	r = write_log(fs, &t);
-	if (!r)
-		r = write_jsb(fs, j->first);
+	/* after the committed transactions; an empty log starts over, and
+	 * the journal superblock (written before the flush, so in place
+	 * before the commit block) points at this one */
+	uint32_t start = j->tail ? j->head : j->first;
+	r = write_log(fs, &t, start, rev, nrev);
+	free(rev);
+	if (!r && !j->tail) {
+		r = write_jsb(fs, start);
+		if (!r)
+			j->tail = start;
+	}
 	if (!r)
 		r = flush(fs);
 	if (!r) {
-		memset(j->blk, 0, bs);
+		memset(j->blk, 0, fs->block_size);
 		put_be32(j->blk, JMAGIC);
 		put_be32(j->blk + 4, JT_COMMIT);
 		put_be32(j->blk + 8, j->seq);
-		r = jwrite(fs, j->first + need - 1, j->blk);
+		r = jwrite(fs, jadd(j, start, need - 1), j->blk);
 	}
 	if (!r)
 		r = flush(fs);
-	/* committed: now in place, then the journal is empty again */
-	if (!r)
+	if (r)
+		return r;
+	j->head = jadd(j, start, need);
+	j->seq++;
+	logged(fs, &t);
+	committed(rw);
+	if (!j->lazy || used(j) > ring(j) / 4)
 		r = e2_journal_checkpoint(fs);
-	if (!r) {
-		j->seq++;
-		r = write_jsb(fs, 0);
-	}
-	if (!r)
-		r = flush(fs);
-	if (!r)
-		committed(rw);
 	return r;
 }
 
 int e2_journal_checkpoint(struct ext2_fs *fs)
 {
 	struct ext2_rw *rw = fs->rw;
+	struct e2_journal *j = rw->jnl;
+	/* dirty metadata only in the two callers that write it in place
+	 * on purpose: a transaction too big for the log, and unmount */
 	int r = e2_writeback(fs, BUF_BITMAP);
-	if (!r && rw->gdt_dirty) {
+	if (!r)
+		r = e2_write_logged(fs);
+	if (!r && (rw->gdt_dirty || rw->gdt_in_log)) {
 		r = e2_disk_write(fs, (uint64_t)(fs->first_data_block + 1) * fs->block_size, rw->gdt,
 				  (size_t)rw->gdt_blocks * fs->block_size, "group descriptors");
 		if (!r)
-			rw->gdt_dirty = false;
+			rw->gdt_dirty = rw->gdt_in_log = false;
 	}
-	if (!r && rw->sb_dirty) {
+	if (!r && (rw->sb_dirty || rw->sb_in_log)) {
 		r = e2_disk_write(fs, SUPER_OFFSET, rw->sb, SUPER_SIZE, "superblock");
 		if (!r)
-			rw->sb_dirty = false;
+			rw->sb_dirty = rw->sb_in_log = false;
 	}
 	if (!r)
 		r = flush(fs);
+	/* everything the log holds is in place: it is empty again */
+	if (!r && j->tail) {
+		r = write_jsb(fs, 0);
+		if (!r)
+			r = flush(fs);
+		if (!r) {
+			j->tail = 0;
+			j->head = j->first;
+			j->nlive = 0;
+		}
+	}
 	return r;
 }

@@ -296,6 +296,10 @@ int ext2_unmount(struct ext2_fs *fs)
 		r = e2_free_orphans(fs);
 		/* clean only if everything before it reached the disk */
 		int s = ext2_sync(fs);
+		/* journalled, everything the log holds goes in place and the
+		 * log is marked empty before the superblock says it is */
+		if (!s && rw->jnl)
+			s = e2_journal_checkpoint(fs);
 		if (!r)
 			r = s;
 		/* a file system that was not clean at mount, or that showed

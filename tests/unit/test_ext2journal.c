@@ -104,12 +104,8 @@ int main(void)
 	for (uint32_t b = 0; b < DISK / BS; b++)
 		for (uint32_t i = 0; i < BS / 4; i++)
 			put_le32(base + (size_t)b * BS + 4 * i, 0x01d0da7au ^ (b * 2654435761u + i));
-	FILE *f = fopen(img, "w");
-	CHECK(f && fwrite(base, 1, DISK, f) == DISK && fclose(f) == 0, "writing %s", img);
-	sh("PATH=$PATH:/usr/sbin mke2fs -q -F -t ext3 -b %u -E nodiscard,lazy_itable_init=0 %s >/dev/null", BS, img);
+	mkfs_over(img, base, DISK, BS, "ext3");
 	sh("PATH=$PATH:/usr/sbin dumpe2fs -h %s 2>/dev/null | grep -q has_journal", img);
-	f = fopen(img, "r");
-	CHECK(f && fread(base, 1, DISK, f) == DISK && fclose(f) == 0, "reading %s", img);
 	memcpy(cur, base, DISK);
 
 	struct ext2_dev dev = { mem_dev_read, dev_write, no_flush, fixed_now, cur, DISK, 48 * BS, NULL, NULL };
@@ -130,7 +126,7 @@ int main(void)
 			memcpy(cut + wlog[k - 1].off, wlog[k - 1].data, wlog[k - 1].n);
 		if (k % 7 == 3) {
 			/* e2fsprogs replays what we wrote, to the same verdict */
-			f = fopen(img, "w");
+			FILE *f = fopen(img, "w");
 			CHECK(f && fwrite(cut, 1, DISK, f) == DISK && fclose(f) == 0, "writing %s", img);
 			CHECK(sh("PATH=$PATH:/usr/sbin; e2fsck -E journal_only -y %s >/dev/null 2>&1; e2fsck -fn %s >/dev/null 2>&1",
 			         img, img), "cut %zu: e2fsck's replay then e2fsck -fn finds nothing", k);
@@ -143,7 +139,7 @@ int main(void)
 		bool dirty = fs.not_clean;
 		CHECK(ext2_unmount(&fs) == 0, "cut %zu: unmount: %s", k, fs.why);
 		check_files(cur, k);
-		f = fopen(img, "w");
+		FILE *f = fopen(img, "w");
 		CHECK(f && fwrite(cur, 1, DISK, f) == DISK && fclose(f) == 0, "writing %s", img);
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "PATH=$PATH:/usr/sbin e2fsck -fn %s >/dev/null 2>&1", img);

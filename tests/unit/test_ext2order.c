@@ -337,11 +337,7 @@ int main(void)
 	cur = malloc(DISK);
 	for (uint32_t b = 0; b < NBLOCKS; b++)
 		old_data(b, base + (size_t)b * BS);
-	FILE *f = fopen(img, "w");
-	CHECK(f && fwrite(base, 1, DISK, f) == DISK && fclose(f) == 0, "writing %s", img);
-	sh("PATH=$PATH:/usr/sbin mke2fs -q -F -t ext2 -b %u -E nodiscard,lazy_itable_init=0 %s >/dev/null", BS, img);
-	f = fopen(img, "r");
-	CHECK(f && fread(base, 1, DISK, f) == DISK && fclose(f) == 0, "reading %s", img);
+	mkfs_over(img, base, DISK, BS, "ext2");
 	memcpy(cur, base, DISK);
 
 	/* a small cache, so that eviction writes too, not only sync */
@@ -363,7 +359,7 @@ int main(void)
 	CHECK(bad_rev > 0, "the checker finds the writes in reverse order wrong (%d cut points)", bad_rev);
 	printf("in order: %d bad cut points; reversed: %d (first: %s)\n", bad, bad_rev, first);
 
-	f = fopen(img, "w");
+	FILE *f = fopen(img, "w");
 	CHECK(f && fwrite(cur, 1, DISK, f) == DISK && fclose(f) == 0, "writing %s", img);
 	sh("PATH=$PATH:/usr/sbin e2fsck -fn %s >/dev/null 2>&1", img);
 	sh("PATH=$PATH:/usr/sbin debugfs -R 'cat /d2/sub/x' %s 2>/dev/null | wc -c | grep -qx 5000", img);

@@ -154,11 +154,7 @@ int main(void)
 	for (uint32_t b = 0; b < DISK / BS; b++)
 		for (uint32_t i = 0; i < BS / 4; i++)
 			put_le32(base + (size_t)b * BS + 4 * i, 0x0eed0eedu ^ (b * 2654435761u + i));
-	FILE *f = fopen(path, "w");
-	CHECK(f && fwrite(base, 1, DISK, f) == DISK && fclose(f) == 0, "writing %s", path);
-	sh("PATH=$PATH:/usr/sbin mke2fs -q -F -t ext3 -b %u -E nodiscard,lazy_itable_init=0 %s >/dev/null", BS, path);
-	f = fopen(path, "r");
-	CHECK(f && fread(base, 1, DISK, f) == DISK && fclose(f) == 0, "reading %s", path);
+	mkfs_over(path, base, DISK, BS, "ext3");
 	memcpy(img, base, DISK);
 
 	struct ext2_dev dev = { mem_dev_read, dev_write, dev_flush, fixed_now, img, DISK, 256 * BS, NULL, NULL };

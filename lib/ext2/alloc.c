@@ -13,11 +13,17 @@
  * indirect block rewritten as data reads back as a map of random block
  * numbers).  Without a journal the same holds for inodes: the removed
  * entry may still name one on the disk, and would name the new file.
- * Journalled, such a block is skipped (a transaction must stay whole);
- * without a journal, the allocator syncs and then takes it (a sync in the
- * middle of a change is as safe as any: the order of the writes is kept),
- * so that files are laid out as if nothing waited.  Once a list is half
- * full the next change syncs first (e2_writable). */
+ * Journalled, such a block is skipped (a transaction must stay whole),
+ * and once more blocks wait than are free without them the next change
+ * commits first (e2_freed_most, e2_journal_full): on a full disk, what a
+ * removal gave back is there for the next change (`rm big; cp other new`
+ * with no sync between).  A change that needs more than is free then
+ * fails with ENOSPC as on any full disk, a write after what it took (its
+ * next call commits first if blocks wait again).  Without a journal, the
+ * allocator syncs and then takes such a block (a sync in the middle of a
+ * change is as safe as any: the order of the writes is kept), so that
+ * files are laid out as if nothing waited.  Once a list is half full the
+ * next change syncs first (e2_writable). */
 #include "ext2_int.h"
 
 #define fail e2_fail
@@ -60,6 +66,12 @@ static uint32_t find_clear_committed(struct ext2_rw *rw, const uint8_t *bm, uint
 bool e2_freed_many(struct ext2_fs *fs)
 {
 	return fs->rw->freed.n >= E2_RANGES_MAX / 2 || fs->rw->nfreed_ino >= E2_FREED_INO_MAX / 2;
+}
+
+bool e2_freed_most(struct ext2_fs *fs)
+{
+	uint32_t waiting = fs->rw->freed.blocks, free = le32(fs->rw->sb + SB_FREE_BLOCKS);
+	return 2 * (uint64_t)waiting > free;
 }
 
 /* Takes a free block of group G in [FROM, TO) of its bitmap. */

@@ -180,7 +180,7 @@ struct ext2_rw {
 	struct e2_journal *jnl;         /* has_journal: the journal written at sync (journal.c) */
 	/* blocks freed since the last sync (or commit): the disk may still
 	 * have their old owner point at them, so they are not handed out
-	 * again before it is written (alloc.c) */
+	 * again before it is written (alloc.c); freed.blocks of them */
 	struct e2_ranges freed;
 	/* the same for inodes, without a journal: a removed name may still
 	 * be on the disk, naming the inode (the journal commits both at once) */
@@ -299,6 +299,9 @@ int e2_free_block(struct ext2_fs *fs, uint32_t b, uint32_t owner);
 /* So many blocks (or inodes) were freed since the last sync that the next
  * change should sync (commit) first: the list of them is half full. */
 bool e2_freed_many(struct ext2_fs *fs);
+/* Of the free blocks, more wait for the sync (commit) than not: the next
+ * change should commit first, or it may find the disk full. */
+bool e2_freed_most(struct ext2_fs *fs);
 /* A free inode for a child of directory PARENT. */
 int e2_alloc_inode(struct ext2_fs *fs, uint32_t parent, bool dir, uint32_t *out);
 int e2_free_inode_bit(struct ext2_fs *fs, uint32_t ino, bool dir);

@@ -165,14 +165,15 @@ static uint32_t tx_size(const struct e2_journal *j, uint32_t bs, uint32_t n, uin
 
 /* Commits come before a transaction outgrows half the ring: after each
  * commit the committed ones hold at most a quarter (else the log is
- * emptied), so the next always fits. */
+ * emptied), so the next always fits.  And before most free blocks are
+ * ones this transaction freed (alloc.c): they are usable after it. */
 bool e2_journal_full(struct ext2_fs *fs)
 {
 	struct ext2_rw *rw = fs->rw;
 	struct e2_journal *j = rw->jnl;
 	if (!j)
 		return false;
-	if (e2_freed_many(fs))
+	if (e2_freed_many(fs) || e2_freed_most(fs))
 		return true;
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < rw->nbufs; i++)
@@ -362,7 +363,7 @@ static void committed(struct ext2_rw *rw)
 {
 	for (uint32_t i = 0; i < rw->nbufs; i++)
 		rw->bufs[i].fresh = false;
-	rw->freed.n = 0;
+	e2_ranges_clear(&rw->freed);
 }
 
 int e2_journal_commit(struct ext2_fs *fs)
@@ -378,7 +379,7 @@ int e2_journal_commit(struct ext2_fs *fs)
 		if (rw->bufs[i].dirty && e2_wb_kind(&rw->bufs[i]) != BUF_DATA)
 			t.meta[t.nmeta++] = &rw->bufs[i];
 	if (t.nmeta == 0 && !rw->gdt_dirty && !rw->sb_dirty) {
-		rw->freed.n = 0;
+		e2_ranges_clear(&rw->freed);
 		return rw->unflushed ? flush(fs) : 0;
 	}
 	if (rw->sb_dirty)

@@ -35,6 +35,7 @@ bool e2_ranges_add(struct e2_ranges *s, uint32_t b)
 		s->start[s->n] = b;
 		s->len[s->n++] = 1;
 	}
+	s->blocks++;
 	return true;
 }
 

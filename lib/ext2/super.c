@@ -281,8 +281,10 @@ int ext2_sync(struct ext2_fs *fs)
 	}
 	if (!r)
 		r = flush(fs);
-	if (!r)
-		rw->freed.n = rw->nfreed_ino = 0;        /* the frees are on the disk now */
+	if (!r) {
+		e2_ranges_clear(&rw->freed);            /* the frees are on the disk now */
+		rw->nfreed_ino = 0;
+	}
 	return r;
 }
 

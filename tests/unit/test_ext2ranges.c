@@ -2,8 +2,8 @@
  * plain bitmap of the same blocks: blocks added in the orders a file's
  * removal frees them (data, then the indirect block before it), in
  * reverse and at random; after each add every block's membership and
- * e2_ranges_skip must agree with the bitmap, and a file's run of blocks
- * must stay a handful of ranges. */
+ * e2_ranges_skip must agree with the bitmap, the count of blocks with its
+ * bits set, and a file's run of blocks must stay a handful of ranges. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -18,6 +18,11 @@ static bool in[SPAN];
 
 static int agrees(void)
 {
+	uint32_t count = 0;
+	for (uint32_t i = 0; i < SPAN; i++)
+		count += in[i];
+	if (set.blocks != count)
+		return 0;
 	for (uint32_t i = 0; i < SPAN + 2; i++) {
 		uint32_t b = BASE - 1 + i, want = b;
 		while (want >= BASE && want < BASE + SPAN && in[want - BASE])
@@ -90,8 +95,12 @@ int main(void)
 	for (uint32_t i = 0; i < E2_RANGES_MAX; i++)
 		ok &= e2_ranges_add(&set, 2 * i + 10);
 	CHECK(ok && set.n == E2_RANGES_MAX, "%u separate blocks fill the set", E2_RANGES_MAX);
-	CHECK(!e2_ranges_add(&set, 2 * E2_RANGES_MAX + 100), "a full set refuses a new range");
-	CHECK(e2_ranges_add(&set, 11) && set.n == E2_RANGES_MAX - 1, "a full set takes a block that joins two ranges");
+	CHECK(!e2_ranges_add(&set, 2 * E2_RANGES_MAX + 100) && set.blocks == E2_RANGES_MAX,
+	      "a full set refuses a new range, and does not count it");
+	CHECK(e2_ranges_add(&set, 11) && set.n == E2_RANGES_MAX - 1 && set.blocks == E2_RANGES_MAX + 1,
+	      "a full set takes a block that joins two ranges");
 	CHECK(e2_ranges_skip(&set, 10) == 13, "the joined range 10..12 is skipped whole");
+	e2_ranges_clear(&set);
+	CHECK(set.n == 0 && set.blocks == 0 && !e2_ranges_has(&set, 10), "a cleared set is empty");
 	return unit_report();
 }

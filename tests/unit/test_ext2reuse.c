@@ -11,8 +11,10 @@
  * Before the fix, 8 of the 14 ext2 cuts found a holding b's data; with
  * blocks kept but inodes reused, one cut found the entry a naming b's new
  * inode.  The same for ext3 (the journal's transaction is the unit there),
- * and a disk full but for the blocks just freed still takes b (plain ext2
- * syncs, then reuses them). */
+ * also with the disk full but for a's blocks (the removal commits before
+ * b's first change; before that commit point b found no free block), and
+ * a plain ext2 disk full but for the blocks just freed still takes b
+ * (ext2 syncs, then reuses them). */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +58,18 @@ static void write_file(struct ext2_fs *fs, const char *name, uint32_t seed)
 		if (ext2_write(fs, ino, off, data + off, 4096) != 4096)
 			r = -1;
 	CHECK(r == 0, "writing %s: %s", name, fs->why);
+}
+
+/* Fills the rest of the disk: one file of every block left. */
+static void fill_up(struct ext2_fs *fs, const char *what)
+{
+	static uint8_t blk[BS];
+	uint32_t ino;
+	int r = ext2_create(fs, EXT2_ROOT_INO, "fill", 4, EXT2_S_IFREG | 0644, 0, 0, &ino);
+	for (uint64_t off = 0; r == 0; off += BS)
+		if (ext2_write(fs, ino, off, blk, BS) != BS)
+			r = 1;
+	CHECK(strstr(fs->why, "no free block left"), "%s: the disk fills up (%s)", what, fs->why);
 }
 
 /* At a cut (IMG, mounted as the next boot would: replaying a journal):
@@ -110,9 +124,10 @@ static int no_bad_blocks(const uint8_t *img, char *why, size_t size)
 	return line[0] == 0;
 }
 
-/* Makes an image of TYPE, writes a and syncs, then records the removal of
- * a and the writing of b; checks every cut of that record. */
-static void cuts(const char *type)
+/* Makes an image of TYPE, writes a (and, if FULL, fills the disk) and
+ * syncs, then records the removal of a and the writing of b; checks every
+ * cut of that record. */
+static void cuts(const char *type, bool full)
 {
 	char img[80], why[200];
 	snprintf(img, sizeof img, "/tmp/test_ext2reuse.%d.img", (int)getpid());
@@ -132,6 +147,8 @@ static void cuts(const char *type)
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "%s: mount_rw: %s", type, why))
 		return;
 	write_file(&fs, "a", 1);
+	if (full)
+		fill_up(&fs, type);
 	CHECK(ext2_sync(&fs) == 0, "%s: sync: %s", type, fs.why);
 	uint8_t *base = malloc(DISK);
 	memcpy(base, cur, DISK);
@@ -153,7 +170,7 @@ static void cuts(const char *type)
 		if (k < nlog)
 			memcpy(base + wlog[k].off, wlog[k].data, wlog[k].n);
 	}
-	printf("%s: %zu cuts, a overwritten at %d, e2fsck finds bad blocks at %d\n", type, nlog - first + 1,
+	printf("%s%s: %zu cuts, a overwritten at %d, e2fsck finds bad blocks at %d\n", type, full ? " full" : "", nlog - first + 1,
 	       bad_read, bad_fsck);
 	CHECK(bad_read == 0, "%s: %d cuts find a, still linked, holding other data; the first %s", type, bad_read,
 	      first_read);
@@ -187,14 +204,7 @@ static void full_disk(void)
 	if (!CHECK(ext2_mount_rw(&fs, &dev, why, sizeof why) == 0, "full: mount_rw: %s", why))
 		return;
 	write_file(&fs, "a", 1);
-	/* fill the rest: one file of every block left */
-	static uint8_t blk[BS];
-	uint32_t ino;
-	int r = ext2_create(&fs, EXT2_ROOT_INO, "fill", 4, EXT2_S_IFREG | 0644, 0, 0, &ino);
-	for (uint64_t off = 0; r == 0; off += BS)
-		if (ext2_write(&fs, ino, off, blk, BS) != BS)
-			r = 1;
-	CHECK(strstr(fs.why, "no free block left"), "full: the disk fills up (%s)", fs.why);
+	fill_up(&fs, "full");
 	CHECK(ext2_sync(&fs) == 0, "full: sync: %s", fs.why);
 	CHECK(ext2_unlink(&fs, EXT2_ROOT_INO, "a", 1) == 0, "full: unlink a: %s", fs.why);
 	write_file(&fs, "b", 2);
@@ -211,8 +221,9 @@ static void full_disk(void)
 
 int main(void)
 {
-	cuts("ext2");
-	cuts("ext3");
+	cuts("ext2", false);
+	cuts("ext3", false);
+	cuts("ext3", true);
 	full_disk();
 	return unit_report();
 }

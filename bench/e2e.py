@@ -124,6 +124,9 @@ def main():
         kind, image, arg = (rest.split(":") + [""])[:3]
         copy = os.path.join(os.path.dirname(image), f"e2e-{name}.img")
         shutil.copyfile(image, copy)
+        # the host writes its dirty pages (this copy, the images just
+        # made) back now, not in the middle of some column's steps
+        os.sync()
         print(f"e2e: {name}: booting {kind}", file=sys.stderr, flush=True)
         times, wrong = run_column(name, kind, copy, arg, a.crc, a.size, a.logdir)
         cols.append((name, times))

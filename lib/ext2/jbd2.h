@@ -22,6 +22,9 @@
 #define JS_RO_COMPAT   0x2c
 #define JI_REVOKE      0x01
 #define JI_64BIT       0x02
+/* the most revoked blocks replay.c keeps track of; journal.c empties the
+ * log before the blocks it might revoke could reach half of it */
+#define JREVOKES_MAX   4096
 /* tag flags */
 #define TAG_ESCAPE     1
 #define TAG_SAME_UUID  2

@@ -165,8 +165,10 @@ static uint32_t tx_size(const struct e2_journal *j, uint32_t bs, uint32_t n, uin
 
 /* Commits come before a transaction outgrows half the ring: after each
  * commit the committed ones hold at most a quarter (else the log is
- * emptied), so the next always fits.  And before most free blocks are
- * ones this transaction freed (alloc.c): they are usable after it. */
+ * emptied), so the next always fits.  Before the blocks it could revoke
+ * (those logged since the log was last empty) reach replay's limit.  And
+ * before most free blocks are ones this transaction freed (alloc.c):
+ * they are usable after it. */
 bool e2_journal_full(struct ext2_fs *fs)
 {
 	struct ext2_rw *rw = fs->rw;
@@ -178,7 +180,8 @@ bool e2_journal_full(struct ext2_fs *fs)
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < rw->nbufs; i++)
 		n += rw->bufs[i].dirty && e2_wb_kind(&rw->bufs[i]) != BUF_DATA;
-	return tx_size(j, fs->block_size, n + rw->gdt_blocks + 1, j->nlive + n) > ring(j) / 2 || n > rw->nbufs / 2;
+	return tx_size(j, fs->block_size, n + rw->gdt_blocks + 1, j->nlive + n) > ring(j) / 2 || n > rw->nbufs / 2
+	       || j->nlive + n + rw->gdt_blocks + 1 >= JREVOKES_MAX;
 }
 
 static void put_jsb(struct e2_journal *j, uint32_t start)
@@ -437,7 +440,9 @@ int e2_journal_commit(struct ext2_fs *fs)
 	j->seq++;
 	logged(fs, &t);
 	committed(rw);
-	if (!j->lazy || used(j) > ring(j) / 4)
+	/* and before replay could meet more revoked blocks than it keeps
+	 * (each revoke names a block logged since the log was last empty) */
+	if (!j->lazy || used(j) > ring(j) / 4 || j->nlive > JREVOKES_MAX / 2)
 		r = e2_journal_checkpoint(fs);
 	return r;
 }

@@ -14,7 +14,6 @@
 
 #define fail e2_fail
 
-#define MAX_REVOKES    4096
 
 static const char *const journal_incompat_names[] = {
 	"revoke", "64bit", "async_commit", "csum_v2", "csum_v3", "fast_commit",
@@ -110,8 +109,8 @@ static int revokes(struct jnl *j, uint32_t seq, bool record)
 		uint32_t i = 0;
 		while (i < j->nrevokes && j->revokes[i].blk != b)
 			i++;
-		if (i == MAX_REVOKES)
-			return fail(fs, -EXT2_ENOMEM, "journal: more than %u revoked blocks", MAX_REVOKES);
+		if (i == JREVOKES_MAX)
+			return fail(fs, -EXT2_ENOMEM, "journal: more than %u revoked blocks", JREVOKES_MAX);
 		if (i == j->nrevokes)
 			j->nrevokes++;
 		j->revokes[i] = (struct revoke){ b, seq };
@@ -229,7 +228,7 @@ int e2_journal_replay(struct ext2_fs *fs, const struct ext2_dev *dev, uint32_t *
 		return fail(fs, -EXT2_EINVAL, "journal inode %u: %s", inum, fs->why);
 	j.blk = malloc(fs->block_size);
 	j.data = malloc(fs->block_size);
-	j.revokes = malloc(MAX_REVOKES * sizeof *j.revokes);
+	j.revokes = malloc(JREVOKES_MAX * sizeof *j.revokes);
 	if (!j.blk || !j.data || !j.revokes)
 		r = fail(fs, -EXT2_ENOMEM, "no memory to replay the journal");
 	if (!r)

@@ -155,11 +155,28 @@ static uint32_t used(const struct e2_journal *j)
 	return j->tail ? (j->head + ring(j) - j->tail) % ring(j) : 0;
 }
 
+/* The bytes of one revoke record (64bit journals: 8); the tags a
+ * descriptor block holds, and the records a revoke block holds. */
+static uint32_t rev_width(const struct e2_journal *j)
+{
+	return j->tag_bytes == 12 ? 8 : 4;
+}
+
+static uint32_t tags_per(const struct e2_journal *j, uint32_t bs)
+{
+	return (bs - 12) / j->tag_bytes;
+}
+
+static uint32_t revokes_per(const struct e2_journal *j, uint32_t bs)
+{
+	return (bs - 16) / rev_width(j);
+}
+
 /* The journal blocks a transaction of N logged blocks and R revoke
  * records takes: revoke blocks, descriptors, the blocks, the commit. */
 static uint32_t tx_size(const struct e2_journal *j, uint32_t bs, uint32_t n, uint32_t r)
 {
-	uint32_t per = (bs - 12) / j->tag_bytes, rper = (bs - 16) / (j->tag_bytes == 12 ? 8 : 4);
+	uint32_t per = tags_per(j, bs), rper = revokes_per(j, bs);
 	return (r + rper - 1) / rper + n + (n + per - 1) / per + 1;
 }
 
@@ -283,8 +300,8 @@ static int revokes_of(struct ext2_fs *fs, const struct tx *t, uint32_t **out, ui
 static int write_log(struct ext2_fs *fs, const struct tx *t, uint32_t start, const uint32_t *rev, uint32_t nrev)
 {
 	struct e2_journal *j = fs->rw->jnl;
-	uint32_t bs = fs->block_size, per = (bs - 12) / j->tag_bytes, jb = start;
-	uint32_t width = j->tag_bytes == 12 ? 8 : 4, rper = (bs - 16) / width;
+	uint32_t bs = fs->block_size, per = tags_per(j, bs), jb = start;
+	uint32_t width = rev_width(j), rper = revokes_per(j, bs);
 	struct run u = { 0, 0 };
 	int r = 0;
 	for (uint32_t i = 0; !r && i < nrev; i += rper) {
